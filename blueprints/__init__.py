@@ -1,0 +1,22 @@
+"""Blueprints, one folder each; `register` wires them and the shared error pages."""
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from blueprints import admin, articles, auth, errors, followups, personalization
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(articles.bp)
+    app.register_blueprint(personalization.bp)
+    app.register_blueprint(followups.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(auth.bp)
+    errors.init_app(app)
+    app.add_template_filter(long_date)
+
+
+def long_date(value: date | datetime) -> str:
+    """May 7, 2025: unambiguous for readers in any country."""
+    return f"{value:%B} {value.day}, {value.year}"

@@ -1,0 +1,3 @@
+from blueprints.admin.routes import bp
+
+__all__ = ["bp"]

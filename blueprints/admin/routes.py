@@ -1,0 +1,23 @@
+"""The staff area. The editorial issue adds editing and review; this lists the articles."""
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import login_required
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from models import Article
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """Every article with the state of its latest revision."""
+    articles = db.session.scalars(
+        sa.select(Article)
+        .options(selectinload(Article.latest_revision), selectinload(Article.live_revision))
+        .order_by(Article.updated_at.desc())
+    )
+    return render_template("admin/dashboard.html", articles=list(articles))

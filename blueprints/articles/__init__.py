@@ -1,0 +1,3 @@
+from blueprints.articles.routes import bp
+
+__all__ = ["bp"]

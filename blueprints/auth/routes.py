@@ -1,0 +1,63 @@
+"""Staff sign-in and sign-out. Readers never need an account."""
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from extensions import db, limiter, login_manager
+from models import User
+
+from .forms import LoginForm
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Sign in to continue."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """htmx requests get HX-Redirect, so a login form is never swapped into a panel."""
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.htmx:
+        return "", 401, {"HX-Redirect": target}
+    flash(login_manager.login_message, "info")
+    return redirect(target)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not urlsplit(target).netloc:
+        return target
+    return url_for("admin.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("admin.dashboard"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(form.next.data))
+        form.password.errors.append("That email and password do not match an account.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out (a POST with CSRF, so a link elsewhere cannot sign staff out)."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("articles.index"))

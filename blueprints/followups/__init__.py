@@ -1,0 +1,3 @@
+from blueprints.followups.routes import bp
+
+__all__ = ["bp"]

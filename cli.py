@@ -1,0 +1,48 @@
+"""Command-line tasks: `flask --app app seed-demo`, `flask --app app create-user`."""
+
+import click
+from flask import Flask
+
+from extensions import db
+from models import Role
+from services.demo import has_content, load_demo
+from services.errors import DomainError
+from services.users import create_user
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo articles, unless the database already has articles."""
+    if has_content():
+        click.echo("The database already has articles; demo content not loaded.")
+        return
+    count = load_demo()
+    db.session.commit()
+    click.echo(f"Loaded {count} demo articles.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), required=True, help="Staff role."
+)
+@click.option("--name", default="", help="Name shown on reviewed pages.")
+@click.option("--credentials", default="", help="E.g. 'MD, Hematology'.")
+@click.option("--password", help="Prompted for (hidden, twice) when not given.")
+def create_user_command(email, role, name, credentials, password) -> None:
+    """Create a staff account: admin, editor or reviewer."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(
+            email=email, role=Role(role), password=password, name=name, credentials=credentials
+        )
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user_command)

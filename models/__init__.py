@@ -1,0 +1,34 @@
+"""All models, imported here so Alembic and the app see every table."""
+
+from models.article import Article
+from models.base import (
+    ReadingLevel,
+    ReferenceKind,
+    ReviewStatus,
+    Role,
+    SectionKind,
+    SourceRead,
+)
+from models.reference import Reference
+from models.review import ReviewEvent
+from models.revision import Revision, Section, SectionVariant
+from models.topic import Topic, article_topics
+from models.user import User
+
+__all__ = [
+    "Article",
+    "ReadingLevel",
+    "Reference",
+    "ReferenceKind",
+    "ReviewEvent",
+    "ReviewStatus",
+    "Revision",
+    "Role",
+    "Section",
+    "SectionKind",
+    "SectionVariant",
+    "SourceRead",
+    "Topic",
+    "User",
+    "article_topics",
+]

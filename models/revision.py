@@ -1,0 +1,98 @@
+"""Revisions are append-only snapshots of an article's content; only their review state moves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import ReadingLevel, ReviewStatus, SectionKind, enum_column, utcnow
+from models.user import User
+
+if TYPE_CHECKING:
+    from models.article import Article
+    from models.review import ReviewEvent
+
+
+class Revision(db.Model):
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
+    question: Mapped[str] = mapped_column(String(300))
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ReviewStatus] = mapped_column(
+        enum_column(ReviewStatus), default=ReviewStatus.DRAFT
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+
+    article: Mapped[Article] = relationship(back_populates="revisions", foreign_keys=[article_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="revision", order_by="Section.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[ReviewEvent]] = relationship(
+        back_populates="revision", order_by="ReviewEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def summary_section(self) -> Section | None:
+        return next((s for s in self.sections if s.kind == SectionKind.SUMMARY), None)
+
+    @property
+    def body_sections(self) -> list[Section]:
+        return [s for s in self.sections if s.kind != SectionKind.SUMMARY]
+
+    def __repr__(self) -> str:
+        return f"<Revision {self.article_id}#{self.number} {self.status}>"
+
+
+class Section(db.Model):
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    kind: Mapped[SectionKind] = mapped_column(enum_column(SectionKind))
+    heading: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+
+    revision: Mapped[Revision] = relationship(back_populates="sections")
+    variants: Mapped[list[SectionVariant]] = relationship(
+        back_populates="section", cascade="all, delete-orphan"
+    )
+
+    def variant(self, level: ReadingLevel) -> SectionVariant | None:
+        return next((v for v in self.variants if v.level == level), None)
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.position}"
+
+
+class SectionVariant(db.Model):
+    """A section's text at one reading level, with its measured readability."""
+
+    __tablename__ = "section_variants"
+    __table_args__ = (UniqueConstraint("section_id", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    level: Mapped[ReadingLevel] = mapped_column(enum_column(ReadingLevel))
+    body: Mapped[str] = mapped_column(Text)
+    fk_grade: Mapped[float | None]
+    smog_grade: Mapped[float | None]
+    word_count: Mapped[int] = mapped_column(default=0)
+
+    section: Mapped[Section] = relationship(back_populates="variants")

@@ -1,0 +1,26 @@
+"""Topics group articles for browsing."""
+
+import sqlalchemy as sa
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+
+article_topics = sa.Table(
+    "article_topics",
+    db.metadata,
+    sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Topic(db.Model):
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<Topic {self.slug}>"

@@ -1,0 +1,205 @@
+"""Markdown rendering for article text: sanitised HTML with numbered citation markers.
+
+Authors write CommonMark without raw HTML; citations are `[@key]` or `[@a; @b]`. Citations are
+numbered by first use across everything rendered with the same `CitationRegistry`, so the summary
+and every section of a page share one numbering and one reference list.
+
+No library implements Pandoc-style citations for markdown-it-py with our numbering across several
+documents, so the inline rule below is our own; everything else is markdown-it-py and nh3.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markupsafe import Markup, escape
+
+CITATION = re.compile(r"\[(\s*@[^\s;\]\[]+\s*(?:;\s*@[^\s;\]\[]+\s*)*)\]")
+# Placeholders survive sanitising untouched; authors' text can never contain them (stripped).
+PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+PRIVATE_USE = re.compile("[\ue000\ue001]")
+
+ALLOWED_TAGS = {
+    "p", "ul", "ol", "li", "h3", "h4", "strong", "em", "code", "a", "blockquote", "br", "hr",
+    "table", "thead", "tbody", "tr", "th", "td", "sub", "sup",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "ol": {"start"}}
+
+PREVIEW_WORDS = 90  # a long section shows at least this many words before "Show full section"
+LONG_SECTION_WORDS = 220
+
+
+@dataclass
+class CitationRegistry:
+    """Numbers citation keys by first use and remembers which keys are unknown."""
+
+    known_keys: set[str]
+    order: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    _uses: int = 0
+
+    def number(self, key: str) -> int | None:
+        if key not in self.known_keys:
+            if key not in self.unknown:
+                self.unknown.append(key)
+            return None
+        if key not in self.order:
+            self.order.append(key)
+        return self.order.index(key) + 1
+
+    def next_use_id(self) -> int:
+        self._uses += 1
+        return self._uses
+
+
+@dataclass
+class RenderedText:
+    html: Markup
+    preview_html: Markup | None  # set when the text is long enough to collapse
+    word_count: int
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "[" or state.src.startswith("[^", state.pos):
+        return False
+    match = CITATION.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"keys": [k.strip().lstrip("@") for k in match.group(1).split(";")]}
+    state.pos = match.end()
+    return True
+
+
+def _clamp_headings(md: MarkdownIt) -> None:
+    """Headings inside a section start at h3: the page owns h1 and each section's h2."""
+
+    def render(self, tokens, idx, options, env):
+        token = tokens[idx]
+        level = min(max(int(token.tag[1]), 3), 4)
+        return f"<{'/' if token.nesting == -1 else ''}h{level}>"
+
+    md.add_render_rule("heading_open", render)
+    md.add_render_rule("heading_close", render)
+
+
+def _build_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.disable("image")  # no third-party images on medical pages; CSP would block them anyway
+    md.inline.ruler.before("link", "citation", _citation_rule)
+
+    def render_citation(self, tokens, idx, options, env):
+        groups = env.setdefault("citations", [])
+        groups.append(tokens[idx].meta["keys"])
+        return f"\ue000{len(groups) - 1}\ue001"
+
+    md.add_render_rule("citation", render_citation)
+    _clamp_headings(md)
+    return md
+
+
+_md = _build_parser()
+
+
+def _markers(
+    keys: Sequence[str], registry: CitationRegistry, card_url: Callable[[str], str] | None
+) -> str:
+    parts = []
+    for key in keys:
+        number = registry.number(key)
+        if number is None:
+            parts.append(
+                '<span class="cite-broken" title="No reference has this key: editors must fix it">'
+                f"[@{escape(key)}?]</span>"
+            )
+            continue
+        use = registry.next_use_id()
+        attrs = ""
+        if card_url:
+            attrs = (
+                f' hx-get="{escape(card_url(key))}" hx-trigger="mouseenter once delay:120ms,'
+                f' focus once" hx-target="#cite-card-{use}" hx-swap="innerHTML"'
+                f' aria-describedby="cite-card-{use}"'
+            )
+        parts.append(
+            f'<span class="cite-wrap"><a class="cite" href="#ref-{number}" id="cite-{use}"{attrs}>'
+            f'<span class="visually-hidden">Reference </span>{number}</a>'
+            f'<span class="cite-card" id="cite-card-{use}" role="tooltip"></span></span>'
+        )
+    return '<sup class="cites">' + '<span class="cite-sep">, </span>'.join(parts) + "</sup>"
+
+
+def _finish(html: str, env: dict, registry: CitationRegistry, card_url) -> Markup:
+    clean = nh3.clean(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer"
+    )
+    groups = env.get("citations", [])
+    return Markup(
+        PLACEHOLDER.sub(lambda m: _markers(groups[int(m.group(1))], registry, card_url), clean)
+    )
+
+
+def word_count(tokens) -> int:
+    return sum(len(t.content.split()) for t in tokens if t.type == "inline")
+
+
+def render(
+    text: str,
+    registry: CitationRegistry,
+    *,
+    card_url: Callable[[str], str] | None = None,
+    collapsible: bool = False,
+) -> RenderedText:
+    """Render Markdown to safe HTML, numbering citations in `registry` in order of first use."""
+    source = PRIVATE_USE.sub("", text)
+    env: dict = {}
+    tokens = _md.parse(source, env)
+    words = word_count(tokens)
+    html = _finish(_md.renderer.render(tokens, _md.options, env), env, registry, card_url)
+    preview = None
+    if collapsible and words > LONG_SECTION_WORDS:
+        cut = _preview_cut(tokens)
+        if cut < len(tokens):
+            # Re-rendering the first blocks reuses the numbers the full text already assigned.
+            preview_env: dict = {}
+            preview = _finish(
+                _md.renderer.render(tokens[:cut], _md.options, preview_env),
+                preview_env,
+                registry,
+                card_url,
+            )
+    return RenderedText(html=html, preview_html=preview, word_count=words)
+
+
+def _preview_cut(tokens) -> int:
+    """Index just after the top-level block at which the preview reaches PREVIEW_WORDS."""
+    words = 0
+    for index, token in enumerate(tokens):
+        if token.type == "inline":
+            words += len(token.content.split())
+        if token.level == 0 and token.nesting in (-1, 0) and token.type != "inline":
+            if words >= PREVIEW_WORDS:
+                return index + 1
+    return len(tokens)
+
+
+def plain_blocks(text: str) -> list[str]:
+    """The text of each block (heading, paragraph, list item) with citations removed."""
+    tokens = _md.parse(CITATION.sub("", PRIVATE_USE.sub("", text)), {})
+    blocks = []
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        content = "".join(
+            child.content for child in token.children or [] if child.type in ("text", "code_inline")
+        ).strip()
+        if content:
+            blocks.append(content)
+    return blocks

@@ -1,0 +1,267 @@
+"""What a reader sees of an article: the revision, its text at a reading level, its references."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from models import (
+    Article,
+    ReadingLevel,
+    Reference,
+    ReviewStatus,
+    Revision,
+    Section,
+    SectionKind,
+    SectionVariant,
+    Topic,
+)
+from services.markdown import CITATION, CitationRegistry, render
+from services.publishing import public_revision, publicly_visible
+
+# Nearest more technical level first; a less technical one only as a last resort.
+FALLBACK = {
+    ReadingLevel.PLAIN: [ReadingLevel.PLAIN, ReadingLevel.STANDARD, ReadingLevel.CLINICAL],
+    ReadingLevel.STANDARD: [ReadingLevel.STANDARD, ReadingLevel.CLINICAL, ReadingLevel.PLAIN],
+    ReadingLevel.CLINICAL: [ReadingLevel.CLINICAL, ReadingLevel.STANDARD, ReadingLevel.PLAIN],
+}
+SECTION_TITLES = {
+    SectionKind.GUIDELINES: "From the Guidelines",
+    SectionKind.DRUG_LABEL: "From the FDA Drug Label",
+    SectionKind.RESEARCH: "From the Research",
+}
+
+
+@dataclass
+class SectionView:
+    section: Section
+    variant: SectionVariant
+    html: Markup
+    preview_html: Markup | None
+    requested: ReadingLevel
+
+    @property
+    def anchor(self) -> str:
+        return self.section.anchor
+
+    @property
+    def is_fallback(self) -> bool:
+        """True when the reader's level had no variant and a more technical one stands in."""
+        return self.variant.level != self.requested
+
+
+@dataclass
+class CitedReference:
+    number: int
+    reference: Reference
+
+
+@dataclass
+class ArticleView:
+    article: Article
+    revision: Revision
+    level: ReadingLevel
+    summary: SectionView | None
+    sections: list[SectionView]
+    references: list[CitedReference]
+    broken_keys: list[str]
+
+    @property
+    def status(self) -> ReviewStatus:
+        return self.revision.status
+
+    @property
+    def is_approved(self) -> bool:
+        return self.revision.status == ReviewStatus.APPROVED
+
+    @property
+    def current_step(self) -> int:
+        """Index in the tracker Submitted → Under Review → Approved."""
+        return {
+            ReviewStatus.SUBMITTED: 0,
+            ReviewStatus.UNDER_REVIEW: 1,
+            ReviewStatus.CHANGES_REQUESTED: 1,
+            ReviewStatus.APPROVED: 2,
+        }.get(self.revision.status, 0)
+
+    def section(self, section_id: int) -> SectionView | None:
+        return next((s for s in self.sections if s.section.id == section_id), None)
+
+
+def choose_variant(section: Section, level: ReadingLevel) -> SectionVariant | None:
+    """The variant at `level`, else the nearest more technical one."""
+    by_level = {v.level: v for v in section.variants}
+    return next((by_level[lv] for lv in FALLBACK[level] if lv in by_level), None)
+
+
+def find_article(slug: str) -> Article | None:
+    """A publicly visible article by slug, with what its page needs loaded up front."""
+    return db.session.scalar(
+        sa.select(Article)
+        .where(Article.slug == slug, publicly_visible())
+        .options(selectinload(Article.topics))
+    )
+
+
+def _load_revision(article: Article) -> Revision | None:
+    revision = public_revision(article)
+    if revision is None:
+        return None
+    # One query for sections and one for their variants, instead of one per section.
+    return db.session.scalar(
+        sa.select(Revision)
+        .where(Revision.id == revision.id)
+        .options(
+            selectinload(Revision.sections).selectinload(Section.variants),
+            selectinload(Revision.reviewer),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def build_view(
+    article: Article, level: ReadingLevel, *, card_url: Callable[[str], str]
+) -> ArticleView | None:
+    """Render the revision readers see at `level`; citations numbered across the whole page."""
+    revision = _load_revision(article)
+    if revision is None:
+        return None
+    chosen = [(s, choose_variant(s, level)) for s in revision.sections]
+    chosen = [(s, v) for s, v in chosen if v is not None]
+    keys = {
+        key.strip().lstrip("@")
+        for _, v in chosen
+        for match in CITATION.finditer(v.body)
+        for key in match.group(1).split(";")
+    }
+    library = {
+        r.key: r for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(keys)))
+    }
+    registry = CitationRegistry(known_keys=set(library))
+    summary, sections = None, []
+    for section, variant in chosen:
+        is_summary = section.kind == SectionKind.SUMMARY
+        rendered = render(variant.body, registry, card_url=card_url, collapsible=not is_summary)
+        view = SectionView(section, variant, rendered.html, rendered.preview_html, level)
+        if is_summary:
+            summary = view
+        else:
+            sections.append(view)
+    return ArticleView(
+        article=article,
+        revision=revision,
+        level=level,
+        summary=summary,
+        sections=sections,
+        references=[CitedReference(n, library[k]) for n, k in enumerate(registry.order, 1)],
+        broken_keys=registry.unknown,
+    )
+
+
+def recent_articles(limit: int = 10) -> list[Article]:
+    """Publicly visible articles, most recently updated first."""
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .where(publicly_visible())
+            .order_by(Article.updated_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def approved_articles(limit: int = 10) -> list[Article]:
+    """Articles with a live, reviewed revision."""
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .where(Article.live_revision_id.is_not(None))
+            .order_by(Article.question)
+            .limit(limit)
+        )
+    )
+
+
+def topics_with_counts() -> list[tuple[Topic, int]]:
+    """Every topic with the number of publicly visible articles in it."""
+    from models import article_topics
+
+    count = sa.func.count(Article.id)
+    rows = db.session.execute(
+        sa.select(Topic, count)
+        .outerjoin(article_topics, article_topics.c.topic_id == Topic.id)
+        .outerjoin(Article, sa.and_(Article.id == article_topics.c.article_id, publicly_visible()))
+        .group_by(Topic.id)
+        .order_by(Topic.name)
+    )
+    return [(topic, n) for topic, n in rows]
+
+
+def topic_articles(topic: Topic) -> list[Article]:
+    """Publicly visible articles in a topic."""
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .where(Article.topics.any(Topic.id == topic.id), publicly_visible())
+            .order_by(Article.question)
+        )
+    )
+
+
+def related_articles(article: Article, limit: int = 4) -> list[Article]:
+    """Other visible articles sharing a topic with this one."""
+    topic_ids = [t.id for t in article.topics]
+    if not topic_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .where(
+                Article.id != article.id,
+                Article.topics.any(Topic.id.in_(topic_ids)),
+                publicly_visible(),
+            )
+            .order_by(Article.question)
+            .limit(limit)
+        )
+    )
+
+
+def structured_data(view: ArticleView, url: str) -> dict:
+    """schema.org MedicalWebPage for search engines: review, reviewer and citations."""
+    revision = view.revision
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": revision.question,
+        "headline": revision.question,
+        "url": url,
+        "description": view.article.summary,
+        "dateModified": revision.created_at.date().isoformat(),
+        "about": [t.name for t in view.article.topics],
+        "citation": [_citation(c.reference) for c in view.references],
+    }
+    if view.is_approved and revision.reviewer and revision.reviewed_at:
+        data["lastReviewed"] = revision.reviewed_at.date().isoformat()
+        data["reviewedBy"] = {"@type": "Person", "name": revision.reviewer.display_name}
+    return data
+
+
+def _citation(ref: Reference) -> dict:
+    item: dict = {"@type": "CreativeWork", "name": ref.title}
+    if ref.authors:
+        item["author"] = ref.authors
+    if ref.journal:
+        item["isPartOf"] = ref.journal
+    if ref.year:
+        item["datePublished"] = str(ref.year)
+    identifiers = [f"doi:{ref.doi}"] if ref.doi else []
+    identifiers += [f"pmid:{ref.pmid}"] if ref.pmid else []
+    if identifiers:
+        item["identifier"] = identifiers
+    return item

@@ -5,7 +5,7 @@ from flask import Flask
 import blueprints
 import cli
 import security
-from config import Config
+from config import Config, engine_options
 from extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 
 
@@ -15,6 +15,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(Config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
 
     db.init_app(app)
     migrate.init_app(app, db)

@@ -44,7 +44,6 @@ class Config:
     def __init__(self, instance_path: str):
         self.SECRET_KEY = _secret_key(instance_path)
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
-        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.SESSION_COOKIE_HTTPONLY = True

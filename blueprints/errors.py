@@ -9,9 +9,9 @@ from services.errors import DomainError
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
-    403: ("You can't do that", "Your account does not allow this action."),
-    404: ("We can't find that page", "It may have moved, or the address may have a typo."),
-    405: ("That doesn't work here", "This page does not accept that kind of request."),
+    403: ("You can’t do that", "Your account does not allow this action."),
+    404: ("We can’t find that page", "It may have moved, or the address may have a typo."),
+    405: ("That doesn’t work here", "This page does not accept that kind of request."),
     409: ("That change conflicts", "The content changed since you opened it."),
     429: ("Too many requests", "Please wait a minute, then try again."),
     500: ("Something went wrong on our side", "We have been notified. Please try again shortly."),

@@ -1,0 +1,94 @@
+"""Page weight, SQL queries and server time of the article page. Prints numbers; asserts nothing.
+
+Run with `make bench`. Uses a throwaway SQLite database with the demo content (or DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from app import create_app  # noqa: E402
+from extensions import db  # noqa: E402
+from services.demo import load_demo  # noqa: E402
+
+ARTICLE = "/articles/all-blast-crisis-treatment"
+
+
+def sizes(body: bytes) -> tuple[int, int]:
+    return len(body), len(gzip.compress(body, 6))
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp()
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        load_demo()
+        db.session.commit()
+        client = app.test_client()
+
+        queries = []
+        event.listen(db.engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+        client.get(ARTICLE)  # warm caches
+        queries.clear()
+        page = client.get(ARTICLE)
+        article_queries = len(queries)
+
+        html = page.get_data()
+        css = (ROOT / "static/css/vetted.css").read_bytes()
+        htmx = (ROOT / "static/vendor/htmx.min.js").read_bytes()
+        js = (ROOT / "static/js/vetted.js").read_bytes()
+        print(f"article page: {ARTICLE}")
+        print(f"{'resource':<22}{'bytes':>9}{'gzip':>9}")
+        total = 0
+        for name, body in [("HTML", html), ("CSS", css), ("htmx.min.js", htmx), ("vetted.js", js)]:
+            raw, packed = sizes(body)
+            total += packed
+            print(f"{name:<22}{raw:>9}{packed:>9}")
+        print(f"{'first load (gzip)':<22}{'':>9}{total:>9}  ({total / 1024:.1f} KiB)")
+        print(f"SQL queries for the article page: {article_queries}")
+
+        for label, path, headers in [
+            ("article page", ARTICLE, {}),
+            ("section fragment (htmx)", None, {"HX-Request": "true"}),
+            ("home page", "/", {}),
+            ("search", "/search?q=blast+crisis", {}),
+        ]:
+            if path is None:
+                from services.reading import find_article
+
+                article = find_article("all-blast-crisis-treatment")
+                revision = article.live_revision or article.latest_revision
+                section_id = revision.body_sections[0].id
+                path = f"{ARTICLE}/sections/{section_id}?expanded=1"
+            times = []
+            for _ in range(200):
+                start = time.perf_counter()
+                response = client.get(path, headers=headers)
+                times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200
+            times.sort()
+            print(
+                f"{label:<26} median {statistics.median(times):6.2f} ms"
+                f"  p95 {times[int(len(times) * 0.95)]:6.2f} ms  ({len(response.get_data())} bytes)"
+            )
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory (RSS) of this process: {rss:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Plain builders with sensible defaults, CTFd's gen_* style."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from extensions import db
+from models import (
+    Article,
+    ReadingLevel,
+    Reference,
+    ReferenceKind,
+    Role,
+    SectionKind,
+    SourceRead,
+    User,
+)
+from services import review
+from services.publishing import SectionInput, create_article, save_revision
+
+_seq = count(1)
+
+
+def make_user(
+    *,
+    role: Role = Role.EDITOR,
+    email: str | None = None,
+    password: str | None = None,
+    name: str = "",
+    credentials: str = "",
+) -> User:
+    user = User(
+        email=email or f"user{next(_seq)}@example.org",
+        role=role,
+        name=name or f"{role.value.title()} {next(_seq)}",
+        credentials=credentials,
+    )
+    if password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_reference(key: str = "ref", **fields) -> Reference:
+    defaults = {
+        "kind": ReferenceKind.RESEARCH,
+        "title": f"A study called {key}",
+        "read": SourceRead.ABSTRACT,
+        "journal": "Blood",
+        "year": 2020,
+    }
+    reference = Reference(key=key, **{**defaults, **fields})
+    db.session.add(reference)
+    db.session.flush()
+    return reference
+
+
+def make_sections(
+    summary: str = "Short answer [@ref].", guidelines: str = "Guideline text [@ref]."
+) -> list[SectionInput]:
+    return [
+        SectionInput(SectionKind.SUMMARY, "Short answer", {ReadingLevel.CLINICAL: summary}),
+        SectionInput(
+            SectionKind.GUIDELINES, "From the Guidelines", {ReadingLevel.CLINICAL: guidelines}
+        ),
+    ]
+
+
+def make_article(
+    *,
+    slug: str | None = None,
+    question: str = "What is the question?",
+    status: str = "approved",
+    author: User | None = None,
+    reviewer: User | None = None,
+    sections: list[SectionInput] | None = None,
+) -> Article:
+    """An article with one revision moved to `status` through the review service."""
+    article = create_article(slug=slug or f"article-{next(_seq)}", question=question, topics=[])
+    db.session.flush()
+    author = author or make_user(role=Role.EDITOR)
+    revision = save_revision(
+        article, author=author, question=question, sections=sections or make_sections()
+    )
+    if status != "draft":
+        review.submit(revision, actor=author)
+    if status in ("under_review", "approved", "changes_requested"):
+        reviewer = reviewer or make_user(role=Role.REVIEWER, credentials="MD")
+        review.start_review(revision, reviewer=reviewer)
+        if status == "approved":
+            review.approve(revision, reviewer=reviewer)
+        elif status == "changes_requested":
+            review.request_changes(revision, reviewer=reviewer, comment="Fix it.")
+    db.session.flush()
+    return article

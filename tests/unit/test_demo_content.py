@@ -1,0 +1,96 @@
+"""The demo content stays honest: real references only, with only their verified fields."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from extensions import db
+from models import Article, ReadingLevel, ReviewStatus
+from services.demo import DEMO_DIR
+from services.markdown import CITATION
+from services.reading import build_view
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "demo-references.md"
+COLUMNS = [
+    "key",
+    "kind",
+    "authors",
+    "title",
+    "journal",
+    "year",
+    "volume_pages",
+    "pmid",
+    "doi",
+    "url",
+]
+
+
+def shared_references() -> dict[str, dict[str, str]]:
+    rows = {}
+    for line in SHARED.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != len(COLUMNS) or cells[0] in ("key", "---") or set(cells[0]) <= {"-"}:
+            continue
+        row = dict(zip(COLUMNS, cells, strict=True))
+        if not row["key"]:
+            continue
+        row["volume_pages"] = row["volume_pages"]
+        rows[row["key"]] = row
+    return rows
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared/demo-references.md is not beside the repo")
+def test_demo_references_use_only_verified_fields():
+    allowed = shared_references()
+    ours = tomllib.loads((DEMO_DIR / "references.toml").read_text())
+    assert set(ours) <= set(allowed)
+    for key, fields in ours.items():
+        for field in ("authors", "title", "journal", "volume_pages", "pmid", "doi", "url"):
+            theirs = allowed[key][field]
+            if theirs.endswith("†"):
+                theirs = ""  # an unreliable field is treated as blank
+            assert fields.get(field, "") == theirs, f"{key}.{field}"
+        assert str(fields.get("year", "")) == allowed[key]["year"], f"{key}.year"
+
+
+def test_demo_articles_cite_only_library_keys():
+    keys = set(tomllib.loads((DEMO_DIR / "references.toml").read_text()))
+    for path in (DEMO_DIR / "articles").glob("*.toml"):
+        for match in CITATION.finditer(path.read_text()):
+            for key in match.group(1).split(";"):
+                assert key.strip().lstrip("@") in keys, f"{path.name}: {key}"
+
+
+def test_demo_covers_every_public_review_state(demo):
+    states = set(db.session.scalars(sa.select(Article).where(Article.is_demo)).all())
+    statuses = {a.latest_revision.status for a in states} | {
+        a.live_revision.status for a in states if a.live_revision
+    }
+    assert {ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW, ReviewStatus.APPROVED} <= statuses
+    assert len(states) >= 6
+
+
+def test_demo_articles_render_without_broken_citations(demo):
+    for article in db.session.scalars(sa.select(Article)):
+        for level in ReadingLevel:
+            view = build_view(article, level, card_url=str)
+            assert view.broken_keys == [], article.slug
+            assert re.search(r"\[@", str(view.sections[0].html)) is None
+
+
+def test_demo_plain_wording_is_at_most_grade_8(demo):
+    from models import SectionVariant
+
+    plain = db.session.scalars(
+        sa.select(SectionVariant).where(SectionVariant.level == ReadingLevel.PLAIN)
+    ).all()
+    assert plain, "every demo article has plain wording"
+    over = [
+        (v.section.revision.article.slug, v.section.heading, v.fk_grade)
+        for v in plain
+        if v.fk_grade > 8
+    ]
+    assert over == []

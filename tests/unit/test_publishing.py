@@ -1,0 +1,48 @@
+from extensions import db
+from models import ReviewStatus, Role
+from services import review
+from services.publishing import public_revision, save_revision
+from services.reading import find_article
+from tests.factories import make_article, make_sections, make_user
+
+
+def test_draft_only_article_is_not_public(app):
+    article = make_article(status="draft")
+    db.session.commit()
+    assert public_revision(article) is None
+    assert find_article(article.slug) is None
+
+
+def test_never_approved_article_shows_latest_submitted_revision(app):
+    article = make_article(status="submitted")
+    db.session.commit()
+    assert public_revision(article).status == ReviewStatus.SUBMITTED
+    assert find_article(article.slug) is article
+
+
+def test_live_revision_wins_over_newer_submitted_one(app):
+    article = make_article(status="approved", question="Old question?")
+    live = article.live_revision
+    author = make_user(role=Role.EDITOR)
+    newer = save_revision(
+        article, author=author, question="New question?", sections=make_sections()
+    )
+    review.submit(newer, actor=author)
+    db.session.commit()
+    assert public_revision(article) is live
+    assert article.question == "Old question?"  # listings follow what readers see
+
+
+def test_revision_numbers_increase_and_record_their_base(app):
+    article = make_article(status="approved")
+    first = article.latest_revision
+    second = save_revision(article, author=None, question="Q?", sections=make_sections())
+    assert (first.number, second.number) == (1, 2)
+    assert second.based_on_id == first.id
+    assert article.latest_revision is second
+
+
+def test_readability_is_measured_when_saved(app):
+    article = make_article(status="draft")
+    variant = article.latest_revision.sections[0].variants[0]
+    assert variant.fk_grade is not None and variant.word_count > 0

@@ -1,0 +1,50 @@
+from extensions import db
+from models import ReadingLevel, SectionKind
+from services.publishing import SectionInput
+from services.reading import build_view, choose_variant
+from tests.factories import make_article, make_reference
+
+L = ReadingLevel
+
+
+def section_with(*levels):
+    article = make_article(
+        status="approved",
+        sections=[
+            SectionInput(SectionKind.GUIDELINES, "G", {lv: f"{lv.value} text." for lv in levels})
+        ],
+    )
+    return article.latest_revision.sections[0]
+
+
+def test_missing_plain_falls_back_to_nearest_more_technical(app):
+    assert choose_variant(section_with(L.STANDARD, L.CLINICAL), L.PLAIN).level == L.STANDARD
+    assert choose_variant(section_with(L.CLINICAL), L.PLAIN).level == L.CLINICAL
+
+
+def test_exact_level_is_preferred(app):
+    assert choose_variant(section_with(L.PLAIN, L.CLINICAL), L.PLAIN).level == L.PLAIN
+
+
+def test_view_numbers_citations_across_summary_and_sections(app):
+    make_reference("first")
+    make_reference("second")
+    article = make_article(
+        status="approved",
+        sections=[
+            SectionInput(SectionKind.SUMMARY, "S", {L.CLINICAL: "Answer [@second]."}),
+            SectionInput(SectionKind.GUIDELINES, "G", {L.CLINICAL: "A [@first]. B [@second]."}),
+        ],
+    )
+    db.session.commit()
+    view = build_view(article, L.CLINICAL, card_url=lambda key: f"/c/{key}")
+    assert [(c.number, c.reference.key) for c in view.references] == [(1, "second"), (2, "first")]
+    assert view.summary is not None and len(view.sections) == 1
+    assert view.broken_keys == []
+
+
+def test_view_reports_broken_keys(app):
+    article = make_article(status="approved", sections=None)  # cites [@ref], which doesn't exist
+    db.session.commit()
+    view = build_view(article, L.CLINICAL, card_url=str)
+    assert view.broken_keys == ["ref"] and view.references == []

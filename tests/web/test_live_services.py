@@ -1,0 +1,74 @@
+"""Tests that need the PostgreSQL and Redis servers, over real connections.
+
+Skipped with a reason when a server is not reachable; CI has both.
+"""
+
+import os
+import socket
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from tests.conftest import _test_config
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PG_ADMIN_URL = os.environ.get(
+    "TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(
+    not reachable("127.0.0.1", 6379), reason="no Redis on 127.0.0.1:6379"
+)
+needs_postgres = pytest.mark.skipif(
+    not reachable("127.0.0.1", 5432), reason="no PostgreSQL on 127.0.0.1:5432"
+)
+
+
+@needs_redis
+def test_rate_limit_is_shared_through_redis(app_factory):
+    """Two app instances (as two gunicorn workers) share one login limit through Redis."""
+    config = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
+    workers = [app_factory(**config).test_client(), app_factory(**config).test_client()]
+    statuses = [
+        workers[i % 2].post("/auth/login", data={"email": "a@b.org", "password": "x"}).status_code
+        for i in range(11)
+    ]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
+
+
+@needs_postgres
+def test_migrations_run_up_and_down_on_a_fresh_postgres_database():
+    from flask_migrate import downgrade, upgrade
+
+    from extensions import db
+
+    name = f"vetted_mig_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        app = create_app(_test_config(url))
+        with app.app_context():
+            upgrade()
+            tables = set(sa.inspect(db.engine).get_table_names())
+            assert {"articles", "revisions", "sections", "section_variants", "references"} <= tables
+            downgrade(revision="base")
+            assert set(sa.inspect(db.engine).get_table_names()) == {"alembic_version"}
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,196 @@
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from extensions import db
+from models import Article
+
+SEED = "/articles/all-blast-crisis-treatment"
+APPROVED = "/articles/ph-positive-all-tki"
+PUBLIC_PAGES = [
+    "/",
+    "/search",
+    "/search?q=blast+crisis",
+    "/topics",
+    "/topics/acute-lymphoblastic-leukemia",
+    "/editorial-policy",
+    SEED,
+    APPROVED,
+    "/articles/mrd-testing-all",
+    "/articles/ph-positive-all-tki/references/sasaki2016",
+    "/auth/login",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_renders_with_security_headers(demo, client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "HX-Request" in response.headers["Vary"]
+    html = response.get_data(as_text=True)
+    assert html.count("<h1") == 1
+    assert 'class="skip-link" href="#main"' in html
+
+
+@pytest.mark.parametrize(
+    "path", ["/articles/no-such-article", "/topics/nope", SEED + "/references/nope", "/nope"]
+)
+def test_missing_pages_get_a_styled_404(demo, client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "We can’t find that page" in html and "<html" in html and "Traceback" not in html
+
+
+def test_seed_article_carries_every_part_of_the_seed_page(demo, client):
+    html = client.get(SEED).get_data(as_text=True)
+    for text in [
+        "What is the treatment for Acute Lymphoblastic Leukemia (ALL) during blast crisis?",
+        "Medical Advisory Board",
+        "All articles are reviewed for accuracy by our Medical Advisory Board",
+        "Educational purpose only • Exercise caution as content is pending human review",
+        "Article Review Status",
+        "Submitted",
+        "Under Review",
+        "Approved",
+        "Last updated",
+        "View editorial policy",
+        "Personalize",
+        "Which best describes you?",
+        "From the Guidelines",
+        "From the FDA Drug Label",
+        "From the Research",
+        "References",
+        "Professional Medical Disclaimer",
+        "Have a follow-up question?",
+        "Demo content.",
+    ]:
+        assert text in html, text
+    assert '<li class="step step-current" aria-current="step">Under Review' in html
+    assert '<time datetime="2025-05-07">May 7, 2025</time>' in html
+    assert 'href="#ref-1"' in html and 'id="ref-1"' in html
+    assert '"@type": "MedicalWebPage"' in html
+
+
+def test_approved_article_names_reviewer_and_drops_caution_banner(demo, client):
+    html = client.get(APPROVED).get_data(as_text=True)
+    assert "Reviewed by Demo Reviewer, MD, Hematology (demo persona) on" in html
+    assert "Next review due" in html
+    assert "Exercise caution as content is pending human review" not in html
+    assert '<li class="step step-current" aria-current="step">Approved' in html
+    assert '"lastReviewed"' in html and '"reviewedBy"' in html
+
+
+def test_draft_only_article_is_not_public(app, client):
+    from tests.factories import make_article
+
+    make_article(slug="secret-draft", status="draft")
+    db.session.commit()
+    assert client.get("/articles/secret-draft").status_code == 404
+
+
+def test_long_section_is_collapsed_with_a_working_link(demo, client):
+    html = client.get(SEED).get_data(as_text=True)
+    assert 'aria-expanded="false"' in html and "Show full section" in html
+    expanded = client.get(SEED + "?expand=section-1").get_data(as_text=True)
+    assert 'id="section-1-toggle"' in expanded
+    assert len(expanded) > len(html)
+
+
+def test_section_fragment_for_htmx_and_redirect_without(demo, client, hx):
+    article = db.session.scalar(
+        sa.select(Article).where(Article.slug == "all-blast-crisis-treatment")
+    )
+    section = article.live_revision or article.latest_revision
+    section_id = section.body_sections[0].id
+    url = f"{SEED}/sections/{section_id}?expanded=1"
+
+    fragment = hx.get(url)
+    body = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in body
+    assert body.lstrip().startswith('<section id="section-1"')
+    assert 'aria-expanded="true"' in body and "Show less" in body
+    assert "HX-Request" in fragment.headers["Vary"]
+
+    plain = client.get(url)
+    assert plain.status_code == 302
+    assert plain.headers["Location"].endswith("?expand=section-1#section-1")
+
+
+def test_reference_list_toggle_returns_fragment(demo, client, hx):
+    fragment = hx.get(SEED + "?refs=full").get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="references"')
+    assert "<html" not in fragment and 'aria-expanded="true"' in fragment
+    assert "DOI 10.1182/blood.2023023568" in fragment
+    whole = client.get(SEED + "?refs=full").get_data(as_text=True)
+    assert "<html" in whole and "DOI 10.1182/blood.2023023568" in whole
+
+
+def test_history_restore_gets_the_whole_page(demo, hx):
+    response = hx.get(SEED + "?refs=full", headers={"HX-History-Restore-Request": "true"})
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_reference_card_fragment_and_page(demo, client, hx):
+    url = "/articles/ph-positive-all-tki/references/sasaki2016"
+    card = hx.get(url).get_data(as_text=True)
+    assert (
+        "<html" not in card and "Hyper-CVAD plus ponatinib versus hyper-CVAD plus dasatinib" in card
+    )
+    assert "What was read:" in card
+    page = client.get(url).get_data(as_text=True)
+    assert "<html" in page and "DOI 10.1002/cncr.30231" in page
+
+
+def test_reference_not_cited_by_article_is_404(demo, client):
+    assert (
+        client.get("/articles/tumor-lysis-syndrome-prevention/references/sasaki2016").status_code
+        == 404
+    )
+
+
+def test_search_finds_the_seed_article(demo, client, hx):
+    html = client.get("/search?q=blast+crisis").get_data(as_text=True)
+    assert 'href="/articles/all-blast-crisis-treatment"' in html
+    fragment = hx.get("/search?q=hyper-cvad").get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="search-results"')
+    assert "hyper-cvad-regimen" in fragment
+
+
+def test_search_with_odd_input_is_safe(demo, client):
+    for q in ["%", "_", "'; drop table articles;--", "x" * 5000, "<script>"]:
+        response = client.get("/search", query_string={"q": q})
+        assert response.status_code == 200
+        assert "<script>" not in response.get_data(as_text=True).split("</head>")[1]
+
+
+def test_home_lists_articles_and_topics(demo, client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'role="search"' in html
+    assert "Reviewed by the Medical Advisory Board" in html
+    assert "/topics/acute-lymphoblastic-leukemia" in html
+
+
+def test_article_page_query_count_stays_small(demo, client):
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(APPROVED).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) <= 10
+
+
+def test_page_compressed_when_client_accepts_it(demo, client):
+    response = client.get(SEED, headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("Content-Encoding") == "gzip"

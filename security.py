@@ -1,6 +1,6 @@
 """Response headers every page carries: a strict CSP and friends, and Vary for htmx caching."""
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CSP = "; ".join(
     [
@@ -27,8 +27,14 @@ def set_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if response.mimetype == "text/html":
-        # The same URL answers with a whole page or an htmx fragment: caches must keep both.
+        # The same URL answers with a whole page or an htmx fragment, and with the wording of
+        # the reader's audience (a cookie): caches must keep them apart.
         response.vary.add("HX-Request")
+        response.vary.add("Cookie")
+        if request.method == "GET" and response.status_code == 200 and not response.is_streamed:
+            response.headers.setdefault("Cache-Control", "private, no-cache")
+            response.add_etag()
+            response.make_conditional(request)
     return response
 
 

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from models.article import Article
+from models.audience import AudienceRole, LevelSetting
 from models.base import (
     ReadingLevel,
     ReferenceKind,
@@ -9,6 +10,7 @@ from models.base import (
     SectionKind,
     SourceRead,
 )
+from models.glossary import GlossaryTerm
 from models.reference import Reference
 from models.review import ReviewEvent
 from models.revision import Revision, Section, SectionVariant
@@ -17,7 +19,10 @@ from models.user import User
 
 __all__ = [
     "Article",
+    "AudienceRole",
+    "LevelSetting",
     "ReadingLevel",
+    "GlossaryTerm",
     "Reference",
     "ReferenceKind",
     "ReviewEvent",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, datetime, time
 from pathlib import Path
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import (
     Article,
+    GlossaryTerm,
     ReadingLevel,
     Reference,
     ReferenceKind,
@@ -88,6 +90,24 @@ def _load_article(data: dict, topics: dict[str, Topic], editor: User, reviewer: 
     return article
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _load_glossary(path: Path) -> None:
+    for entry in tomllib.loads(path.read_text())["terms"]:
+        db.session.add(
+            GlossaryTerm(
+                slug=_slug(entry["term"]),
+                term=entry["term"],
+                abbr=entry.get("abbr", ""),
+                aliases=entry.get("aliases", []),
+                definition=entry["definition"],
+                is_demo=True,
+            )
+        )
+
+
 def load_demo(directory: Path = DEMO_DIR) -> int:
     """Load topics, references and articles; returns the number of articles loaded."""
     topics = {}
@@ -105,6 +125,7 @@ def load_demo(directory: Path = DEMO_DIR) -> int:
                 **{f: fields[f] for f in REFERENCE_FIELDS if f in fields},
             )
         )
+    _load_glossary(directory / "glossary.toml")
     editor = _persona("demo-editor@vetted.invalid", "Demo Editor", "", Role.EDITOR)
     reviewer = _persona(
         "demo-reviewer@vetted.invalid",

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 CITATION = re.compile(r"\[(\s*@[^\s;\]\[]+\s*(?:;\s*@[^\s;\]\[]+\s*)*)\]")
 # Placeholders survive sanitising untouched; authors' text can never contain them (stripped).
-PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+PLACEHOLDER = re.compile("\ue000([cg])(\\d+)\ue001")
 PRIVATE_USE = re.compile("[\ue000\ue001]")
 
 ALLOWED_TAGS = {
@@ -58,6 +58,39 @@ class CitationRegistry:
 
 
 @dataclass
+class Glossary:
+    """Terms to explain inline: first use per rendered text, outside headings, links and code."""
+
+    pattern: re.Pattern | None
+    entries: dict[str, object]  # surface form -> term (models.GlossaryTerm)
+    folded: dict[str, object]  # lower-cased canonical term -> term, matched case-insensitively
+    url: Callable[[object], str]
+
+    @classmethod
+    def build(cls, terms, url: Callable[[object], str]) -> Glossary:
+        exact, folded = {}, {}
+        for term in terms:
+            folded[term.term.lower()] = term
+            for form in [term.abbr, *term.aliases]:
+                if form:
+                    exact[form] = term
+        forms = sorted({*exact, *folded}, key=len, reverse=True)
+        alternatives = [
+            f"(?i:{re.escape(f)})" if f in folded and f not in exact else re.escape(f)
+            for f in forms
+        ]
+        pattern = (
+            re.compile(r"(?<![\w-])(" + "|".join(alternatives) + r")(?![\w-])")
+            if alternatives
+            else None
+        )
+        return cls(pattern, exact, folded, url)
+
+    def lookup(self, surface: str):
+        return self.entries.get(surface) or self.folded.get(surface.lower())
+
+
+@dataclass
 class RenderedText:
     html: Markup
     preview_html: Markup | None  # set when the text is long enough to collapse
@@ -75,6 +108,50 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
         token.meta = {"keys": [k.strip().lstrip("@") for k in match.group(1).split(";")]}
     state.pos = match.end()
     return True
+
+
+def _glossary_rule(state) -> None:
+    """Split text tokens at the first use of each glossary term in this text."""
+    glossary: Glossary | None = state.env.get("glossary")
+    if glossary is None or glossary.pattern is None:
+        return
+    used: set[int] = state.env.setdefault("glossary_used", set())
+    in_heading = False
+    for block in state.tokens:
+        if block.type in ("heading_open", "heading_close"):
+            in_heading = block.type == "heading_open"
+        if block.type != "inline" or in_heading or not block.children:
+            continue
+        children, link_depth = [], 0
+        for child in block.children:
+            link_depth += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+            if child.type != "text" or link_depth:
+                children.append(child)
+                continue
+            children.extend(_split_terms(child, glossary, used, state.env))
+        block.children = children
+
+
+def _split_terms(token, glossary: Glossary, used: set[int], env: dict):
+    from markdown_it.token import Token
+
+    text, pieces, start = token.content, [], 0
+    for match in glossary.pattern.finditer(text):
+        term = glossary.lookup(match.group(1))
+        if term is None or id(term) in used:
+            continue
+        used.add(id(term))
+        if match.start() > start:
+            pieces.append(Token("text", "", 0, content=text[start : match.start()]))
+        hit = Token("glossary", "", 0, content=match.group(1))
+        hit.meta = {"term": term}
+        pieces.append(hit)
+        start = match.end()
+    if not pieces:
+        return [token]
+    if start < len(text):
+        pieces.append(Token("text", "", 0, content=text[start:]))
+    return pieces
 
 
 def _clamp_headings(md: MarkdownIt) -> None:
@@ -98,9 +175,16 @@ def _build_parser() -> MarkdownIt:
     def render_citation(self, tokens, idx, options, env):
         groups = env.setdefault("citations", [])
         groups.append(tokens[idx].meta["keys"])
-        return f"\ue000{len(groups) - 1}\ue001"
+        return f"\ue000c{len(groups) - 1}\ue001"
+
+    def render_glossary(self, tokens, idx, options, env):
+        hits = env.setdefault("glossary_hits", [])
+        hits.append((tokens[idx].content, tokens[idx].meta["term"]))
+        return f"\ue000g{len(hits) - 1}\ue001"
 
     md.add_render_rule("citation", render_citation)
+    md.add_render_rule("glossary", render_glossary)
+    md.core.ruler.after("inline", "glossary", _glossary_rule)
     _clamp_headings(md)
     return md
 
@@ -136,14 +220,33 @@ def _markers(
     return '<sup class="cites">' + '<span class="cite-sep">, </span>'.join(parts) + "</sup>"
 
 
+def _term(surface: str, term, glossary: Glossary, registry: CitationRegistry) -> str:
+    use = registry.next_use_id()
+    tag = "abbr" if surface == term.abbr or (surface.isupper() and len(surface) <= 8) else "dfn"
+    return (
+        f'<span class="term"><a class="term-link" href="{escape(glossary.url(term))}"'
+        f' aria-describedby="term-{use}"><{tag}>{escape(surface)}</{tag}></a>'
+        f'<span class="term-def" id="term-{use}" role="tooltip">'
+        f"<strong>{escape(term.title[:1].upper() + term.title[1:])}:</strong>"
+        f" {escape(term.definition)}</span></span>"
+    )
+
+
 def _finish(html: str, env: dict, registry: CitationRegistry, card_url) -> Markup:
     clean = nh3.clean(
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer"
     )
     groups = env.get("citations", [])
-    return Markup(
-        PLACEHOLDER.sub(lambda m: _markers(groups[int(m.group(1))], registry, card_url), clean)
-    )
+    hits = env.get("glossary_hits", [])
+
+    def replace(match: re.Match) -> str:
+        index = int(match.group(2))
+        if match.group(1) == "c":
+            return _markers(groups[index], registry, card_url)
+        surface, term = hits[index]
+        return _term(surface, term, env["glossary"], registry)
+
+    return Markup(PLACEHOLDER.sub(replace, clean))
 
 
 def word_count(tokens) -> int:
@@ -156,10 +259,14 @@ def render(
     *,
     card_url: Callable[[str], str] | None = None,
     collapsible: bool = False,
+    glossary: Glossary | None = None,
 ) -> RenderedText:
-    """Render Markdown to safe HTML, numbering citations in `registry` in order of first use."""
+    """Render Markdown to safe HTML, numbering citations in `registry` in order of first use.
+
+    With a glossary, the first use of each term is marked and explains itself.
+    """
     source = PRIVATE_USE.sub("", text)
-    env: dict = {}
+    env: dict = {"glossary": glossary}
     tokens = _md.parse(source, env)
     words = word_count(tokens)
     html = _finish(_md.renderer.render(tokens, _md.options, env), env, registry, card_url)
@@ -168,7 +275,7 @@ def render(
         cut = _preview_cut(tokens)
         if cut < len(tokens):
             # Re-rendering the first blocks reuses the numbers the full text already assigned.
-            preview_env: dict = {}
+            preview_env: dict = {"glossary": glossary}
             preview = _finish(
                 _md.renderer.render(tokens[:cut], _md.options, preview_env),
                 preview_env,

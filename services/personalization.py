@@ -1,10 +1,16 @@
-"""Who is reading: the audience roles offered by "Which best describes you?" and their levels."""
+"""Who is reading: the role chosen in "Which best describes you?" and the level it maps to.
+
+Roles and levels are rows (models/audience.py), loaded once per request.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import ReadingLevel
+import sqlalchemy as sa
+
+from extensions import db
+from models import AudienceRole, LevelSetting, ReadingLevel
 
 COOKIE_NAME = "vetted_audience"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -12,29 +18,24 @@ DEFAULT_LEVEL = ReadingLevel.CLINICAL  # the seed's content is for healthcare pr
 
 
 @dataclass(frozen=True)
-class AudienceRole:
-    key: str
-    label: str
-    level: ReadingLevel
+class Audiences:
+    """Every role, in picker order, and every level's settings."""
+
+    roles: list[AudienceRole]
+    levels: dict[ReadingLevel, LevelSetting]
+
+    def role(self, key: str | None) -> AudienceRole | None:
+        return next((r for r in self.roles if r.key == key), None)
+
+    def first_role_for(self, level: ReadingLevel) -> AudienceRole | None:
+        return next((r for r in self.roles if r.level == level), None)
 
 
-ROLES = (
-    AudienceRole("patient", "Patient or caregiver", ReadingLevel.PLAIN),
-    AudienceRole("student", "Student", ReadingLevel.STANDARD),
-    AudienceRole(
-        "allied", "Nurse, pharmacist or allied health professional", ReadingLevel.STANDARD
-    ),
-    AudienceRole("physician", "Physician or advanced practice clinician", ReadingLevel.CLINICAL),
-)
-LEVEL_NAMES = {
-    ReadingLevel.PLAIN: "patients and caregivers",
-    ReadingLevel.STANDARD: "students, nurses, pharmacists and allied health professionals",
-    ReadingLevel.CLINICAL: "physicians and advanced practice clinicians",
-}
-
-
-def role_by_key(key: str | None) -> AudienceRole | None:
-    return next((r for r in ROLES if r.key == key), None)
+def load_audiences() -> Audiences:
+    """Roles and level settings from the database (two small queries)."""
+    roles = list(db.session.scalars(sa.select(AudienceRole).order_by(AudienceRole.position)))
+    levels = {s.level: s for s in db.session.scalars(sa.select(LevelSetting))}
+    return Audiences(roles, levels)
 
 
 def parse_level(value: str | None) -> ReadingLevel | None:
@@ -50,24 +51,46 @@ class Audience:
 
     role: AudienceRole | None
     level: ReadingLevel
+    setting: LevelSetting | None
 
     @property
     def chosen(self) -> bool:
         return self.role is not None
 
     @property
-    def description(self) -> str:
-        return LEVEL_NAMES[self.level]
+    def announcement(self) -> str:
+        """What the live region says after a swap."""
+        name = self.setting.audience_name if self.setting else self.level.value
+        return f"Showing wording for {name}"
 
 
-def resolve(query_level: str | None, remembered_role: str | None) -> Audience:
-    """`?audience=` wins over the remembered role; nothing chosen means clinical wording."""
-    remembered = role_by_key(remembered_role)
-    level = parse_level(query_level)
-    if level is not None:
-        role = remembered if remembered and remembered.level == level else None
-        role = role or next(r for r in ROLES if r.level == level)
-        return Audience(role, level)
-    if remembered:
-        return Audience(remembered, remembered.level)
-    return Audience(None, DEFAULT_LEVEL)
+def resolve(
+    audiences: Audiences,
+    *,
+    query_level: str | None = None,
+    query_role: str | None = None,
+    remembered_role: str | None = None,
+) -> Audience:
+    """A role picked now wins, then `?audience=`, then the remembered role, then clinical."""
+    role = audiences.role(query_role)
+    if role is None:
+        remembered = audiences.role(remembered_role)
+        level = parse_level(query_level)
+        if level is not None:
+            # Keep the remembered role when it maps to the shared level (Student vs Nurse).
+            role = remembered if remembered and remembered.level == level else None
+            role = role or audiences.first_role_for(level)
+        else:
+            role = remembered
+    level = role.level if role else DEFAULT_LEVEL
+    return Audience(role, level, audiences.levels.get(level))
+
+
+def is_over_target(grade: float | None, setting: LevelSetting | None) -> bool:
+    """True when a variant's measured grade exceeds its level's target (no target: never)."""
+    return (
+        grade is not None
+        and setting is not None
+        and setting.target_grade is not None
+        and grade > setting.target_grade
+    )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 from models import (
     Article,
+    GlossaryTerm,
     ReadingLevel,
     Reference,
     ReviewStatus,
@@ -21,7 +22,7 @@ from models import (
     SectionVariant,
     Topic,
 )
-from services.markdown import CITATION, CitationRegistry, render
+from services.markdown import CITATION, CitationRegistry, Glossary, render
 from services.publishing import public_revision, publicly_visible
 
 # Nearest more technical level first; a less technical one only as a last resort.
@@ -89,6 +90,21 @@ class ArticleView:
             ReviewStatus.APPROVED: 2,
         }.get(self.revision.status, 0)
 
+    @property
+    def reading_grade(self) -> float | None:
+        """Flesch-Kincaid grade of what is shown, weighted by each part's length."""
+        parts = [p.variant for p in [self.summary, *self.sections] if p and p.variant.fk_grade]
+        words = sum(v.word_count for v in parts)
+        if not words:
+            return None
+        return sum(v.fk_grade * v.word_count for v in parts) / words
+
+    @property
+    def smog_grade(self) -> float | None:
+        parts = [p.variant for p in [self.summary, *self.sections] if p and p.variant.smog_grade]
+        words = sum(v.word_count for v in parts)
+        return sum(v.smog_grade * v.word_count for v in parts) / words if words else None
+
     def section(self, section_id: int) -> SectionView | None:
         return next((s for s in self.sections if s.section.id == section_id), None)
 
@@ -124,10 +140,24 @@ def _load_revision(article: Article) -> Revision | None:
     )
 
 
+def load_glossary(url: Callable[[GlossaryTerm], str]) -> Glossary:
+    """Every glossary term, ready to mark up text."""
+    return Glossary.build(db.session.scalars(sa.select(GlossaryTerm)).all(), url)
+
+
 def build_view(
-    article: Article, level: ReadingLevel, *, card_url: Callable[[str], str]
+    article: Article,
+    level: ReadingLevel,
+    *,
+    card_url: Callable[[str], str],
+    glossary: Glossary | None = None,
 ) -> ArticleView | None:
-    """Render the revision readers see at `level`; citations numbered across the whole page."""
+    """Render the revision readers see at `level`; citations numbered across the whole page.
+
+    Terms are explained inline only in plain and standard wording; clinicians don't need it.
+    """
+    if level == ReadingLevel.CLINICAL:
+        glossary = None
     revision = _load_revision(article)
     if revision is None:
         return None
@@ -146,7 +176,13 @@ def build_view(
     summary, sections = None, []
     for section, variant in chosen:
         is_summary = section.kind == SectionKind.SUMMARY
-        rendered = render(variant.body, registry, card_url=card_url, collapsible=not is_summary)
+        rendered = render(
+            variant.body,
+            registry,
+            card_url=card_url,
+            collapsible=not is_summary,
+            glossary=glossary,
+        )
         view = SectionView(section, variant, rendered.html, rendered.preview_html, level)
         if is_summary:
             summary = view

@@ -1,14 +1,13 @@
 """Reading: home, search, topics, the article page and its swappable parts."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, make_response, redirect, request, url_for
 
-from blueprints.personalization.routes import current_audience
+from blueprints.personalization.routes import audiences, current_audience
 from blueprints.rendering import render_page, wants_fragment
 from extensions import db
-from models import Topic
+from models import GlossaryTerm, ReadingLevel, Topic
 from services import reading
-from services.personalization import ROLES
 from services.search import normalise_query, search_articles
 
 bp = Blueprint("articles", __name__)
@@ -46,6 +45,13 @@ def topic(topic_slug: str):
     return render_page("articles/topic.html", topic=found, articles=reading.topic_articles(found))
 
 
+@bp.get("/glossary")
+def glossary():
+    """Every glossary term with its plain definition; inline terms link here."""
+    terms = db.session.scalars(sa.select(GlossaryTerm).order_by(sa.func.lower(GlossaryTerm.term)))
+    return render_page("articles/glossary.html", terms=list(terms))
+
+
 @bp.get("/editorial-policy")
 def policy():
     """How content is written, sourced, reviewed and corrected."""
@@ -59,28 +65,52 @@ def _load_view(slug: str):
         article,
         audience.level,
         card_url=lambda key: url_for("articles.reference", slug=slug, key=key),
+        glossary=None
+        if audience.level == ReadingLevel.CLINICAL
+        else reading.load_glossary(lambda t: url_for("articles.glossary", _anchor=t.slug)),
     )
     return view or abort(404), audience
 
 
+def _article_context(view, audience) -> dict:
+    return {
+        "view": view,
+        "audience": audience,
+        "audiences": audiences(),
+        # Fragment links carry the level, so a cached fragment is always for the right wording.
+        "audience_param": audience.level.value if audience.chosen else None,
+        "expanded": set(request.args.getlist("expand")),
+        "refs_full": request.args.get("refs") == "full",
+    }
+
+
 @bp.get("/articles/<slug>")
 def detail(slug: str):
-    """The article page; `?expand=` opens long sections, `?refs=full` the full reference list."""
+    """The article page. `?role=` from the picker swaps the wording of the whole body in place;
+    `?expand=` opens long sections; `?refs=full` the full reference list."""
     view, audience = _load_view(slug)
-    fragment = "references" if request.args.get("refs") else None
-    return render_page(
-        "articles/detail.html",
-        fragment=fragment,
-        view=view,
-        audience=audience,
-        expanded=set(request.args.getlist("expand")),
-        refs_full=request.args.get("refs") == "full",
-        related=reading.related_articles(view.article),
-        roles=ROLES,
-        structured_data=reading.structured_data(
-            view, url_for("articles.detail", slug=slug, _external=True)
-        ),
+    picked = "role" in request.args
+    if picked and not wants_fragment():
+        return redirect(url_for("articles.detail", slug=slug, audience=audience.level.value))
+    fragment = "article_body" if picked else "references" if request.args.get("refs") else None
+    response = make_response(
+        render_page(
+            "articles/detail.html",
+            fragment=fragment,
+            swapping=picked,
+            related=reading.related_articles(view.article),
+            structured_data=reading.structured_data(
+                view, url_for("articles.detail", slug=slug, _external=True)
+            ),
+            **_article_context(view, audience),
+        )
     )
+    if picked:
+        # The address bar shows the shareable level, not the role the picker sent.
+        response.headers["HX-Push-Url"] = url_for(
+            "articles.detail", slug=slug, audience=audience.level.value
+        )
+    return response
 
 
 @bp.get("/articles/<slug>/sections/<int:section_id>")
@@ -92,14 +122,8 @@ def section(slug: str, section_id: int):
     if not request.htmx:
         args = {"expand": shown.anchor} if expand else {}
         return redirect(url_for("articles.detail", slug=slug, **args, _anchor=shown.anchor))
-    return render_page(
-        "articles/detail.html",
-        fragment="article_section",
-        view=view,
-        audience=audience,
-        sv=shown,
-        expanded={shown.anchor} if expand else set(),
-    )
+    context = _article_context(view, audience) | {"expanded": {shown.anchor} if expand else set()}
+    return render_page("articles/detail.html", fragment="article_section", sv=shown, **context)
 
 
 @bp.get("/articles/<slug>/references/<key>")

@@ -1,14 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField
-from wtforms.validators import InputRequired
-
-from services.personalization import ROLES
+from wtforms import HiddenField, StringField
+from wtforms.validators import InputRequired, Length
 
 
 class AudienceForm(FlaskForm):
-    role = RadioField(
-        "Which best describes you?",
-        choices=[(r.key, r.label) for r in ROLES],
-        validators=[InputRequired("Choose the description that fits you best.")],
-    )
+    # Choices are rows, so the route checks the key against them rather than a fixed list.
+    role = StringField(validators=[InputRequired(), Length(max=20)])
     next = HiddenField()

@@ -1,13 +1,20 @@
-"""The reader's audience choice: read from `?audience=` or a signed cookie, and remembered."""
+"""The reader's audience: from the picker, `?audience=`, a signed cookie or the staff profile."""
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from extensions import db
-from services.personalization import COOKIE_MAX_AGE, COOKIE_NAME, Audience, resolve, role_by_key
+from services.personalization import (
+    COOKIE_MAX_AGE,
+    COOKIE_NAME,
+    Audience,
+    Audiences,
+    load_audiences,
+    resolve,
+)
 
 from .forms import AudienceForm
 
@@ -25,30 +32,46 @@ def _remembered_role() -> str | None:
     if not raw:
         return None
     try:
-        return _serializer().loads(raw)
+        value = _serializer().loads(raw)
     except BadSignature:
         return None
+    return value if isinstance(value, str) else None
+
+
+# Cached on the request object rather than `g`: an app context (and so `g`) can outlive one
+# request, e.g. in the CLI or tests, and an audience must never leak into the next request.
+def audiences() -> Audiences:
+    if not hasattr(request, "vetted_audiences"):
+        request.vetted_audiences = load_audiences()
+    return request.vetted_audiences
 
 
 def current_audience() -> Audience:
-    """The audience for this request; a `?audience=` choice is remembered for next time."""
-    if "audience" not in g:
+    """This request's audience; a new choice is remembered when the response goes out."""
+    if not hasattr(request, "vetted_audience"):
         remembered = _remembered_role()
-        g.audience = resolve(request.args.get("audience"), remembered)
-        if g.audience.role and g.audience.role.key != remembered:
-            g.remember_role = g.audience.role.key
-    return g.audience
+        audience = resolve(
+            audiences(),
+            query_level=request.args.get("audience"),
+            query_role=request.args.get("role"),
+            remembered_role=remembered,
+        )
+        request.vetted_audience = audience
+        if audience.role and audience.role.key != remembered:
+            request.vetted_remember_role = audience.role.key
+    return request.vetted_audience
 
 
 @bp.after_app_request
 def remember_choice(response):
-    role = g.pop("remember_role", None)
-    if role:
-        _remember(response, role)
+    role_key = getattr(request, "vetted_remember_role", None)
+    if role_key and response.status_code < 400:
+        _remember(response, role_key)
     return response
 
 
 def _remember(response, role_key: str) -> None:
+    """Signed, HttpOnly, SameSite=Lax cookie holding only the role key; staff: their profile."""
     if current_user.is_authenticated:
         current_user.audience_role = role_key
         db.session.commit()
@@ -64,9 +87,9 @@ def _remember(response, role_key: str) -> None:
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never redirect a reader off Vetted."""
-    if target:
+    if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
+        if not parts.scheme and not parts.netloc:
             return parts.path
     return url_for("articles.index")
 
@@ -76,10 +99,10 @@ def choose():
     """No-JavaScript path of the picker: remember the role, go back with `?audience=`."""
     form = AudienceForm()
     target = _safe_next(form.next.data)
-    if not form.validate():
+    role = audiences().role(form.role.data) if form.validate() else None
+    if role is None:
         flash("Choose the description that fits you best.", "error")
         return redirect(target)
-    role = role_by_key(form.role.data)
     response = redirect(f"{target}?{urlencode({'audience': role.level.value})}")
     _remember(response, role.key)
     return response

@@ -1,0 +1,54 @@
+from types import SimpleNamespace
+
+from services.markdown import CitationRegistry, Glossary, render
+
+
+def term(name, abbr="", aliases=(), slug=None):
+    return SimpleNamespace(
+        term=name,
+        abbr=abbr,
+        aliases=list(aliases),
+        definition=f"What {name} means.",
+        slug=slug or name.replace(" ", "-"),
+        title=f"{name} ({abbr})" if abbr else name,
+    )
+
+
+GLOSSARY = Glossary.build(
+    [
+        term("tyrosine kinase inhibitor", "TKI", ["TKIs"]),
+        term("measurable residual disease", "MRD"),
+        term("induction"),
+    ],
+    url=lambda t: f"/glossary#{t.slug}",
+)
+
+
+def html(text):
+    return str(render(text, CitationRegistry(set()), glossary=GLOSSARY).html)
+
+
+def test_first_use_in_a_text_is_marked_and_explains_itself():
+    out = html("A TKI is given. Another TKI later. Induction comes first.")
+    assert out.count('class="term"') == 2
+    assert "<abbr>TKI</abbr>" in out and "<dfn>Induction</dfn>" in out
+    assert 'role="tooltip"' in out and "What tyrosine kinase inhibitor means." in out
+    assert 'href="/glossary#tyrosine-kinase-inhibitor"' in out
+
+
+def test_abbreviations_match_case_sensitively_and_whole_words_only():
+    out = html("The mrd word and TKIsomething and MRD.")
+    assert out.count('class="term"') == 1 and "<abbr>MRD</abbr>" in out
+
+
+def test_terms_in_headings_links_and_code_are_left_alone():
+    out = html("### TKI\n\n[TKI](/x) and `TKI`")
+    assert 'class="term"' not in out
+
+
+def test_each_text_marks_its_own_first_use():
+    registry = CitationRegistry(set())
+    first = render("A TKI.", registry, glossary=GLOSSARY)
+    second = render("A TKI.", registry, glossary=GLOSSARY)
+    assert 'class="term"' in str(first.html) and 'class="term"' in str(second.html)
+    assert 'id="term-1"' in str(first.html) and 'id="term-2"' in str(second.html)

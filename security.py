@@ -38,5 +38,20 @@ def set_headers(response: Response) -> Response:
     return response
 
 
+def close_streamed_body(response: Response) -> Response:
+    """Make sure a streamed file (static CSS/JS) is closed after Flask-Compress wraps it.
+
+    Flask-Compress replaces a streamed body with a compressing generator and drops the
+    reference to werkzeug's FileWrapper, so the file would stay open until garbage collection.
+    """
+    if response.is_streamed and hasattr(response.response, "close"):
+        response.call_on_close(response.response.close)
+    return response
+
+
 def init_app(app: Flask) -> None:
+    # after_request hooks run in reverse order of registration: both of these run before
+    # Flask-Compress (registered earlier, in create_app), so the ETag is computed on the
+    # uncompressed body and the file is closed whatever Flask-Compress does with it.
+    app.after_request(close_streamed_body)
     app.after_request(set_headers)

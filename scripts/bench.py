@@ -45,25 +45,41 @@ def main() -> None:
         event.listen(db.engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
         client.get(ARTICLE)  # warm caches
         queries.clear()
-        page = client.get(ARTICLE)
+        client.get(ARTICLE)
         article_queries = len(queries)
 
-        html = page.get_data()
-        css = (ROOT / "static/css/vetted.css").read_bytes()
-        htmx = (ROOT / "static/vendor/htmx.min.js").read_bytes()
-        js = (ROOT / "static/js/vetted.js").read_bytes()
         print(f"article page: {ARTICLE}")
-        print(f"{'resource':<22}{'bytes':>9}{'gzip':>9}")
+        print(f"{'resource':<22}{'bytes':>9}{'gzip':>9}{'sent (br)':>11}")
         total = 0
-        for name, body in [("HTML", html), ("CSS", css), ("htmx.min.js", htmx), ("vetted.js", js)]:
-            raw, packed = sizes(body)
-            total += packed
-            print(f"{name:<22}{raw:>9}{packed:>9}")
-        print(f"{'first load (gzip)':<22}{'':>9}{total:>9}  ({total / 1024:.1f} KiB)")
+        resources = [
+            ("HTML", ARTICLE),
+            ("CSS", "/static/css/vetted.css"),
+            ("htmx.min.js", "/static/vendor/htmx.min.js"),
+            ("vetted.js", "/static/js/vetted.js"),
+        ]
+        for name, path in resources:
+            raw = client.get(path).get_data()
+            sent = client.get(path, headers={"Accept-Encoding": "br, gzip"})
+            size = len(sent.get_data())
+            sent.close()
+            total += size
+            print(f"{name:<22}{len(raw):>9}{sizes(raw)[1]:>9}{size:>11}")
+        print(f"{'first load, as sent':<22}{'':>18}{total:>11}  ({total / 1024:.1f} KiB)")
+
+        swap = client.get(ARTICLE + "?role=patient", headers={"HX-Request": "true"})
+        whole = client.get(ARTICLE + "?audience=plain")
+        swap_raw, swap_gz = sizes(swap.get_data())
+        whole_raw, whole_gz = sizes(whole.get_data())
+        print(
+            f"audience swap response: {swap_raw} bytes ({swap_gz} gzip)"
+            f" vs whole plain page {whole_raw} bytes ({whole_gz} gzip)"
+        )
         print(f"SQL queries for the article page: {article_queries}")
 
         for label, path, headers in [
-            ("article page", ARTICLE, {}),
+            ("article page, clinical", ARTICLE + "?audience=clinical", {}),
+            ("article page, plain", ARTICLE + "?audience=plain", {}),
+            ("audience swap (htmx)", ARTICLE + "?role=patient", {"HX-Request": "true"}),
             ("section fragment (htmx)", None, {"HX-Request": "true"}),
             ("home page", "/", {}),
             ("search", "/search?q=blast+crisis", {}),

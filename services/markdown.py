@@ -23,6 +23,7 @@ CITATION = re.compile(r"\[(\s*@[^\s;\]\[]+\s*(?:;\s*@[^\s;\]\[]+\s*)*)\]")
 # Placeholders survive sanitising untouched; authors' text can never contain them (stripped).
 PLACEHOLDER = re.compile("\ue000([cg])(\\d+)\ue001")
 PRIVATE_USE = re.compile("[\ue000\ue001]")
+CITED = re.compile(r"[ \t]*" + CITATION.pattern)  # a citation with the space before it
 
 ALLOWED_TAGS = {
     "p", "ul", "ol", "li", "h3", "h4", "strong", "em", "code", "a", "blockquote", "br", "hr",
@@ -110,6 +111,14 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _tighten_citations(state) -> None:
+    """`word [@a].` renders as word¹. — no gap between a word and its citation marker."""
+    for block in state.tokens:
+        for previous, token in zip(block.children or [], (block.children or [])[1:], strict=False):
+            if token.type == "citation" and previous.type == "text":
+                previous.content = previous.content.rstrip()
+
+
 def _glossary_rule(state) -> None:
     """Split text tokens at the first use of each glossary term in this text."""
     glossary: Glossary | None = state.env.get("glossary")
@@ -184,7 +193,8 @@ def _build_parser() -> MarkdownIt:
 
     md.add_render_rule("citation", render_citation)
     md.add_render_rule("glossary", render_glossary)
-    md.core.ruler.after("inline", "glossary", _glossary_rule)
+    md.core.ruler.after("inline", "tighten_citations", _tighten_citations)
+    md.core.ruler.after("tighten_citations", "glossary", _glossary_rule)
     _clamp_headings(md)
     return md
 
@@ -217,7 +227,7 @@ def _markers(
             f'<span class="visually-hidden">Reference </span>{number}</a>'
             f'<span class="cite-card" id="cite-card-{use}" role="tooltip"></span></span>'
         )
-    return '<sup class="cites">' + '<span class="cite-sep">, </span>'.join(parts) + "</sup>"
+    return '<sup class="cites">' + '<span class="cite-sep">,</span>'.join(parts) + "</sup>"
 
 
 def _term(surface: str, term, glossary: Glossary, registry: CitationRegistry) -> str:
@@ -299,7 +309,7 @@ def _preview_cut(tokens) -> int:
 
 def plain_blocks(text: str) -> list[str]:
     """The text of each block (heading, paragraph, list item) with citations removed."""
-    tokens = _md.parse(CITATION.sub("", PRIVATE_USE.sub("", text)), {})
+    tokens = _md.parse(CITED.sub("", PRIVATE_USE.sub("", text)), {})
     blocks = []
     for token in tokens:
         if token.type != "inline":

@@ -30,3 +30,25 @@ def measure(markdown: str) -> Readability:
         smog_grade=round(textstat.smog_index(text), 1),
         word_count=words,
     )
+
+
+@dataclass(frozen=True)
+class OverTarget:
+    heading: str
+    level: str
+    grade: float
+    target: float
+
+
+def over_target(revision, levels: dict) -> list[OverTarget]:
+    """Variants of a revision whose measured grade exceeds their level's target grade."""
+    flagged = []
+    for section in revision.sections:
+        for variant in section.variants:
+            setting = levels.get(variant.level)
+            target = setting.target_grade if setting else None
+            if target is not None and variant.fk_grade is not None and variant.fk_grade > target:
+                flagged.append(
+                    OverTarget(section.heading, variant.level.value, variant.fk_grade, target)
+                )
+    return flagged

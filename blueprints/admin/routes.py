@@ -6,7 +6,9 @@ from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from models import Article
+from models import Article, Revision, Section
+from services.personalization import load_audiences
+from services.readability import over_target
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -15,9 +17,18 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @login_required
 def dashboard():
     """Every article with the state of its latest revision."""
-    articles = db.session.scalars(
-        sa.select(Article)
-        .options(selectinload(Article.latest_revision), selectinload(Article.live_revision))
-        .order_by(Article.updated_at.desc())
+    articles = list(
+        db.session.scalars(
+            sa.select(Article)
+            .options(
+                selectinload(Article.latest_revision)
+                .selectinload(Revision.sections)
+                .selectinload(Section.variants),
+                selectinload(Article.live_revision),
+            )
+            .order_by(Article.updated_at.desc())
+        )
     )
-    return render_template("admin/dashboard.html", articles=list(articles))
+    levels = load_audiences().levels
+    flags = {a.id: over_target(a.latest_revision, levels) for a in articles if a.latest_revision}
+    return render_template("admin/dashboard.html", articles=articles, flags=flags)

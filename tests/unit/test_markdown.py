@@ -66,4 +66,4 @@ def test_short_text_has_no_preview():
 
 
 def test_plain_blocks_drop_citations_and_markup():
-    assert plain_blocks("### Title\n\n- **Bold** item [@a].\n") == ["Title", "Bold item ."]
+    assert plain_blocks("### Title\n\n- **Bold** item [@a].\n") == ["Title", "Bold item."]

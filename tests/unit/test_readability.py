@@ -18,3 +18,30 @@ def test_list_items_count_as_sentences():
 
 def test_empty_text_has_no_grade():
     assert measure("").fk_grade is None
+
+
+def test_over_target_variants_are_flagged(app):
+    from models import ReadingLevel, SectionKind
+    from services.personalization import load_audiences
+    from services.publishing import SectionInput
+    from services.readability import over_target
+    from tests.factories import make_article
+
+    hard = (
+        "Allogeneic haematopoietic stem cell transplantation remains the consolidative "
+        "modality associated with the most durable remissions in eligible patients."
+    )
+    article = make_article(
+        status="draft",
+        sections=[
+            SectionInput(
+                SectionKind.GUIDELINES,
+                "From the Guidelines",
+                {ReadingLevel.PLAIN: hard, ReadingLevel.CLINICAL: hard},
+            )
+        ],
+    )
+    flagged = over_target(article.latest_revision, load_audiences().levels)
+    assert [(f.heading, f.level, f.target) for f in flagged] == [
+        ("From the Guidelines", "plain", 8.0)
+    ]

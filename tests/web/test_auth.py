@@ -61,3 +61,9 @@ def test_forms_without_csrf_token_are_refused_with_a_clear_message(app_factory):
     )
     assert response.status_code == 400
     assert "Your form expired" in response.get_data(as_text=True)
+
+
+def test_dashboard_flags_readability_per_article(demo, client, auth):
+    auth.login(Role.EDITOR)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "On target" in html

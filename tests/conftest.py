@@ -161,21 +161,42 @@ def auth(client):
     return Auth(client)
 
 
+def ensure_demo(app: Flask) -> None:
+    """Load the demo content unless it is already there (another test may have wiped it)."""
+    from models import Article
+    from services.demo import load_demo
+
+    with app.app_context():
+        if db.session.scalar(sa.select(sa.func.count(Article.id))) == 0:
+            wipe(app)
+            load_demo()
+            db.session.commit()
+        db.session.remove()
+
+
 @pytest.fixture(scope="session")
-def live_server(database_url) -> Iterator[str]:
-    """The real app with demo content, served over HTTP in a thread, for browser tests."""
+def live_app(database_url) -> Iterator[Flask]:
+    """The app the live server runs, with CSRF on as in production."""
     app = create_app(_test_config(database_url, WTF_CSRF_ENABLED=True))
     wipe(app)
+    yield app
     with app.app_context():
-        from services.demo import load_demo
+        db.engine.dispose()
 
-        load_demo()
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """The real app served over HTTP in a thread, for browser tests."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+
+
+@pytest.fixture
+def live_demo(live_app, live_server) -> str:
+    """The live server's URL, with the demo content loaded whatever ran before."""
+    ensure_demo(live_app)
+    return live_server

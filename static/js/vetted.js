@@ -1,13 +1,13 @@
 // Vetted's own small script. Everything works without it: it marks the page as scripted (so the
-// picker's submit button hides, since choosing a role swaps the wording at once), makes
-// citation cards and glossary definitions dismissable with Escape (WCAG 1.4.13), and restores
-// focus to the picker after a swap.
+// picker's submit button hides, since choosing a role swaps the wording at once), makes citation
+// cards and glossary definitions dismissable with Escape (WCAG 1.4.13), and keeps the picker's
+// state in htmx's history snapshots.
 document.documentElement.classList.add("js");
 const POPUPS = ".cite-wrap, .term";
 
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
-  document.querySelectorAll(`.cite-wrap:hover, .cite-wrap:focus-within, .term:hover, .term:focus-within`)
+  document.querySelectorAll(".cite-wrap:hover, .cite-wrap:focus-within, .term:hover, .term:focus-within")
     .forEach((el) => el.classList.add("dismissed"));
 });
 document.addEventListener("focusout", (event) => {
@@ -16,4 +16,14 @@ document.addEventListener("focusout", (event) => {
 document.addEventListener("mouseout", (event) => {
   const popup = event.target.closest?.(POPUPS);
   if (popup && !popup.contains(event.relatedTarget)) popup.classList.remove("dismissed");
+});
+
+// htmx snapshots the page's HTML for Back and Forward, and a radio's checked state is not in the
+// HTML. Write into the snapshot the role whose wording the body shows (the snapshot is taken just
+// before a swap, when the newly clicked radio is already checked but the old wording still shows).
+document.addEventListener("htmx:beforeHistorySave", () => {
+  const shown = document.getElementById("article-body")?.dataset.role ?? "";
+  document.querySelectorAll("#personalize input[type=radio]").forEach((input) => {
+    input.toggleAttribute("checked", input.value === shown);
+  });
 });

@@ -94,3 +94,10 @@ def test_demo_plain_wording_is_at_most_grade_8(demo):
         if v.fk_grade > 8
     ]
     assert over == []
+
+
+def test_every_demo_section_has_plain_and_clinical_wording():
+    for path in (DEMO_DIR / "articles").glob("*.toml"):
+        data = tomllib.loads(path.read_text())
+        for part in [data["summary"], *data["sections"]]:
+            assert "plain" in part and "clinical" in part, f"{path.name}: {part.get('heading')}"

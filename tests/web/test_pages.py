@@ -195,3 +195,17 @@ def test_article_page_query_count_stays_small(demo, client):
 def test_page_compressed_when_client_accepts_it(demo, client):
     response = client.get(SEED, headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_unexpected_error_gets_a_styled_500_without_details(demo, client, monkeypatch):
+    from services import reading
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(reading, "recent_articles", broken)
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html and "<html" in html
+    assert "secret internals" not in html and "Traceback" not in html

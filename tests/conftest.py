@@ -167,11 +167,14 @@ def ensure_demo(app: Flask) -> None:
     from services.demo import load_demo
 
     with app.app_context():
-        if db.session.scalar(sa.select(sa.func.count(Article.id))) == 0:
+        loaded = db.session.scalar(sa.select(sa.func.count(Article.id))) > 0
+        # End this read's transaction first: on PostgreSQL, TRUNCATE would wait for it forever.
+        db.session.remove()
+        if not loaded:
             wipe(app)
             load_demo()
             db.session.commit()
-        db.session.remove()
+            db.session.remove()
 
 
 @pytest.fixture(scope="session")

@@ -209,3 +209,10 @@ def test_unexpected_error_gets_a_styled_500_without_details(demo, client, monkey
     assert response.status_code == 500
     assert "Something went wrong on our side" in html and "<html" in html
     assert "secret internals" not in html and "Traceback" not in html
+
+
+def test_expand_all_opens_every_long_section(demo, client):
+    html = client.get(SEED + "?expand=all").get_data(as_text=True)
+    assert "is-collapsed" not in html and 'class="print-note"' not in html
+    collapsed = client.get(SEED).get_data(as_text=True)
+    assert 'class="print-note"' in collapsed

@@ -1,11 +1,10 @@
 """Staff sign-in and sign-out. Readers never need an account."""
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from blueprints.redirects import safe_next
 from extensions import db, limiter, login_manager
 from models import User
 
@@ -31,12 +30,6 @@ def unauthorized():
     return redirect(target)
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not urlsplit(target).netloc:
-        return target
-    return url_for("admin.dashboard")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def login():
@@ -49,7 +42,7 @@ def login():
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(form.next.data))
+            return redirect(safe_next(form.next.data, url_for("admin.dashboard")))
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form)
 

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from blueprints.redirects import safe_next
 from extensions import db
 from services.personalization import (
     COOKIE_MAX_AGE,
@@ -85,20 +86,12 @@ def _remember(response, role_key: str) -> None:
     )
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect a reader off Vetted."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return parts.path
-    return url_for("articles.index")
-
-
 @bp.post("/audience")
 def choose():
     """No-JavaScript path of the picker: remember the role, go back with `?audience=`."""
     form = AudienceForm()
-    target = _safe_next(form.next.data)
+    # Only the path: the level goes in the query string built below.
+    target = urlsplit(safe_next(form.next.data, url_for("articles.index"))).path
     role = audiences().role(form.role.data) if form.validate() else None
     if role is None:
         flash("Choose the description that fits you best.", "error")

@@ -216,3 +216,8 @@ def test_expand_all_opens_every_long_section(demo, client):
     assert "is-collapsed" not in html and 'class="print-note"' not in html
     collapsed = client.get(SEED).get_data(as_text=True)
     assert 'class="print-note"' in collapsed
+
+
+def test_readers_keep_seeing_the_approved_revision_while_a_draft_is_in_progress(demo, client):
+    html = client.get("/articles/hyper-cvad-regimen").get_data(as_text=True)
+    assert "Reviewed by" in html and "Exercise caution" not in html

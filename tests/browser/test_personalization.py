@@ -163,3 +163,16 @@ def test_back_and_forward_keep_the_picker_and_the_wording_in_step(page):
     expect(page).to_have_url(PLAIN_URL)
     expect(page.locator("#audience-status")).to_contain_text("patients and caregivers")
     expect(page.get_by_label("Patient or caregiver")).to_be_checked(timeout=1_000)
+
+
+def test_rapid_choices_end_on_the_last_one(page):
+    page.goto(article(SEED))
+    clinical = answer_text(page)
+    page.get_by_label("Patient or caregiver").check()
+    expect(page.locator("#audience-status")).to_contain_text("patients")
+    for _ in range(3):  # patient -> student -> allied -> physician, without waiting
+        page.keyboard.press("ArrowDown")
+    expect(page.locator("#audience-status")).to_contain_text("physicians")
+    page.wait_for_url("**?audience=clinical")
+    assert answer_text(page) == clinical
+    expect(page.get_by_label("Physician or advanced practice clinician")).to_be_checked()

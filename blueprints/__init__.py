@@ -8,6 +8,7 @@ from blueprints import admin, articles, auth, errors, followups, personalization
 
 
 def register(app: Flask) -> None:
+    """Register every blueprint, the error pages and the template filters."""
     app.register_blueprint(articles.bp)
     app.register_blueprint(personalization.bp)
     app.register_blueprint(followups.bp)

@@ -27,6 +27,8 @@ def _page(status: int, detail: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    """Register the error pages."""
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return _page(error.code or 500)

@@ -141,4 +141,5 @@ def load_demo(directory: Path = DEMO_DIR) -> int:
 
 
 def has_content() -> bool:
+    """True when the database already holds articles (seed-demo then does nothing)."""
     return db.session.scalar(sa.select(sa.func.count(Article.id))) > 0

@@ -260,6 +260,7 @@ def _finish(html: str, env: dict, registry: CitationRegistry, card_url) -> Marku
 
 
 def word_count(tokens) -> int:
+    """Words in the inline text of parsed Markdown tokens."""
     return sum(len(t.content.split()) for t in tokens if t.type == "inline")
 
 

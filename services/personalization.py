@@ -39,6 +39,7 @@ def load_audiences() -> Audiences:
 
 
 def parse_level(value: str | None) -> ReadingLevel | None:
+    """The level named in `?audience=`, or None for anything else."""
     try:
         return ReadingLevel(value) if value else None
     except ValueError:

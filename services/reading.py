@@ -150,14 +150,16 @@ def build_view(
     level: ReadingLevel,
     *,
     card_url: Callable[[str], str],
-    glossary: Glossary | None = None,
+    glossary_url: Callable[[GlossaryTerm], str] | None = None,
 ) -> ArticleView | None:
     """Render the revision readers see at `level`; citations numbered across the whole page.
 
-    Terms are explained inline only in plain and standard wording; clinicians don't need it.
+    With `glossary_url`, terms are explained inline, in plain and standard wording only:
+    clinicians don't need it.
     """
-    if level == ReadingLevel.CLINICAL:
-        glossary = None
+    glossary = None
+    if glossary_url and level != ReadingLevel.CLINICAL:
+        glossary = load_glossary(glossary_url)
     revision = _load_revision(article)
     if revision is None:
         return None

@@ -17,6 +17,7 @@ MAX_QUERY = 200
 
 
 def normalise_query(raw: str) -> str:
+    """Collapse white space and cut the query to a sane length."""
     return " ".join(raw.split())[:MAX_QUERY]
 
 

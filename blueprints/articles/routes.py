@@ -6,7 +6,7 @@ from flask import Blueprint, abort, make_response, redirect, request, url_for
 from blueprints.personalization.routes import audiences, current_audience
 from blueprints.rendering import render_page, wants_fragment
 from extensions import db
-from models import GlossaryTerm, ReadingLevel, Topic
+from models import GlossaryTerm, Topic
 from services import reading
 from services.search import normalise_query, search_articles
 
@@ -58,16 +58,16 @@ def policy():
     return render_page("articles/policy.html")
 
 
-def _load_view(slug: str):
+def _load_view(slug: str, *, explain_terms: bool = True):
     article = reading.find_article(slug) or abort(404)
     audience = current_audience()
     view = reading.build_view(
         article,
         audience.level,
         card_url=lambda key: url_for("articles.reference", slug=slug, key=key),
-        glossary=None
-        if audience.level == ReadingLevel.CLINICAL
-        else reading.load_glossary(lambda t: url_for("articles.glossary", _anchor=t.slug)),
+        glossary_url=(lambda term: url_for("articles.glossary", _anchor=term.slug))
+        if explain_terms
+        else None,
     )
     return view or abort(404), audience
 
@@ -93,15 +93,20 @@ def detail(slug: str):
     if picked and not wants_fragment():
         return redirect(url_for("articles.detail", slug=slug, audience=audience.level.value))
     fragment = "article_body" if picked else "references" if request.args.get("refs") else None
+    whole_page = {}
+    if not (fragment and wants_fragment()):
+        whole_page = {
+            "related": reading.related_articles(view.article),
+            "structured_data": reading.structured_data(
+                view, url_for("articles.detail", slug=slug, _external=True)
+            ),
+        }
     response = make_response(
         render_page(
             "articles/detail.html",
             fragment=fragment,
             swapping=picked,
-            related=reading.related_articles(view.article),
-            structured_data=reading.structured_data(
-                view, url_for("articles.detail", slug=slug, _external=True)
-            ),
+            **whole_page,
             **_article_context(view, audience),
         )
     )
@@ -129,7 +134,7 @@ def section(slug: str, section_id: int):
 @bp.get("/articles/<slug>/references/<key>")
 def reference(slug: str, key: str):
     """A reference as cited by one article: a hover card for htmx, else a page of its own."""
-    view, audience = _load_view(slug)
+    view, _audience = _load_view(slug, explain_terms=False)  # only its number is needed
     cited = next((c for c in view.references if c.reference.key == key), None)
     if cited is None:
         abort(404)  # unknown key, or a reference this article does not cite

@@ -17,6 +17,7 @@ login_manager.login_message = "Sign in to continue."
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the staff member in the session, if they still exist."""
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 

@@ -42,6 +42,7 @@ def _remembered_role() -> str | None:
 # Cached on the request object rather than `g`: an app context (and so `g`) can outlive one
 # request, e.g. in the CLI or tests, and an audience must never leak into the next request.
 def audiences() -> Audiences:
+    """Roles and level settings, loaded once per request."""
     if not hasattr(request, "vetted_audiences"):
         request.vetted_audiences = load_audiences()
     return request.vetted_audiences
@@ -65,6 +66,7 @@ def current_audience() -> Audience:
 
 @bp.after_app_request
 def remember_choice(response):
+    """Write a newly chosen role to the cookie (and a signed-in staff member's profile)."""
     role_key = getattr(request, "vetted_remember_role", None)
     if role_key and response.status_code < 400:
         _remember(response, role_key)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from extensions import db
 from models.base import ReadingLevel, ReviewStatus, SectionKind, enum_column, utcnow
@@ -96,3 +97,46 @@ class SectionVariant(db.Model):
     word_count: Mapped[int] = mapped_column(default=0)
 
     section: Mapped[Section] = relationship(back_populates="variants")
+
+
+# Review fields are the only part of a revision that may change once it is written.
+MUTABLE_REVISION_FIELDS = {
+    "status",
+    "submitted_at",
+    "reviewer_id",
+    "reviewer",
+    "reviewed_at",
+    "review_comment",
+    "events",
+}
+
+
+class ImmutableRevisionError(Exception):
+    """Content of a saved revision was changed: save a new revision instead."""
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_revisions_immutable(session, _context, _instances) -> None:
+    for obj in session.dirty:
+        if not session.is_modified(obj, include_collections=True):
+            continue
+        state = sa_inspect(obj)
+        if isinstance(obj, Section | SectionVariant) or (
+            isinstance(obj, Revision)
+            and any(
+                attr.history.has_changes()
+                for attr in state.attrs
+                if attr.key not in MUTABLE_REVISION_FIELDS
+            )
+        ):
+            raise ImmutableRevisionError(f"{obj!r} belongs to a saved revision and cannot change.")
+    for obj in session.deleted:
+        parent = (
+            obj.section
+            if isinstance(obj, SectionVariant)
+            else obj.revision
+            if isinstance(obj, Section)
+            else None
+        )
+        if parent is not None and parent not in session.deleted:
+            raise ImmutableRevisionError(f"{obj!r} belongs to a saved revision and cannot go.")

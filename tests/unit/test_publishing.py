@@ -46,3 +46,56 @@ def test_readability_is_measured_when_saved(app):
     article = make_article(status="draft")
     variant = article.latest_revision.sections[0].variants[0]
     assert variant.fk_grade is not None and variant.word_count > 0
+
+
+def test_cannot_edit_a_saved_revision(app):
+    import pytest
+
+    from models.revision import ImmutableRevisionError
+
+    article = make_article(status="approved")
+    db.session.commit()
+    variant = article.live_revision.sections[0].variants[0]
+    variant.body = "Quietly changed."
+    with pytest.raises(ImmutableRevisionError):
+        db.session.flush()
+    db.session.rollback()
+    article.live_revision.question = "Changed?"
+    with pytest.raises(ImmutableRevisionError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_review_fields_of_a_saved_revision_can_change(app):
+    article = make_article(status="submitted")
+    db.session.commit()
+    revision = article.latest_revision
+    review.start_review(revision, reviewer=make_user(role=Role.REVIEWER))
+    db.session.commit()
+    assert revision.status == ReviewStatus.UNDER_REVIEW
+
+
+def test_deleting_an_article_takes_its_revisions_with_it(app):
+    import sqlalchemy as sa
+
+    from models import Article, SectionVariant
+
+    article = make_article(status="approved")
+    db.session.commit()
+    db.session.delete(article)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(SectionVariant.id))) == 0
+
+
+def test_cannot_remove_a_section_from_a_saved_revision(app):
+    import pytest
+
+    from models.revision import ImmutableRevisionError
+
+    article = make_article(status="approved")
+    db.session.commit()
+    db.session.delete(article.live_revision.sections[0])
+    with pytest.raises(ImmutableRevisionError):
+        db.session.flush()
+    db.session.rollback()

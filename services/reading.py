@@ -31,11 +31,6 @@ FALLBACK = {
     ReadingLevel.STANDARD: [ReadingLevel.STANDARD, ReadingLevel.CLINICAL, ReadingLevel.PLAIN],
     ReadingLevel.CLINICAL: [ReadingLevel.CLINICAL, ReadingLevel.STANDARD, ReadingLevel.PLAIN],
 }
-SECTION_TITLES = {
-    SectionKind.GUIDELINES: "From the Guidelines",
-    SectionKind.DRUG_LABEL: "From the FDA Drug Label",
-    SectionKind.RESEARCH: "From the Research",
-}
 
 
 @dataclass
@@ -73,12 +68,12 @@ class ArticleView:
     broken_keys: list[str]
 
     @property
-    def status(self) -> ReviewStatus:
-        return self.revision.status
-
-    @property
     def is_approved(self) -> bool:
         return self.revision.status == ReviewStatus.APPROVED
+
+    @property
+    def changes_requested(self) -> bool:
+        return self.revision.status == ReviewStatus.CHANGES_REQUESTED
 
     @property
     def current_step(self) -> int:

@@ -221,3 +221,14 @@ def test_expand_all_opens_every_long_section(demo, client):
 def test_readers_keep_seeing_the_approved_revision_while_a_draft_is_in_progress(demo, client):
     html = client.get("/articles/hyper-cvad-regimen").get_data(as_text=True)
     assert "Reviewed by" in html and "Exercise caution" not in html
+
+
+def test_never_approved_article_with_changes_requested_says_so(app, client):
+    from tests.factories import make_article
+
+    make_article(slug="returned", status="changes_requested")
+    db.session.commit()
+    html = client.get("/articles/returned").get_data(as_text=True)
+    assert "The reviewer asked for changes" in html
+    assert "Exercise caution as content is pending human review" in html
+    assert '<li class="step step-current" aria-current="step">Under Review' in html

@@ -56,6 +56,3 @@ class Article(db.Model):
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"
-
-
-Topic.articles = relationship(Article, secondary=article_topics, viewonly=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 CITATION = re.compile(r"\[(\s*@[^\s;\]\[]+\s*(?:;\s*@[^\s;\]\[]+\s*)*)\]")
@@ -142,8 +143,6 @@ def _glossary_rule(state) -> None:
 
 
 def _split_terms(token, glossary: Glossary, used: set[int], env: dict):
-    from markdown_it.token import Token
-
     text, pieces, start = token.content, [], 0
     for match in glossary.pattern.finditer(text):
         term = glossary.lookup(match.group(1))

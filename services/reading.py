@@ -21,6 +21,7 @@ from models import (
     SectionKind,
     SectionVariant,
     Topic,
+    article_topics,
 )
 from services.markdown import CITATION, CitationRegistry, Glossary, render
 from services.publishing import public_revision, publicly_visible
@@ -222,8 +223,6 @@ def approved_articles(limit: int = 10) -> list[Article]:
 
 def topics_with_counts() -> list[tuple[Topic, int]]:
     """Every topic with the number of publicly visible articles in it."""
-    from models import article_topics
-
     count = sa.func.count(Article.id)
     rows = db.session.execute(
         sa.select(Topic, count)

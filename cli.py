@@ -5,9 +5,9 @@ from flask import Flask
 
 from extensions import db
 from models import Role
+from services.accounts import create_user
 from services.demo import has_content, load_demo
 from services.errors import DomainError
-from services.users import create_user
 
 
 @click.command("seed-demo")

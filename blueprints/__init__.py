@@ -2,9 +2,11 @@
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, request
 
 from blueprints import admin, articles, auth, errors, followups, personalization
+from extensions import db
+from services.audit import CLIENT_ADDRESS
 
 
 def register(app: Flask) -> None:
@@ -16,6 +18,12 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     errors.init_app(app)
     app.add_template_filter(long_date)
+    app.before_request(_note_client_address)
+
+
+def _note_client_address() -> None:
+    """Services never read the request; the audit log gets the client's address this way."""
+    db.session.info[CLIENT_ADDRESS] = request.remote_addr or ""
 
 
 def long_date(value: date | datetime) -> str:

@@ -2,6 +2,7 @@
 
 from models.article import Article
 from models.audience import AudienceRole, LevelSetting
+from models.audit import AuditEvent
 from models.base import (
     ReadingLevel,
     ReferenceKind,
@@ -19,6 +20,7 @@ from models.user import User
 
 __all__ = [
     "Article",
+    "AuditEvent",
     "AudienceRole",
     "LevelSetting",
     "ReadingLevel",

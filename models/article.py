@@ -11,16 +11,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import utcnow
 from models.topic import Topic, article_topics
+from models.user import User
 
 if TYPE_CHECKING:
     from models.revision import Revision
 
 
 class Article(db.Model):
-    """Identity, URL and pointers: the latest revision and the live (approved) one, as in Wagtail.
+    """Identity, URL and pointers, as in Wagtail: the latest revision (what editors work on), the
+    live one (last approved) and the public one (what readers see: the live revision, else the
+    latest one submitted for review; NULL while the article is not public at all).
 
-    `question` and `summary` copy the revision readers see, so lists and search need no join;
-    services.publishing keeps them in step.
+    `public_revision_id` is the article's visibility flag, and `question`, `summary`, `topics` and
+    `updated_at` copy the public revision, so listings and search read indexed columns only.
+    services.publishing.refresh_publication is the one place that keeps them true.
     """
 
     __tablename__ = "articles"
@@ -39,6 +43,12 @@ class Article(db.Model):
     live_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL")
     )
+    public_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
+    # Page locking, as in Wagtail: while locked, only the holder (or an admin) can save.
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    locked_at: Mapped[datetime | None]
 
     latest_revision: Mapped[Revision | None] = relationship(
         foreign_keys=[latest_revision_id], post_update=True
@@ -46,6 +56,10 @@ class Article(db.Model):
     live_revision: Mapped[Revision | None] = relationship(
         foreign_keys=[live_revision_id], post_update=True
     )
+    public_revision: Mapped[Revision | None] = relationship(
+        foreign_keys=[public_revision_id], post_update=True
+    )
+    locked_by: Mapped[User | None] = relationship(foreign_keys=[locked_by_id])
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="article",
         foreign_keys="Revision.article_id",
@@ -53,6 +67,10 @@ class Article(db.Model):
         cascade="all, delete-orphan",
     )
     topics: Mapped[list[Topic]] = relationship(secondary=article_topics, order_by=Topic.name)
+
+    @property
+    def is_public(self) -> bool:
+        return self.public_revision_id is not None
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"

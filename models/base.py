@@ -34,6 +34,16 @@ class SectionKind(enum.StrEnum):
     RESEARCH = "research"
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        return {
+            "summary": "Short answer",
+            "guidelines": "From the Guidelines",
+            "drug_label": "From the FDA Drug Label",
+            "research": "From the Research",
+            "other": "Other",
+        }[self.value]
+
 
 class ReviewStatus(enum.StrEnum):
     DRAFT = "draft"
@@ -41,6 +51,25 @@ class ReviewStatus(enum.StrEnum):
     UNDER_REVIEW = "under_review"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
+    # A newer revision of the same article was submitted while this one waited for review:
+    # the board reviews the newest, and this one keeps its record (Wagtail's re-approval on edit).
+    SUPERSEDED = "superseded"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft",
+            "submitted": "Submitted",
+            "under_review": "Under review",
+            "changes_requested": "Changes requested",
+            "approved": "Approved",
+            "superseded": "Superseded",
+        }[self.value]
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for the board: submitted or under review."""
+        return self in (ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW)
 
 
 class ReferenceKind(enum.StrEnum):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -27,6 +27,10 @@ class Revision(db.Model):
     number: Mapped[int]
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
     question: Mapped[str] = mapped_column(String(300))
+    # Topics and the proposed next-review date are part of the snapshot: they reach readers only
+    # when this revision does (None: made before they were, keep the article's).
+    topic_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    next_review_on: Mapped[date | None]
     change_note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ReviewStatus] = mapped_column(
         enum_column(ReviewStatus), default=ReviewStatus.DRAFT
@@ -49,6 +53,10 @@ class Revision(db.Model):
     )
 
     @property
+    def label(self) -> str:
+        return f"Revision {self.number}"
+
+    @property
     def summary_section(self) -> Section | None:
         return next((s for s in self.sections if s.kind == SectionKind.SUMMARY), None)
 
@@ -64,7 +72,9 @@ class Section(db.Model):
     __tablename__ = "sections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("revisions.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[SectionKind] = mapped_column(enum_column(SectionKind))
     heading: Mapped[str] = mapped_column(String(200))
     position: Mapped[int]

@@ -2,13 +2,18 @@
 
 from datetime import datetime
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from extensions import db
 from models.base import Role, enum_column, utcnow
+
+# argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile).
+_hasher = PasswordHasher()
 
 
 class User(UserMixin, db.Model):
@@ -19,18 +24,48 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     credentials: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[Role] = mapped_column(enum_column(Role))
-    # NULL for demo personas: they are named on demo pages but can never sign in.
+    # NULL for demo personas and for new staff who have not used their set-password link yet.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # The "Which best describes you?" role a signed-in staff member last chose.
     audience_role: Mapped[str | None] = mapped_column(String(20))
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Deactivated staff cannot sign in; their name stays on what they wrote and approved.
+    is_active: Mapped[bool] = mapped_column(default=True)
+    deactivated_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    # Part of the session id: raising it signs the user out everywhere (new password, deactivation)
+    # and makes every set-password link issued before it useless.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the user and their epoch, so old sessions stop working."""
+        return f"{self.id}.{self.session_epoch}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = _hasher.hash(password)
 
     def check_password(self, password: str) -> bool:
-        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+        if not self.password_hash:
+            return False
+        if not self.password_hash.startswith("$argon2"):
+            # Accounts created before argon2id carry werkzeug's scrypt hash; upgraded at sign-in.
+            return check_password_hash(self.password_hash, password)
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    @property
+    def password_needs_rehash(self) -> bool:
+        return bool(self.password_hash) and (
+            not self.password_hash.startswith("$argon2")
+            or _hasher.check_needs_rehash(self.password_hash)
+        )
+
+    @property
+    def can_sign_in(self) -> bool:
+        return self.is_active and not self.is_demo and self.password_hash is not None
 
     @property
     def display_name(self) -> str:

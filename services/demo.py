@@ -76,8 +76,12 @@ def _load_article(data: dict, topics: dict[str, Topic], editor: User, reviewer: 
     if status in ("under_review", "approved"):
         review.start_review(revision, reviewer=reviewer)
     if status == "approved":
-        review.approve(revision, reviewer=reviewer, next_review_on=data["next_review"])
-        revision.reviewed_at = _at(data.get("reviewed", updated), 15)
+        review.approve(
+            revision,
+            reviewer=reviewer,
+            next_review_on=data["next_review"],
+            approved_at=_at(data.get("reviewed", updated), 15),
+        )
     if data.get("draft_in_progress"):
         save_revision(
             article,

@@ -307,6 +307,21 @@ def _preview_cut(tokens) -> int:
     return len(tokens)
 
 
+def citation_keys(text: str) -> list[str]:
+    """Every key cited in `text`, in order, repeats included."""
+    return [
+        key.strip().lstrip("@")
+        for match in CITATION.finditer(PRIVATE_USE.sub("", text))
+        for key in match.group(1).split(";")
+    ]
+
+
+def inline_blocks(text: str) -> list[str]:
+    """The Markdown source of each block's inline text, citations kept (for sentence checks)."""
+    tokens = _md.parse(PRIVATE_USE.sub("", text), {})
+    return [t.content.strip() for t in tokens if t.type == "inline" and t.content.strip()]
+
+
 def plain_blocks(text: str) -> list[str]:
     """The text of each block (heading, paragraph, list item) with citations removed."""
     tokens = _md.parse(CITED.sub("", PRIVATE_USE.sub("", text)), {})

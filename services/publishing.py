@@ -1,7 +1,15 @@
-"""Creating revisions and choosing which one readers see."""
+"""Writing revisions and deciding what readers see.
+
+Every change of state that could alter what the public sees ends in `refresh_publication`: the
+one rule for the public revision (the live one, else the newest revision submitted for review),
+the revision under review beyond it, and the listing columns copied from it. Preview, the search
+index and cached pages all follow these pointers, so they never disagree about what is published.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -20,8 +28,18 @@ from models import (
     User,
 )
 from models.base import utcnow
+from services import audit
+from services.errors import Conflict, DomainError, NotPermitted
 from services.markdown import plain_blocks
+from services.permissions import Permission, can, require
 from services.readability import measure
+
+MAX_QUESTION = 300
+MAX_HEADING = 200
+MAX_BODY = 50_000  # characters in one section at one level
+MAX_SECTIONS = 30
+# Reached by no `based_on_id` a caller can pass: "don't check for a conflict" (demo loader, tests).
+UNCHECKED = object()
 
 
 @dataclass
@@ -31,13 +49,82 @@ class SectionInput:
     variants: dict[ReadingLevel, str] = field(default_factory=dict)
 
 
+def slugify(text: str, max_length: int = 80) -> str:
+    """A URL slug from a question: ASCII words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "article"
+
+
+def _unique_slug(base: str) -> str:
+    taken = set(
+        db.session.scalars(
+            sa.select(Article.slug).where(
+                sa.or_(Article.slug == base, Article.slug.like(f"{base}-%"))
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
 def create_article(
-    *, slug: str, question: str, topics: list[Topic], is_demo: bool = False
+    *,
+    question: str,
+    topics: list[Topic] | None = None,
+    slug: str | None = None,
+    is_demo: bool = False,
+    actor: User | None = None,
 ) -> Article:
-    """A new article with no revision yet."""
-    article = Article(slug=slug, question=question, topics=topics, is_demo=is_demo)
+    """A new article with no revision yet; its slug comes from the question unless given.
+
+    :raises DomainError: the question is empty or too long, or the slug is taken.
+    """
+    question = " ".join(question.split())
+    _check_question(question)
+    if slug is None:
+        slug = _unique_slug(slugify(question))
+    elif db.session.scalar(sa.select(Article.id).where(Article.slug == slug)):
+        raise DomainError(f"An article already has the address /articles/{slug}.")
+    article = Article(slug=slug, question=question, topics=list(topics or []), is_demo=is_demo)
     db.session.add(article)
+    if actor is not None:
+        require(actor, Permission.EDIT)
+        audit.record("article.create", actor=actor, target=article, changes={"slug": slug})
     return article
+
+
+def _check_question(question: str) -> None:
+    if not question:
+        raise DomainError("Write the question the article answers.")
+    if len(question) > MAX_QUESTION:
+        raise DomainError(f"The question is too long: at most {MAX_QUESTION} characters.")
+
+
+def _check_sections(sections: list[SectionInput]) -> None:
+    if len(sections) > MAX_SECTIONS:
+        raise DomainError(f"An article can have at most {MAX_SECTIONS} sections.")
+    if sum(1 for s in sections if s.kind == SectionKind.SUMMARY) > 1:
+        raise DomainError("An article has one short answer; make the others ordinary sections.")
+    for position, item in enumerate(sections, 1):
+        name = item.heading.strip() or f"Section {position}"
+        if not item.heading.strip():
+            raise DomainError(f"Section {position} needs a heading.")
+        if len(item.heading) > MAX_HEADING:
+            raise DomainError(f"“{name[:60]}”: the heading is too long (at most {MAX_HEADING}).")
+        if not any(body.strip() for body in item.variants.values()):
+            raise DomainError(f"“{name}” is empty: write it at one reading level at least.")
+        if any(len(body) > MAX_BODY for body in item.variants.values()):
+            raise DomainError(f"“{name}” is too long: at most {MAX_BODY:,} characters a level.")
+
+
+def check_can_save(article: Article, author: User) -> None:
+    """:raises NotPermitted: the author may not edit, or someone else holds the article's lock."""
+    require(author, Permission.EDIT)
+    if article.locked_by_id is not None and article.locked_by_id != author.id:
+        holder = article.locked_by.name if article.locked_by else "another editor"
+        raise NotPermitted(f"{holder} has locked this article for editing.")
 
 
 def save_revision(
@@ -47,9 +134,40 @@ def save_revision(
     question: str,
     sections: list[SectionInput],
     change_note: str = "",
+    based_on_id: int | None | object = UNCHECKED,
+    topics: list[Topic] | None = None,
+    next_review_on: date | None = None,
     created_at: datetime | None = None,
 ) -> Revision:
-    """Append a new draft revision: a full snapshot, its readability measured now, not per view."""
+    """Append a new draft revision: a full snapshot, its readability measured now, not per view.
+
+    `based_on_id` is the revision the editor started from (None for a new article's first save).
+    :raises Conflict: someone saved a newer revision since; nothing is written.
+    :raises NotPermitted: the author may not edit, or the article is locked by someone else.
+    :raises DomainError: the content breaks a rule (empty question or section, too long).
+    """
+    question = " ".join(question.split())
+    _check_question(question)
+    sections = [
+        SectionInput(
+            s.kind,
+            " ".join(s.heading.split()),
+            {level: body.strip() for level, body in s.variants.items() if body and body.strip()},
+        )
+        for s in sections
+    ]
+    _check_sections(sections)
+    if author is not None:
+        check_can_save(article, author)
+    if based_on_id is not UNCHECKED and based_on_id != article.latest_revision_id:
+        latest = article.latest_revision
+        who = latest.author.name if latest and latest.author else "Someone"
+        raise Conflict(
+            f"{who} saved revision {latest.number if latest else '?'} after you started "
+            "editing. Compare the changes, merge them into your text and save again.",
+            latest=latest,
+            base_id=based_on_id,  # type: ignore[arg-type]
+        )
     number = (
         db.session.scalar(
             sa.select(sa.func.max(Revision.number)).where(Revision.article_id == article.id)
@@ -62,7 +180,9 @@ def save_revision(
         number=(number or 0) + 1,
         based_on_id=article.latest_revision_id,
         question=question,
-        change_note=change_note,
+        change_note=change_note.strip(),
+        topic_ids=sorted(t.id for t in topics) if topics is not None else None,
+        next_review_on=next_review_on,
         status=ReviewStatus.DRAFT,
         author=author,
         created_at=created_at or utcnow(),
@@ -83,30 +203,124 @@ def save_revision(
         revision.sections.append(section)
     db.session.add(revision)
     article.latest_revision = revision
+    if author is not None:
+        audit.record(
+            "revision.save",
+            actor=author,
+            target=revision,
+            changes={"number": revision.number, "change_note": revision.change_note},
+        )
     return revision
 
 
-def public_revision(article: Article) -> Revision | None:
-    """What readers see: the live revision, else the latest one submitted for review."""
-    if article.live_revision is not None:
-        return article.live_revision
-    return db.session.scalar(
-        sa.select(Revision)
-        .where(Revision.article_id == article.id, Revision.status != ReviewStatus.DRAFT)
-        .order_by(Revision.number.desc())
-        .limit(1)
+def restore_revision(revision: Revision, *, actor: User, based_on_id: int | None) -> Revision:
+    """Copy an old revision into a new draft; history is never rewritten.
+
+    :raises Conflict: the article changed since the page was opened.
+    """
+    sections = [
+        SectionInput(s.kind, s.heading, {v.level: v.body for v in s.variants})
+        for s in revision.sections
+    ]
+    topics = None
+    if revision.topic_ids is not None:
+        topics = list(db.session.scalars(sa.select(Topic).where(Topic.id.in_(revision.topic_ids))))
+    restored = save_revision(
+        revision.article,
+        author=actor,
+        question=revision.question,
+        sections=sections,
+        change_note=f"Restored from revision {revision.number}",
+        based_on_id=based_on_id,
+        topics=topics,
+        next_review_on=revision.next_review_on,
     )
+    audit.record(
+        "revision.restore",
+        actor=actor,
+        target=restored,
+        changes={"restored_from": revision.number, "number": restored.number},
+    )
+    return restored
 
 
-def sync_listing(article: Article, revision: Revision) -> None:
-    """Copy the question and clinical short answer of the revision readers see onto the article."""
-    article.question = revision.question
-    summary = revision.summary_section
+def lock(article: Article, *, actor: User) -> None:
+    """Lock the article for editing by anyone else (Wagtail's page lock).
+
+    :raises NotPermitted: someone else holds the lock already.
+    """
+    require(actor, Permission.EDIT)
+    if article.locked_by_id == actor.id:
+        return
+    if article.locked_by_id is not None:
+        raise NotPermitted(f"{article.locked_by.name} already holds the lock on this article.")
+    article.locked_by = actor
+    article.locked_at = utcnow()
+    audit.record("article.lock", actor=actor, target=article)
+
+
+def unlock(article: Article, *, actor: User) -> None:
+    """Release the lock: the holder may, and an administrator may release anyone's.
+
+    :raises NotPermitted: someone else holds it and the actor is not an administrator.
+    """
+    if article.locked_by_id is None:
+        return
+    if article.locked_by_id != actor.id:
+        require(actor, Permission.UNLOCK)
+    holder = article.locked_by.email if article.locked_by else ""
+    article.locked_by = None
+    article.locked_at = None
+    audit.record("article.unlock", actor=actor, target=article, changes={"holder": holder})
+
+
+def can_edit(article: Article, user: User) -> bool:
+    """Whether the editor should offer `user` a Save button (the service checks again)."""
+    return can(user, Permission.EDIT) and article.locked_by_id in (None, user.id)
+
+
+# -- What readers see ------------------------------------------------------------------------
+
+PUBLIC_WITHOUT_APPROVAL = (
+    ReviewStatus.SUBMITTED,
+    ReviewStatus.UNDER_REVIEW,
+    ReviewStatus.CHANGES_REQUESTED,
+)
+
+
+def refresh_publication(article: Article) -> None:
+    """The one rule for what readers see; called after every change of review state.
+
+    Public: the live revision, else (never approved) the newest revision sent for review, shown
+    under the caution banner; drafts and superseded revisions never. The listing columns copy the
+    public revision, and the search index follows it.
+    """
+    db.session.flush()
+    public = article.live_revision
+    if public is None:
+        public = db.session.scalar(
+            sa.select(Revision)
+            .where(
+                Revision.article_id == article.id,
+                Revision.status.in_(PUBLIC_WITHOUT_APPROVAL),
+            )
+            .order_by(Revision.number.desc())
+            .limit(1)
+        )
+    article.public_revision = public
+    if public is None:
+        return
+    article.question = public.question
+    summary = public.summary_section
     variant = summary and (
         summary.variant(ReadingLevel.CLINICAL) or next(iter(summary.variants), None)
     )
     article.summary = " ".join(plain_blocks(variant.body)) if variant else ""
-    article.updated_at = revision.created_at
+    article.updated_at = public.created_at
+    if public.topic_ids is not None:
+        article.topics = list(
+            db.session.scalars(sa.select(Topic).where(Topic.id.in_(public.topic_ids)))
+        )
 
 
 def make_live(revision: Revision, *, next_review_on: date) -> None:
@@ -114,14 +328,30 @@ def make_live(revision: Revision, *, next_review_on: date) -> None:
     article = revision.article
     article.live_revision = revision
     article.next_review_on = next_review_on
-    sync_listing(article, revision)
+    refresh_publication(article)
+
+
+def public_revision(article: Article) -> Revision | None:
+    """What readers see (kept by `refresh_publication`)."""
+    return article.public_revision
+
+
+def pending_revision(article: Article) -> Revision | None:
+    """A revision newer than the live one, waiting for the board (readers are told about it)."""
+    if article.live_revision_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Revision)
+        .where(
+            Revision.article_id == article.id,
+            Revision.status.in_((ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW)),
+            Revision.id != article.live_revision_id,
+        )
+        .order_by(Revision.number.desc())
+        .limit(1)
+    )
 
 
 def publicly_visible() -> sa.ColumnElement[bool]:
-    """SQL condition: the article has a live revision or one submitted for review."""
-    submitted = (
-        sa.select(Revision.id)
-        .where(Revision.article_id == Article.id, Revision.status != ReviewStatus.DRAFT)
-        .exists()
-    )
-    return sa.or_(Article.live_revision_id.is_not(None), submitted)
+    """SQL condition for articles readers may see: an indexed column, kept by the rule above."""
+    return Article.public_revision_id.is_not(None)

@@ -23,8 +23,8 @@ from models import (
     Topic,
     article_topics,
 )
-from services.markdown import CITATION, CitationRegistry, Glossary, render
-from services.publishing import public_revision, publicly_visible
+from services.markdown import CitationRegistry, Glossary, citation_keys, render
+from services.publishing import publicly_visible
 
 # Nearest more technical level first; a less technical one only as a last resort.
 FALLBACK = {
@@ -120,14 +120,11 @@ def find_article(slug: str) -> Article | None:
     )
 
 
-def _load_revision(article: Article) -> Revision | None:
-    revision = public_revision(article)
-    if revision is None:
-        return None
-    # One query for sections and one for their variants, instead of one per section.
+def load_revision(revision_id: int) -> Revision | None:
+    """A revision with its sections, variants and reviewer: three queries, whatever its size."""
     return db.session.scalar(
         sa.select(Revision)
-        .where(Revision.id == revision.id)
+        .where(Revision.id == revision_id)
         .options(
             selectinload(Revision.sections).selectinload(Section.variants),
             selectinload(Revision.reviewer),
@@ -145,28 +142,29 @@ def build_view(
     article: Article,
     level: ReadingLevel,
     *,
-    card_url: Callable[[str], str],
+    card_url: Callable[[str], str] | None,
     glossary_url: Callable[[GlossaryTerm], str] | None = None,
+    revision: Revision | None = None,
 ) -> ArticleView | None:
-    """Render the revision readers see at `level`; citations numbered across the whole page.
+    """Render a revision at `level`; citations numbered across the whole page.
 
+    By default the revision readers see; staff previews pass another one, saved or not (an
+    unsaved one is built from transient objects by the editor), and get exactly the same page.
     With `glossary_url`, terms are explained inline, in plain and standard wording only:
     clinicians don't need it.
     """
     glossary = None
     if glossary_url and level != ReadingLevel.CLINICAL:
         glossary = load_glossary(glossary_url)
-    revision = _load_revision(article)
     if revision is None:
-        return None
+        if article.public_revision_id is None:
+            return None
+        revision = load_revision(article.public_revision_id)
+        if revision is None:
+            return None
     chosen = [(s, choose_variant(s, level)) for s in revision.sections]
     chosen = [(s, v) for s, v in chosen if v is not None]
-    keys = {
-        key.strip().lstrip("@")
-        for _, v in chosen
-        for match in CITATION.finditer(v.body)
-        for key in match.group(1).split(";")
-    }
+    keys = {key for _, v in chosen for key in citation_keys(v.body)}
     library = {
         r.key: r for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(keys)))
     }

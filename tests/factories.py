@@ -89,7 +89,9 @@ def make_article(
         reviewer = reviewer or make_user(role=Role.REVIEWER, credentials="MD")
         review.start_review(revision, reviewer=reviewer)
         if status == "approved":
-            review.approve(revision, reviewer=reviewer)
+            # Checks are the subject of their own tests; here a factory article may cite "ref"
+            # without the library having it.
+            review.approve(revision, reviewer=reviewer, override_reason="Factory article")
         elif status == "changes_requested":
             review.request_changes(revision, reviewer=reviewer, comment="Fix it.")
     db.session.flush()

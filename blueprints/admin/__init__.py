@@ -1,3 +1,6 @@
-from blueprints.admin.routes import bp
+"""The staff area, one module per concern; importing each registers its routes on `bp`."""
+
+from blueprints.admin import dashboard  # noqa: F401
+from blueprints.admin.base import bp
 
 __all__ = ["bp"]

@@ -1,12 +1,11 @@
 """Staff sign-in and sign-out. Readers never need an account."""
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blueprints.redirects import safe_next
 from extensions import db, limiter, login_manager
-from models import User
+from services import accounts
 
 from .forms import LoginForm
 
@@ -16,9 +15,9 @@ login_manager.login_message = "Sign in to continue."
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the staff member in the session, if they still exist."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str):
+    """Flask-Login's loader: the active staff member whose session is still current."""
+    return accounts.user_for_session(session_id)
 
 
 @login_manager.unauthorized_handler
@@ -39,9 +38,9 @@ def login():
         return redirect(url_for("admin.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user and user.check_password(form.password.data):
+        user = accounts.authenticate(form.email.data, form.password.data)
+        db.session.commit()  # the audit row of a failed attempt is kept too
+        if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("admin.dashboard")))
         form.password.errors.append("That email and password do not match an account.")
@@ -52,6 +51,8 @@ def login():
 @login_required
 def logout():
     """Sign out (a POST with CSRF, so a link elsewhere cannot sign staff out)."""
+    accounts.signed_out(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("articles.index"))

@@ -3,7 +3,7 @@ import pytest
 from models import ReviewStatus, Role
 from services import review
 from services.errors import InvalidTransition, NotPermitted
-from tests.factories import make_article, make_user
+from tests.factories import make_article, make_reference, make_user
 
 
 def latest(article):
@@ -13,6 +13,7 @@ def latest(article):
 def test_full_review_run_makes_the_revision_live(app):
     author = make_user(role=Role.EDITOR)
     reviewer = make_user(role=Role.REVIEWER, credentials="MD")
+    make_reference("ref")
     article = make_article(status="draft", author=author)
     revision = latest(article)
 
@@ -51,7 +52,7 @@ def test_cannot_approve_as_editor(app):
 def test_cannot_request_changes_without_comment(app):
     article = make_article(status="under_review")
     with pytest.raises(InvalidTransition):
-        review.request_changes(latest(article), reviewer=make_user(role=Role.REVIEWER), comment=" ")
+        review.request_changes(latest(article), reviewer=latest(article).reviewer, comment=" ")
     assert latest(article).status == ReviewStatus.UNDER_REVIEW
 
 

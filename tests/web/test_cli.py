@@ -3,6 +3,8 @@ import sqlalchemy as sa
 from extensions import db
 from models import Article, User
 
+STRONG = "plum-orbit-lantern-93"
+
 
 def test_seed_demo_loads_once(app, runner):
     first = runner.invoke(args=["seed-demo"])
@@ -14,17 +16,17 @@ def test_seed_demo_loads_once(app, runner):
 
 def test_create_user_with_password(app, runner):
     result = runner.invoke(
-        args=["create-user", "Ed@Example.org", "--role", "editor", "--password", "a" * 12]
+        args=["create-user", "Ed@Example.org", "--role", "editor", "--password", STRONG]
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.email == "ed@example.org"))
-    assert user.check_password("a" * 12)
+    assert user.check_password(STRONG)
 
 
 def test_create_user_prompts_for_password(app, runner):
     result = runner.invoke(
         args=["create-user", "rev@example.org", "--role", "reviewer"],
-        input="b" * 14 + "\n" + "b" * 14 + "\n",
+        input=f"{STRONG}\n{STRONG}\n",
     )
     assert result.exit_code == 0, result.output
     assert (
@@ -38,8 +40,16 @@ def test_create_user_refuses_short_password_and_duplicates(app, runner):
         args=["create-user", "x@example.org", "--role", "admin", "--password", "short"]
     )
     assert short.exit_code != 0 and "at least 12" in short.output
-    runner.invoke(args=["create-user", "y@example.org", "--role", "admin", "--password", "c" * 12])
+    runner.invoke(args=["create-user", "y@example.org", "--role", "admin", "--password", STRONG])
     again = runner.invoke(
-        args=["create-user", "y@example.org", "--role", "admin", "--password", "c" * 12]
+        args=["create-user", "y@example.org", "--role", "admin", "--password", STRONG]
     )
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_create_user_refuses_a_common_password(app, runner):
+    result = runner.invoke(
+        args=["create-user", "z@example.org", "--role", "editor", "--password", "password1234"]
+    )
+    assert result.exit_code != 0 and "most common passwords" in result.output
+    assert db.session.scalar(sa.select(User).where(User.email == "z@example.org")) is None

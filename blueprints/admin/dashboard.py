@@ -1,20 +1,19 @@
-"""The staff area. The editorial issue adds editing and review; this lists the articles."""
+"""The staff dashboard."""
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import render_template
 from sqlalchemy.orm import selectinload
 
+from blueprints.admin.base import bp, requires
 from extensions import db
 from models import Article, Revision, Section
+from services.permissions import Permission
 from services.personalization import load_audiences
 from services.readability import over_target
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
 
 @bp.get("/")
-@login_required
+@requires(Permission.VIEW_STAFF)
 def dashboard():
     """Every article with the state of its latest revision."""
     articles = list(

@@ -1,0 +1,217 @@
+"""Readable differences between two revisions: per section and reading level, word by word.
+
+Used by the review page (against the live revision), staff history ("compare any two"), the
+editor's conflict view (theirs beside yours) and the public review history. difflib (standard
+library) does the matching; this module only decides what is compared with what.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+from typing import Literal
+
+from models import ReadingLevel, Revision, SectionKind
+
+Op = Literal["equal", "insert", "delete"]
+TOKEN = re.compile(r"\s+|[\w@'’-]+|[^\w\s]")
+LEVELS = [ReadingLevel.CLINICAL, ReadingLevel.STANDARD, ReadingLevel.PLAIN]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    op: Op
+    text: str
+
+
+@dataclass
+class SnapshotSection:
+    kind: SectionKind
+    heading: str
+    variants: dict[ReadingLevel, str]
+
+
+@dataclass
+class Snapshot:
+    """What two revisions are compared on; built from a saved revision or from form input."""
+
+    question: str
+    sections: list[SnapshotSection]
+    topics: list[str] = field(default_factory=list)
+    next_review_on: date | None = None
+    label: str = ""
+
+
+@dataclass
+class LevelDiff:
+    level: ReadingLevel
+    status: Literal["added", "removed", "changed", "unchanged"]
+    chunks: list[Chunk]
+
+
+@dataclass
+class SectionDiff:
+    kind: SectionKind
+    old_heading: str | None
+    new_heading: str | None
+    status: Literal["added", "removed", "changed", "unchanged"]
+    heading_chunks: list[Chunk]
+    levels: list[LevelDiff]
+
+    @property
+    def heading(self) -> str:
+        return self.new_heading if self.new_heading is not None else self.old_heading or ""
+
+    @property
+    def changed_levels(self) -> list[LevelDiff]:
+        return [lv for lv in self.levels if lv.status != "unchanged"]
+
+
+@dataclass
+class RevisionDiff:
+    old_label: str
+    new_label: str
+    question: list[Chunk]
+    question_changed: bool
+    sections: list[SectionDiff]
+    topics_added: list[str]
+    topics_removed: list[str]
+    next_review: tuple[date | None, date | None] | None
+
+    @property
+    def changed_sections(self) -> list[SectionDiff]:
+        return [s for s in self.sections if s.status != "unchanged"]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(
+            self.question_changed
+            or self.changed_sections
+            or self.topics_added
+            or self.topics_removed
+            or self.next_review
+        )
+
+
+def word_diff(old: str, new: str) -> list[Chunk]:
+    """Word-level differences, white space kept, adjacent chunks of one kind merged."""
+    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    chunks: list[Chunk] = []
+
+    def add(op: Op, tokens: list[str]) -> None:
+        text = "".join(tokens)
+        if not text:
+            return
+        if chunks and chunks[-1].op == op:
+            chunks[-1] = Chunk(op, chunks[-1].text + text)
+        else:
+            chunks.append(Chunk(op, text))
+
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            add("equal", a[i1:i2])
+        else:
+            add("delete", a[i1:i2])
+            add("insert", b[j1:j2])
+    return chunks
+
+
+def snapshot(revision: Revision, topic_names: dict[int, str] | None = None) -> Snapshot:
+    """A saved revision as a Snapshot (`topic_names`: id → name, for its topics)."""
+    names = topic_names or {}
+    return Snapshot(
+        question=revision.question,
+        sections=[
+            SnapshotSection(s.kind, s.heading, {v.level: v.body for v in s.variants})
+            for s in revision.sections
+        ],
+        topics=sorted(names.get(i, f"topic {i}") for i in (revision.topic_ids or [])),
+        next_review_on=revision.next_review_on,
+        label=revision.label,
+    )
+
+
+def _level_diffs(old: dict[ReadingLevel, str], new: dict[ReadingLevel, str]) -> list[LevelDiff]:
+    diffs = []
+    for level in LEVELS:
+        before, after = old.get(level, ""), new.get(level, "")
+        if not before and not after:
+            continue
+        status = (
+            "added"
+            if not before
+            else "removed"
+            if not after
+            else "unchanged"
+            if before == after
+            else "changed"
+        )
+        diffs.append(LevelDiff(level, status, word_diff(before, after)))
+    return diffs
+
+
+def _pair(old: SnapshotSection | None, new: SnapshotSection | None) -> SectionDiff:
+    base = old or new
+    assert base is not None
+    levels = _level_diffs(old.variants if old else {}, new.variants if new else {})
+    if old is None:
+        status = "added"
+    elif new is None:
+        status = "removed"
+    elif old.heading != new.heading or any(lv.status != "unchanged" for lv in levels):
+        status = "changed"
+    else:
+        status = "unchanged"
+    return SectionDiff(
+        kind=(new or old).kind,  # type: ignore[union-attr]
+        old_heading=old.heading if old else None,
+        new_heading=new.heading if new else None,
+        status=status,
+        heading_chunks=word_diff(old.heading if old else "", new.heading if new else ""),
+        levels=levels,
+    )
+
+
+def _align(old: list[SnapshotSection], new: list[SnapshotSection]) -> list[SectionDiff]:
+    """Match sections by kind and heading, in order; a renamed section of the same kind in the
+    same place is the same section, changed."""
+    keys_old = [(s.kind, s.heading.casefold()) for s in old]
+    keys_new = [(s.kind, s.heading.casefold()) for s in new]
+    pairs: list[SectionDiff] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, keys_old, keys_new).get_opcodes():
+        if tag == "equal":
+            pairs += [_pair(o, n) for o, n in zip(old[i1:i2], new[j1:j2], strict=True)]
+            continue
+        olds, news = list(old[i1:i2]), list(new[j1:j2])
+        while olds or news:
+            o = olds[0] if olds else None
+            n = news[0] if news else None
+            if o is not None and n is not None and o.kind == n.kind:
+                pairs.append(_pair(olds.pop(0), news.pop(0)))
+            elif o is not None and (n is None or not any(x.kind == o.kind for x in news)):
+                pairs.append(_pair(olds.pop(0), None))
+            else:
+                pairs.append(_pair(None, news.pop(0)))
+    return pairs
+
+
+def diff(old: Snapshot | None, new: Snapshot) -> RevisionDiff:
+    """What changed from `old` (None: nothing before, everything is added) to `new`."""
+    old = old or Snapshot(question="", sections=[], label="nothing")
+    next_review = (
+        (old.next_review_on, new.next_review_on)
+        if old.next_review_on != new.next_review_on and new.next_review_on is not None
+        else None
+    )
+    return RevisionDiff(
+        old_label=old.label,
+        new_label=new.label,
+        question=word_diff(old.question, new.question),
+        question_changed=old.question != new.question,
+        sections=_align(old.sections, new.sections),
+        topics_added=[t for t in new.topics if t not in old.topics],
+        topics_removed=[t for t in old.topics if t not in new.topics],
+        next_review=next_review,
+    )

@@ -1,0 +1,62 @@
+"""Who may do what: one policy, asked by the staff routes' guard and by the services themselves.
+
+Wagtail's permission policies, not `if user.role == ...` scattered through views. Rules that
+depend on the object (the author of a revision never reviews it; a lock holds off other savers)
+live in the service that acts, on top of this.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from models import Role, User
+from services.errors import NotPermitted
+
+
+class Permission(enum.StrEnum):
+    VIEW_STAFF = "view_staff"  # the staff area: dashboard, lists, previews, history
+    EDIT = "edit"  # write articles, save revisions, submit, restore, lock
+    REVIEW = "review"  # take, approve, request changes (never on one's own revision)
+    REFERENCES = "references"  # create and edit the reference library
+    GLOSSARY = "glossary"  # edit glossary terms
+    SETTINGS = "settings"  # audience roles, reading levels, target grades
+    USERS = "users"  # staff accounts
+    AUDIT = "audit"  # read the audit log
+    UNLOCK = "unlock"  # release a lock someone else holds
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.EDITOR: frozenset({Permission.VIEW_STAFF, Permission.EDIT, Permission.REFERENCES}),
+    Role.REVIEWER: frozenset(
+        {Permission.VIEW_STAFF, Permission.EDIT, Permission.REVIEW, Permission.REFERENCES}
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+REFUSALS = {
+    Permission.VIEW_STAFF: "Only active staff accounts can use the staff area.",
+    Permission.EDIT: "Your role cannot write or change articles.",
+    Permission.REVIEW: "Only the Medical Advisory Board reviews articles.",
+    Permission.REFERENCES: "Your role cannot change the reference library.",
+    Permission.GLOSSARY: "Only administrators edit the glossary.",
+    Permission.SETTINGS: "Only administrators change audience settings.",
+    Permission.USERS: "Only administrators manage staff accounts.",
+    Permission.AUDIT: "Only administrators read the audit log.",
+    Permission.UNLOCK: "Only administrators release a lock someone else holds.",
+}
+
+
+def can(user: User | None, permission: Permission) -> bool:
+    """True when `user` is an active staff member whose role grants `permission`."""
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+    )
+
+
+def require(user: User | None, permission: Permission) -> None:
+    """:raises NotPermitted: `user` lacks `permission`."""
+    if not can(user, permission):
+        raise NotPermitted(REFUSALS[permission])

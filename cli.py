@@ -1,4 +1,6 @@
-"""Command-line tasks: `flask --app app seed-demo`, `flask --app app create-user`."""
+"""Command-line tasks: seed-demo, seed-synthetic, create-user (`flask --app app --help`)."""
+
+import time
 
 import click
 from flask import Flask
@@ -8,6 +10,7 @@ from models import Role
 from services.accounts import create_user
 from services.demo import has_content, load_demo
 from services.errors import DomainError
+from services.synthetic import seed_synthetic
 
 
 @click.command("seed-demo")
@@ -43,6 +46,20 @@ def create_user_command(email, role, name, credentials, password) -> None:
     click.echo(f"Created {user.role.value} {user.email}.")
 
 
+@click.command("seed-synthetic")
+@click.argument("count", type=click.IntRange(1, 1_000_000))
+def seed_synthetic_command(count: int) -> None:
+    """Add COUNT synthetic articles (labelled as such) for load and scale tests."""
+    started = time.perf_counter()
+    first = seed_synthetic(count)
+    db.session.commit()
+    click.echo(
+        f"Added synthetic articles {first}–{first + count - 1} "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_synthetic_command)
     app.cli.add_command(create_user_command)

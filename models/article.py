@@ -34,6 +34,8 @@ class Article(db.Model):
     question: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Generated for load tests (services/synthetic.py): labelled on every page, never indexed.
+    is_synthetic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_review_on: Mapped[date | None]

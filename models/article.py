@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -28,6 +28,21 @@ class Article(db.Model):
     """
 
     __tablename__ = "articles"
+    # Listings read these alone: only public articles are in the partial indexes.
+    __table_args__ = (
+        Index(
+            "ix_articles_public_updated_at",
+            "updated_at",
+            sqlite_where=text("public_revision_id IS NOT NULL"),
+            postgresql_where=text("public_revision_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_articles_live_reviewed_at",
+            "reviewed_at",
+            sqlite_where=text("live_revision_id IS NOT NULL"),
+            postgresql_where=text("live_revision_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -38,7 +53,9 @@ class Article(db.Model):
     is_synthetic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    next_review_on: Mapped[date | None]
+    next_review_on: Mapped[date | None] = mapped_column(index=True)
+    # When the live revision was approved (copied by the publishing rule), for "recently reviewed".
+    reviewed_at: Mapped[datetime | None]
     latest_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL")
     )

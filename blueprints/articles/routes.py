@@ -40,9 +40,14 @@ def topics():
 
 @bp.get("/topics/<topic_slug>")
 def topic(topic_slug: str):
-    """The articles in one topic."""
+    """One page of the articles in a topic, newest first; "Older"/"Newer" links page on."""
     found = db.session.scalar(sa.select(Topic).where(Topic.slug == topic_slug)) or abort(404)
-    return render_page("articles/topic.html", topic=found, articles=reading.topic_articles(found))
+    page = reading.topic_articles(
+        found,
+        before=request.args.get("before", type=int),
+        after=request.args.get("after", type=int),
+    )
+    return render_page("articles/topic.html", topic=found, page=page)
 
 
 @bp.get("/glossary")
@@ -68,6 +73,7 @@ def _load_view(slug: str, *, explain_terms: bool = True):
         glossary_url=(lambda term: url_for("articles.glossary", _anchor=term.slug))
         if explain_terms
         else None,
+        cached=True,
     )
     return view or abort(404), audience
 

@@ -1,5 +1,6 @@
 """Configuration read from the environment; see README "Configuration"."""
 
+import hashlib
 import os
 import secrets
 import tempfile
@@ -39,6 +40,21 @@ def _database_url(instance_path: str) -> str:
     return url
 
 
+ROOT = Path(__file__).resolve().parent
+
+
+def build_id(root: Path = ROOT) -> str:
+    """A digest of the code, templates and static files: part of every cached page's key, so a
+    deploy never serves pages rendered by the previous build."""
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in ("templates", "static", "blueprints", "services", "models"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def engine_options(url: str) -> dict:
     """Pool settings per backend: SQLite tuning happens on connect (see extensions.py)."""
     if url.startswith("sqlite"):
@@ -71,3 +87,4 @@ class Config:
         self.COMPRESS_MIN_SIZE = 500
         self.COMPRESS_BR_LEVEL = 6  # within 1% of the smallest output, at a fraction of the CPU
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600
+        self.BUILD_ID = build_id()

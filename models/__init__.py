@@ -11,7 +11,7 @@ from models.base import (
     SectionKind,
     SourceRead,
 )
-from models.cache import ContentVersion, RenderedRevision, revision_references
+from models.cache import CachedPage, ContentVersion, RenderedRevision, revision_references
 from models.glossary import GlossaryTerm
 from models.reference import Reference
 from models.review import ReviewEvent
@@ -22,6 +22,7 @@ from models.user import User
 __all__ = [
     "Article",
     "AuditEvent",
+    "CachedPage",
     "ContentVersion",
     "AudienceRole",
     "LevelSetting",

@@ -55,7 +55,59 @@ class RenderedRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CachedPage(db.Model):
+    """A whole anonymous reader response, kept until anything readers can see changes.
+
+    `key` digests the request (build, path, query, remembered audience, htmx target); the row is
+    valid only while `site_version` equals the current one, and the ETag digests both, so a
+    conditional request is answered from this table without rendering anything.
+    """
+
+    __tablename__ = "cached_pages"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_version: Mapped[int]
+    etag: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    body_gzip: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    body_br: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 GLOSSARY = "glossary"
+SITE = "site"  # raised by any change a reader could see: the key of every cached page
+
+
+def bump(session: Session, name: str) -> None:
+    """Raise a content version by one (creating it at 1)."""
+    updated = session.execute(
+        sa.update(ContentVersion)
+        .where(ContentVersion.name == name)
+        .values(version=ContentVersion.version + 1)
+    ).rowcount
+    if not updated:
+        session.execute(sa.insert(ContentVersion).values(name=name, version=1))
+
+
+# Changes that readers never see: a draft being written, a lock, staff sign-ins, the audit log.
+# Any other change to these classes may change a public page.
+PRIVATE_FIELDS: dict[str, set[str]] = {
+    "Article": {"latest_revision_id", "latest_revision", "locked_by_id", "locked_by", "locked_at"},
+    "User": {
+        "password_hash",
+        "session_epoch",
+        "last_login_at",
+        "audience_role",
+        "is_active",
+        "deactivated_at",
+        "email",
+        "role",
+    },  # fmt: skip
+}
+PUBLIC_CLASSES = {
+    "Article", "Revision", "Reference", "GlossaryTerm", "AudienceRole", "LevelSetting",
+    "Topic", "User",
+}  # fmt: skip
 
 
 @event.listens_for(Session, "before_flush")
@@ -67,13 +119,7 @@ def _follow_content_versions(session, _context, _instances) -> None:
     """
     changed = [*session.new, *session.dirty, *session.deleted]
     if any(isinstance(obj, GlossaryTerm) for obj in changed):
-        bumped = session.execute(
-            sa.update(ContentVersion)
-            .where(ContentVersion.name == GLOSSARY)
-            .values(version=ContentVersion.version + 1)
-        ).rowcount
-        if not bumped:
-            session.execute(sa.insert(ContentVersion).values(name=GLOSSARY, version=1))
+        bump(session, GLOSSARY)
         # Renderings that mark terms can no longer be asked for: their rows are garbage.
         session.execute(sa.delete(RenderedRevision).where(RenderedRevision.glossary_version >= 0))
     touched_keys = set()
@@ -89,3 +135,34 @@ def _follow_content_versions(session, _context, _instances) -> None:
             revision_references.c.reference_key.in_(touched_keys)
         )
         session.execute(sa.delete(RenderedRevision).where(RenderedRevision.revision_id.in_(citing)))
+
+
+def _changes_public_pages(session: Session) -> bool:
+    for obj in session.dirty:
+        name = type(obj).__name__
+        if name not in PUBLIC_CLASSES or not session.is_modified(obj):
+            continue
+        if name == "Revision":
+            # Content is immutable; only the review state (the tracker, what is public) moves.
+            if sa.inspect(obj).attrs.status.history.has_changes():
+                return True
+            continue
+        private = PRIVATE_FIELDS.get(name, set())
+        state = sa.inspect(obj)
+        if any(a.history.has_changes() for a in state.attrs if a.key not in private):
+            return True
+    for obj in (*session.new, *session.deleted):
+        name = type(obj).__name__
+        # A new article or revision starts as a private draft; publishing it changes its status.
+        if name in PUBLIC_CLASSES and not (obj in session.new and name in {"Article", "Revision"}):
+            return True
+    return False
+
+
+@event.listens_for(Session, "before_flush")
+def _follow_site_version(session, _context, _instances) -> None:
+    """Raise the site version when a flush changes anything a reader could see; the cached pages
+    of the old version can never be served again, so they go."""
+    if _changes_public_pages(session):
+        bump(session, SITE)
+        session.execute(sa.delete(CachedPage))

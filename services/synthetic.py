@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import (
     Article,
+    CachedPage,
     ReadingLevel,
     Reference,
     ReferenceKind,
@@ -36,6 +37,7 @@ from models import (
     article_topics,
     revision_references,
 )
+from models.cache import SITE, bump
 from services.markdown import citation_keys
 from services.publishing import recount_topics
 from services.readability import measure
@@ -256,6 +258,9 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
     )
     _advance_sequences()
     recount_topics(set(topic_ids))
+    # Core inserts bypass the ORM's change tracking: tell the page cache the site changed.
+    bump(db.session, SITE)
+    db.session.execute(sa.delete(CachedPage))
     return first_number
 
 

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, redirect, request, url_for
 
+from blueprints.page_cache import cached_page
 from blueprints.personalization.routes import audiences, current_audience
 from blueprints.rendering import render_page, wants_fragment
 from extensions import db
@@ -14,6 +15,7 @@ bp = Blueprint("articles", __name__)
 
 
 @bp.get("/")
+@cached_page
 def index():
     """Home: search box, recently updated and reviewed articles, topics."""
     return render_page(
@@ -33,12 +35,14 @@ def search():
 
 
 @bp.get("/topics")
+@cached_page
 def topics():
     """Every topic."""
     return render_page("articles/topics.html", topics=reading.topics_with_counts())
 
 
 @bp.get("/topics/<topic_slug>")
+@cached_page
 def topic(topic_slug: str):
     """One page of the articles in a topic, newest first; "Older"/"Newer" links page on."""
     found = db.session.scalar(sa.select(Topic).where(Topic.slug == topic_slug)) or abort(404)
@@ -51,6 +55,7 @@ def topic(topic_slug: str):
 
 
 @bp.get("/glossary")
+@cached_page
 def glossary():
     """Every glossary term with its plain definition; inline terms link here."""
     terms = db.session.scalars(sa.select(GlossaryTerm).order_by(sa.func.lower(GlossaryTerm.term)))
@@ -58,6 +63,7 @@ def glossary():
 
 
 @bp.get("/editorial-policy")
+@cached_page
 def policy():
     """How content is written, sourced, reviewed and corrected."""
     return render_page("articles/policy.html")
@@ -91,6 +97,7 @@ def _article_context(view, audience) -> dict:
 
 
 @bp.get("/articles/<slug>")
+@cached_page
 def detail(slug: str):
     """The article page. `?role=` from the picker swaps the wording of the whole body in place;
     `?expand=` opens long sections; `?refs=full` the full reference list."""
@@ -125,6 +132,7 @@ def detail(slug: str):
 
 
 @bp.get("/articles/<slug>/sections/<int:section_id>")
+@cached_page
 def section(slug: str, section_id: int):
     """One section, expanded or collapsed; without htmx, the article opened at that section."""
     view, audience = _load_view(slug)
@@ -138,6 +146,7 @@ def section(slug: str, section_id: int):
 
 
 @bp.get("/articles/<slug>/references/<key>")
+@cached_page
 def reference(slug: str, key: str):
     """A reference as cited by one article: a hover card for htmx, else a page of its own."""
     view, _audience = _load_view(slug, explain_terms=False)  # only its number is needed

@@ -1,4 +1,4 @@
-"""Render-once cache and listing indexes
+"""Render-once cache, whole-page cache and listing indexes
 
 Backfills what the publishing rule keeps from now on: the reference keys each revision cites, topic
 counts of public articles, and the live revision's approval time on each article.
@@ -41,6 +41,16 @@ def upgrade():
     sa.ForeignKeyConstraint(['revision_id'], ['revisions.id'], name=op.f('fk_rendered_revisions_revision_id_revisions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('revision_id', 'level', 'glossary_version', 'references_fingerprint', name=op.f('pk_rendered_revisions'))
     )
+    op.create_table('cached_pages',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('site_version', sa.Integer(), nullable=False),
+    sa.Column('etag', sa.String(length=64), nullable=False),
+    sa.Column('body', sa.LargeBinary(), nullable=False),
+    sa.Column('body_gzip', sa.LargeBinary(), nullable=False),
+    sa.Column('body_br', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_cached_pages'))
+    )
     op.create_table('revision_references',
     sa.Column('revision_id', sa.Integer(), nullable=False),
     sa.Column('reference_key', sa.String(length=60), nullable=False),
@@ -68,7 +78,7 @@ def upgrade():
 
     # ### end Alembic commands ###
     bind = op.get_bind()
-    op.execute("INSERT INTO content_versions (name, version) VALUES ('glossary', 0)")
+    op.execute("INSERT INTO content_versions (name, version) VALUES ('glossary', 0), ('site', 0)")
     rows = bind.execute(sa.text(
         "SELECT s.revision_id, v.body FROM section_variants v JOIN sections s ON s.id = v.section_id"
     ))
@@ -120,5 +130,6 @@ def downgrade():
 
     op.drop_table('revision_references')
     op.drop_table('rendered_revisions')
+    op.drop_table('cached_pages')
     op.drop_table('content_versions')
     # ### end Alembic commands ###

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from extensions import db
 from models import AudienceRole, LevelSetting, Role, User
@@ -36,3 +37,18 @@ def admin(app) -> User:
     user = make_user(role=Role.ADMIN, email="boss@example.org", name="Test Admin")
     db.session.commit()
     return user
+
+
+@pytest.fixture
+def own_login_per_request(app):
+    """Each request loads its signed-in user afresh, as in production.
+
+    The `app` fixture keeps one application context open for the whole test, and every test
+    request reuses it, so Flask-Login's cached user (on `g`) would carry over from one request,
+    or one client, to the next: a session that has ended would seem to go on.
+    """
+
+    def forget_user() -> None:
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from blueprints.redirects import safe_next
 from extensions import db, limiter, login_manager
 from services import accounts
-from services.passwords import MIN_PASSWORD
+from services.passwords import MIN_PASSWORD, password_problems
 
 from .forms import LoginForm, SetPasswordForm
 
@@ -84,6 +84,11 @@ def set_password(token: str):
                 return redirect(url_for("auth.login"))
         elif form.is_submitted():
             status = 422
+            if form.password.data and not form.password.errors:
+                # A mistyped confirmation should not hide what is wrong with the password itself.
+                form.password.errors = password_problems(
+                    form.password.data, email=user.email, name=user.name
+                )
         response = make_response(
             render_template(
                 "auth/set_password.html", user=user, form=form, min_length=MIN_PASSWORD

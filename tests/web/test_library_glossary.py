@@ -89,3 +89,10 @@ def test_an_empty_form_says_what_is_missing(demo, client, auth):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Enter the term." in html and "Enter a plain definition." in html
+
+
+def test_search_swaps_only_the_results_for_htmx(demo, hx, auth):
+    auth.login(Role.EDITOR)
+    fragment = hx.get("/admin/glossary?q=residual").get_data(as_text=True)
+    assert "<html" not in fragment and 'id="term-results"' in fragment
+    assert "1 term found" in fragment and 'hx-swap-oob="true"' in fragment

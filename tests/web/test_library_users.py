@@ -103,6 +103,16 @@ def test_a_weak_or_mistyped_password_is_explained_beside_the_field(
     assert user("new@example.org").password_hash is None
 
 
+def test_a_mistyped_confirmation_still_says_what_is_wrong_with_the_password(app, client, admin):
+    add(client)
+    link = link_in(html_of(client.get(f"/admin/users/{user('new@example.org').id}")))
+    response = app.test_client().post(
+        link, data={"password": "password1234", "confirm": "password12345"}
+    )
+    html = html_of(response)
+    assert "one of the most common passwords" in html and "are not the same" in html
+
+
 def test_an_expired_link_is_refused(app, client, admin, monkeypatch):
     add(client)
     link = link_in(html_of(client.get(f"/admin/users/{user('new@example.org').id}")))

@@ -1,7 +1,7 @@
 """Reading the audit log: filters, pages newest first, and the changes put into words.
 
-Pages are keyset pages on the id (rows are append-only, so ids grow with time): the next page is
-"older than the last id shown", as cheap at row ten million as at row ten.
+Pages are keyset pages on (created_at, id), the order every audit index ends in: the next page is
+"older than the last row shown", as cheap at row ten million as at row ten.
 """
 
 from __future__ import annotations
@@ -148,11 +148,18 @@ class AuditPage:
 
 
 def find_events(filters: AuditFilter, *, limit: int = PAGE_SIZE) -> AuditPage:
-    """One page of audit rows matching `filters`, newest first."""
+    """One page of audit rows matching `filters`, newest first (by time, then id)."""
     query = sa.select(AuditEvent).where(*filters.conditions())
     if filters.before_id is not None:
-        query = query.where(AuditEvent.id < filters.before_id)
-    rows = list(db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit + 1)))
+        last = db.session.scalar(
+            sa.select(AuditEvent.created_at).where(AuditEvent.id == filters.before_id)
+        )
+        if last is not None:
+            query = query.where(
+                sa.tuple_(AuditEvent.created_at, AuditEvent.id) < (last, filters.before_id)
+            )
+    order = (AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
     events, more = rows[:limit], len(rows) > limit
     return AuditPage(events, events[-1].id if more else None, _existing(events))
 

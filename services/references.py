@@ -59,7 +59,7 @@ class ReferenceInput:
 
 
 class DuplicateReference(InvalidFields):
-    """The DOI or PMID is already in the library; `existing` is the reference that has it."""
+    """The DOI, PMID or key is already in the library; `existing` is the reference that has it."""
 
     def __init__(self, field: str, message: str, existing: Reference):
         self.field = field
@@ -283,9 +283,9 @@ def update_reference(
         if citing:
             raise ReferenceInUse(
                 "key",
-                f"{_count(citing)} cite{'s' if len(citing) == 1 else ''} this reference as "
-                f"[@{reference.key}]; changing its key would break {_them(citing)}. Keep the key, "
-                "or add a new reference and change those citations first.",
+                f"The key cannot change: {_count(citing)} cite{'s' if len(citing) == 1 else ''} "
+                f"this reference as [@{reference.key}] (earlier revisions included), and "
+                f"changing it would break {_them(citing)}.",
                 citing,
             )
     _check_unique(data, exclude=reference)
@@ -308,8 +308,8 @@ def delete_reference(reference: Reference, *, actor: User) -> None:
         raise ReferenceInUse(
             "delete",
             f"{_count(citing)} cite{'s' if len(citing) == 1 else ''} this reference, so it "
-            "cannot be deleted. Remove those citations first (and they stay in old revisions: "
-            "a cited reference is kept for good).",
+            "stays in the library: their revisions, earlier ones included, need it to show "
+            "their sources.",
             citing,
         )
     audit.record(

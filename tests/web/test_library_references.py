@@ -110,7 +110,7 @@ def test_the_page_lists_the_articles_citing_it_and_locks_its_key(app, client, ed
     assert "Test question?" in html and f"/articles/{article.slug}" in html
     assert "Live and latest revision" in html
     assert "so the key cannot change" in html and "readonly" in html
-    assert "cannot be deleted while a revision cites it" in html
+    assert "This reference cannot be deleted: a revision cites it" in html
 
 
 def test_an_edit_bumps_the_version_and_is_audited(app, client, editor):
@@ -147,7 +147,7 @@ def test_cannot_change_the_key_of_a_cited_reference(app, client, editor):
     data = VALID | {"key": "renamed", "version": "1"}
     response = client.post(f"/admin/references/{reference.id}", data=data)
     html = html_of(response)
-    assert response.status_code == 409 and "changing its key would break" in html
+    assert response.status_code == 409 and "The key cannot change" in html
     assert 'id="key-error"' in html and 'value="ref"' in html
 
 

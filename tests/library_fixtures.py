@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from flask import g
 
 from extensions import db
-from models import AudienceRole, LevelSetting, Role, User
+from models import AudienceRole, LevelSetting
 from services.personalization import load_audiences
-from tests.factories import make_user
 
 
 @pytest.fixture
@@ -29,14 +28,6 @@ def keep_audiences(app):
     for setting in db.session.scalars(sa.select(LevelSetting)):
         setting.language_name, setting.audience_name, setting.target_grade = levels[setting.level]
     db.session.commit()
-
-
-@pytest.fixture
-def admin(app) -> User:
-    """An active administrator (not signed in)."""
-    user = make_user(role=Role.ADMIN, email="boss@example.org", name="Test Admin")
-    db.session.commit()
-    return user
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from services import audit
 from services.errors import DomainError
 from services.passwords import password_problems
 from services.permissions import Permission, require
+from services.validation import InvalidFields
 
 LINK_MAX_AGE = 72 * 3600  # a set-password link lasts three days
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -87,12 +88,14 @@ def signed_out(user: User) -> None:
 def _check_email(email: str, *, exclude: User | None = None) -> str:
     email = email.strip().lower()
     if not EMAIL.match(email) or len(email) > 254:
-        raise DomainError(f"“{email}” is not an email address.")
+        raise InvalidFields({"email": f"“{email}” is not an email address."})
     query = sa.select(User.id).where(User.email == email)
     if exclude is not None:
         query = query.where(User.id != exclude.id)
     if db.session.scalar(query):
-        raise DomainError(f"A staff account with the email {email} already exists.")
+        raise InvalidFields(
+            {"email": f"A staff account with the email {email} already exists."}, status_code=409
+        )
     return email
 
 
@@ -172,8 +175,15 @@ def set_password(user: User, password: str) -> None:
 
 
 def reset_password(user: User, *, actor: User) -> str:
-    """An administrator voids the password and every session; returns a new set-password token."""
+    """An administrator voids the password and every session; returns a new set-password token.
+
+    :raises DomainError: the account is a demo persona or deactivated (a link would not work).
+    """
     require(actor, Permission.USERS)
+    if user.is_demo:
+        raise DomainError("Demo personas never sign in, so they have no password to reset.")
+    if not user.is_active:
+        raise DomainError("Reactivate the account first: a deactivated account cannot sign in.")
     user.password_hash = None
     user.session_epoch += 1
     audit.record("user.reset_password", actor=actor, target=user)
@@ -192,9 +202,12 @@ def _active_admins_besides(user: User) -> int:
 
 def _keep_an_admin(user: User) -> None:
     if user.role == Role.ADMIN and user.is_active and _active_admins_besides(user) == 0:
-        raise DomainError(
-            f"{user.name} is the last active administrator; make someone else an administrator "
-            "first."
+        raise InvalidFields(
+            {
+                "role": f"{user.name} is the last active administrator; make someone else an "
+                "administrator first."
+            },
+            status_code=409,
         )
 
 
@@ -225,11 +238,13 @@ def update_user(
 def deactivate(user: User, *, actor: User) -> None:
     """The account can no longer sign in, and its sessions end; its name stays on its work.
 
-    :raises DomainError: it is the last active administrator.
+    :raises DomainError: it is the actor's own account, or the last active administrator.
     """
     require(actor, Permission.USERS)
     if not user.is_active:
         return
+    if user.id == actor.id:
+        raise DomainError("You cannot deactivate your own account; ask another administrator.")
     _keep_an_admin(user)
     user.is_active = False
     user.deactivated_at = utcnow()
@@ -245,6 +260,15 @@ def reactivate(user: User, *, actor: User) -> None:
     user.is_active = True
     user.deactivated_at = None
     audit.record("user.reactivate", actor=actor, target=user)
+
+
+def staff_list() -> list[User]:
+    """Every account: active ones first, then by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User).order_by(User.is_active.desc(), sa.func.lower(User.name), User.id)
+        )
+    )
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -24,7 +24,12 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     if len(password) > MAX_PASSWORD:
         problems.append(f"Use at most {MAX_PASSWORD} characters.")
     folded = password.lower()
-    personal = {email.lower(), email.split("@")[0].lower(), name.lower().replace(" ", "")} - {""}
+    # Short names ("Jo", "Al") are inside too many words to refuse every password containing them.
+    personal = {
+        part
+        for part in (email.lower(), email.split("@")[0].lower(), name.lower().replace(" ", ""))
+        if len(part) >= 4
+    }
     if folded in _common() or folded.rstrip("0123456789!") in _common():
         problems.append("That is one of the most common passwords; choose another.")
     elif len(set(folded)) <= 3:

@@ -1,6 +1,14 @@
 """The staff area, one module per concern; importing each registers its routes on `bp`."""
 
-from blueprints.admin import dashboard  # noqa: F401
+from blueprints.admin import (  # noqa: F401
+    audit,
+    dashboard,
+    glossary,
+    links,
+    references,
+    settings,
+    users,
+)
 from blueprints.admin.base import bp
 
 __all__ = ["bp"]

@@ -1,13 +1,14 @@
 """Staff sign-in and sign-out. Readers never need an account."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blueprints.redirects import safe_next
 from extensions import db, limiter, login_manager
 from services import accounts
+from services.passwords import MIN_PASSWORD, password_problems
 
-from .forms import LoginForm
+from .forms import LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager.login_view = "auth.login"
@@ -56,3 +57,45 @@ def logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("articles.index"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def set_password(token: str):
+    """Choose a password from the one-time link an administrator sent; opening it uses nothing."""
+    user = accounts.user_for_token(token)
+    if user is None:
+        response = make_response(render_template("auth/set_password.html", user=None), 410)
+    else:
+        form = SetPasswordForm()
+        status = 200
+        if form.validate_on_submit():
+            try:
+                accounts.set_password(user, form.password.data)
+                db.session.commit()
+            except accounts.PasswordRejected as error:
+                db.session.rollback()
+                form.password.errors = list(error.problems)
+                status = 422
+            else:
+                if current_user.is_authenticated:
+                    logout_user()  # whoever was signed in here, the new password's owner signs in
+                flash("Your password is set. Sign in with your email and new password.", "info")
+                return redirect(url_for("auth.login"))
+        elif form.is_submitted():
+            status = 422
+            if form.password.data and not form.password.errors:
+                # A mistyped confirmation should not hide what is wrong with the password itself.
+                form.password.errors = password_problems(
+                    form.password.data, email=user.email, name=user.name
+                )
+        response = make_response(
+            render_template(
+                "auth/set_password.html", user=user, form=form, min_length=MIN_PASSWORD
+            ),
+            status,
+        )
+    # The address holds a secret: never cached, never sent on as a referrer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,105 @@
+"""The glossary: every staff member reads it; administrators add, edit and delete terms."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blueprints.admin.base import bp, requires
+from blueprints.admin.library_forms import TermForm
+from blueprints.rendering import render_page, wants_fragment
+from extensions import db
+from models import GlossaryTerm
+from services import glossary as glossary_service
+from services.permissions import Permission
+from services.validation import InvalidFields
+
+
+@bp.get("/glossary")
+@requires(Permission.VIEW_STAFF)
+def glossary():
+    """Every term with its definition, searchable; htmx swaps the results only."""
+    query = " ".join(request.args.get("q", "").split())[:200]
+    return render_page(
+        "admin/glossary.html",
+        fragment="term_results",
+        q=query,
+        terms=glossary_service.search_terms(query),
+        announce=wants_fragment(),
+    )
+
+
+def _term_page(form: TermForm, term: GlossaryTerm | None = None, status: int = 200):
+    return render_template("admin/term.html", form=form, term=term), status
+
+
+@bp.route("/glossary/new", methods=["GET", "POST"])
+@requires(Permission.GLOSSARY)
+def new_term():
+    """Add a term; articles explain it from their next view."""
+    form = TermForm()
+    if not form.validate_on_submit():
+        return _term_page(form, status=422 if form.is_submitted() else 200)
+    try:
+        created = glossary_service.create_term(
+            form.to_input(), actor=current_user._get_current_object()
+        )
+        db.session.commit()
+    except InvalidFields as error:
+        db.session.rollback()
+        form.add_errors(error.errors)
+        return _term_page(form, status=error.status_code)
+    flash(
+        f"“{created.term}” added to the glossary; articles explain it from their next view.", "info"
+    )
+    return redirect(url_for("admin.glossary"))
+
+
+@bp.route("/glossary/<int:term_id>", methods=["GET", "POST"])
+@requires(Permission.GLOSSARY)
+def term(term_id: int):
+    """Edit a term; articles show the change from their next view."""
+    found = db.get_or_404(GlossaryTerm, term_id)
+    if request.method == "GET":
+        stored = glossary_service.TermInput.of(found)
+        form = TermForm(
+            formdata=None,
+            data={
+                "term": stored.term,
+                "abbr": stored.abbr,
+                "aliases": "\n".join(stored.aliases),
+                "definition": stored.definition,
+            },
+        )
+        return _term_page(form, found)
+    form = TermForm()
+    if not form.validate_on_submit():
+        return _term_page(form, found, 422)
+    try:
+        changes = glossary_service.update_term(
+            found, form.to_input(), actor=current_user._get_current_object()
+        )
+        db.session.commit()
+    except InvalidFields as error:
+        db.session.rollback()
+        form.add_errors(error.errors)
+        return _term_page(form, found, error.status_code)
+    flash(
+        f"“{found.term}” saved; articles show it from their next view."
+        if changes
+        else "Nothing had changed, so nothing was saved.",
+        "info",
+    )
+    return redirect(url_for("admin.glossary", _anchor=f"term-{found.id}"))
+
+
+@bp.post("/glossary/<int:term_id>/delete")
+@requires(Permission.GLOSSARY)
+def delete_term(term_id: int):
+    """Delete a term; articles stop explaining it from their next view."""
+    found = db.get_or_404(GlossaryTerm, term_id)
+    name = found.term
+    glossary_service.delete_term(found, actor=current_user._get_current_object())
+    db.session.commit()
+    flash(f"“{name}” deleted from the glossary; the audit log keeps what it said.", "info")
+    return redirect(url_for("admin.glossary"))

@@ -1,0 +1,99 @@
+"""Administering staff accounts: links that work once, deactivation, the last administrator."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import Role
+from services import accounts
+from services.errors import DomainError
+from services.passwords import password_problems
+from services.validation import InvalidFields
+from tests.factories import make_user
+
+PASSWORD = "four unrelated words here"
+
+
+@pytest.fixture
+def admin(app):
+    return make_user(role=Role.ADMIN, password=PASSWORD)
+
+
+def test_a_new_account_waits_for_its_link_which_works_once(admin):
+    user = accounts.create_user(email="New@Example.org", role=Role.EDITOR, name="Jo", actor=admin)
+    assert user.email == "new@example.org" and not user.can_sign_in
+    token = accounts.set_password_token(user)
+    assert accounts.user_for_token(token) == user
+    accounts.set_password(user, PASSWORD)
+    assert user.can_sign_in and accounts.user_for_token(token) is None
+
+
+def test_an_expired_link_does_not_work(admin, monkeypatch):
+    user = accounts.create_user(email="n@example.org", role=Role.EDITOR, actor=admin)
+    token = accounts.set_password_token(user)
+    monkeypatch.setattr(accounts, "LINK_MAX_AGE", -1)
+    assert accounts.user_for_token(token) is None
+
+
+def test_a_short_name_does_not_rule_out_every_password_containing_it():
+    assert password_problems("four unrelated words here", email="jo@example.org", name="Jo") == []
+    assert password_problems("my name is joanna smith!", name="Joanna Smith") != []
+
+
+def test_a_taken_email_is_refused_beside_the_email_field(admin):
+    make_user(email="taken@example.org")
+    with pytest.raises(InvalidFields) as refused:
+        accounts.create_user(email="TAKEN@example.org", role=Role.EDITOR, actor=admin)
+    assert "already exists" in refused.value.errors["email"]
+    assert refused.value.status_code == 409
+
+
+def test_reset_voids_the_password_the_sessions_and_older_links(admin):
+    user = make_user(role=Role.EDITOR, password=PASSWORD)
+    session_id, old_link = user.get_id(), accounts.set_password_token(user)
+    token = accounts.reset_password(user, actor=admin)
+    assert user.password_hash is None and accounts.user_for_session(session_id) is None
+    assert accounts.user_for_token(old_link) is None and accounts.user_for_token(token) == user
+
+
+@pytest.mark.parametrize("which", ["demo", "inactive"])
+def test_cannot_reset_an_account_that_cannot_sign_in(admin, which):
+    user = make_user(role=Role.EDITOR, password=PASSWORD)
+    if which == "demo":
+        user.is_demo = True
+    else:
+        accounts.deactivate(user, actor=admin)
+    with pytest.raises(DomainError):
+        accounts.reset_password(user, actor=admin)
+
+
+def test_deactivation_ends_sessions_and_reactivation_restores_the_old_password(admin):
+    user = make_user(role=Role.REVIEWER, password=PASSWORD)
+    session_id = user.get_id()
+    accounts.deactivate(user, actor=admin)
+    assert accounts.user_for_session(session_id) is None
+    assert accounts.authenticate(user.email, PASSWORD) is None
+    accounts.reactivate(user, actor=admin)
+    assert accounts.authenticate(user.email, PASSWORD) == user
+
+
+def test_cannot_deactivate_oneself(admin):
+    make_user(role=Role.ADMIN)
+    with pytest.raises(DomainError, match="your own account"):
+        accounts.deactivate(admin, actor=admin)
+
+
+def test_cannot_remove_the_last_active_administrator(admin):
+    other = make_user(role=Role.ADMIN)
+    accounts.deactivate(other, actor=admin)
+    with pytest.raises(InvalidFields) as refused:
+        accounts.update_user(
+            admin, actor=admin, name=admin.name, credentials="", email=admin.email, role=Role.EDITOR
+        )
+    assert "last active administrator" in refused.value.errors["role"]
+    assert admin.role == Role.ADMIN
+    accounts.reactivate(other, actor=admin)
+    accounts.update_user(
+        admin, actor=admin, name=admin.name, credentials="", email=admin.email, role=Role.EDITOR
+    )
+    assert admin.role == Role.EDITOR

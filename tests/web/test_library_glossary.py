@@ -1,0 +1,98 @@
+"""Glossary pages: staff read, administrators edit, and readers see an edit on their next view."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from extensions import db
+from models import AuditEvent, GlossaryTerm, Role
+
+ARTICLE = "/articles/mrd-testing-all?audience=plain"
+
+
+def mrd():
+    return db.session.scalar(sa.select(GlossaryTerm).where(GlossaryTerm.abbr == "MRD"))
+
+
+def form_of(term: GlossaryTerm, **changes) -> dict:
+    return {
+        "term": term.term,
+        "abbr": term.abbr,
+        "aliases": "\n".join(term.aliases),
+        "definition": term.definition,
+    } | changes
+
+
+def test_staff_read_the_glossary_and_only_admins_are_offered_edits(demo, client, auth):
+    auth.login(Role.EDITOR)
+    html = client.get("/admin/glossary?q=residual").get_data(as_text=True)
+    assert "measurable residual disease (MRD)" in html and "Also matches:" in html
+    assert "/admin/glossary/new" not in html and f"/admin/glossary/{mrd().id}" not in html
+    assert client.post(f"/admin/glossary/{mrd().id}", data=form_of(mrd())).status_code == 403
+
+
+def test_an_edit_shows_on_the_next_article_view(demo, client, auth):
+    before = client.get(ARTICLE).get_data(as_text=True)
+    assert mrd().definition in before
+    auth.login(Role.ADMIN)
+    response = client.post(
+        f"/admin/glossary/{mrd().id}", data=form_of(mrd(), definition="Test definition, edited.")
+    )
+    assert response.status_code == 302
+    after = client.get(ARTICLE).get_data(as_text=True)
+    assert "Test definition, edited." in after and "Test definition, edited." not in before
+    row = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "glossary.update"))
+    assert row.changes["definition"][1] == "Test definition, edited."
+
+
+def test_a_deleted_term_stops_explaining_itself_on_the_next_view(demo, client, auth):
+    definition = mrd().definition
+    auth.login(Role.ADMIN)
+    assert client.post(f"/admin/glossary/{mrd().id}/delete").status_code == 302
+    assert definition not in client.get(ARTICLE).get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            sa.select(AuditEvent.changes).where(AuditEvent.action == "glossary.delete")
+        )["definition"]
+        == definition
+    )
+
+
+def test_a_new_term_is_explained_in_articles_from_the_next_view(demo, client, auth):
+    auth.login(Role.ADMIN)
+    assert "Test term definition." not in client.get(ARTICLE).get_data(as_text=True)
+    response = client.post(
+        "/admin/glossary/new",
+        data={"term": "microscope", "definition": "Test term definition.", "aliases": ""},
+    )
+    assert response.status_code == 302
+    assert "Test term definition." in client.get(ARTICLE).get_data(as_text=True)
+
+
+def test_a_clash_is_refused_beside_the_field_with_the_input_kept(demo, client, auth):
+    auth.login(Role.ADMIN)
+    typed = {"term": "Test term", "abbr": "MRD", "aliases": "one\ntwo", "definition": "Typed."}
+    response = client.post("/admin/glossary/new", data=typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert 'id="abbr-error"' in html and "already explains “measurable residual disease”" in html
+    assert (
+        'value="Test term"' in html
+        and "one\ntwo</textarea>" in html
+        and "Typed.</textarea>" in html
+    )
+
+
+def test_an_empty_form_says_what_is_missing(demo, client, auth):
+    auth.login(Role.ADMIN)
+    response = client.post("/admin/glossary/new", data={"term": " ", "definition": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter the term." in html and "Enter a plain definition." in html
+
+
+def test_search_swaps_only_the_results_for_htmx(demo, hx, auth):
+    auth.login(Role.EDITOR)
+    fragment = hx.get("/admin/glossary?q=residual").get_data(as_text=True)
+    assert "<html" not in fragment and 'id="term-results"' in fragment
+    assert "1 term found" in fragment and 'hx-swap-oob="true"' in fragment

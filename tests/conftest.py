@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask_migrate import downgrade, upgrade
 from werkzeug.serving import make_server
 
@@ -74,9 +74,16 @@ def wipe(app: Flask) -> None:
                     conn.execute(table.delete())
 
 
+def _forget_cached_user() -> None:
+    """Tests keep one application context open, and test requests reuse it, so Flask-Login's
+    cached user (on `g`) would outlive its request; in production each request loads its own."""
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(database_url) -> Iterator[Flask]:
     app = create_app(_test_config(database_url))
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
     wipe(app)
     limiter.reset()
     with app.app_context():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from extensions import db
 from models import AudienceRole, LevelSetting
@@ -28,18 +27,3 @@ def keep_audiences(app):
     for setting in db.session.scalars(sa.select(LevelSetting)):
         setting.language_name, setting.audience_name, setting.target_grade = levels[setting.level]
     db.session.commit()
-
-
-@pytest.fixture
-def own_login_per_request(app):
-    """Each request loads its signed-in user afresh, as in production.
-
-    The `app` fixture keeps one application context open for the whole test, and every test
-    request reuses it, so Flask-Login's cached user (on `g`) would carry over from one request,
-    or one client, to the next: a session that has ended would seem to go on.
-    """
-
-    def forget_user() -> None:
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)

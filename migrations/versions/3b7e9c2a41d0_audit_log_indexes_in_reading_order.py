@@ -4,7 +4,7 @@ The log is read newest first, whole or filtered by action, actor, object or date
 order at the end of each index, every page is a short index range at any size.
 
 Revision ID: 3b7e9c2a41d0
-Revises: cbfc5bac9865
+Revises: 86e26971ed50
 Create Date: 2026-11-26 10:30:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3b7e9c2a41d0'
-down_revision = 'cbfc5bac9865'
+down_revision = '86e26971ed50'
 branch_labels = None
 depends_on = None
 

@@ -11,9 +11,7 @@ from models import GlossaryTerm, Role, User
 from services import accounts
 from tests.conftest import Auth
 from tests.factories import make_reference, make_user
-from tests.library_fixtures import own_login_per_request  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("own_login_per_request")
 STAFF = {Role.EDITOR, Role.REVIEWER, Role.ADMIN}
 ADMIN = {Role.ADMIN}
 

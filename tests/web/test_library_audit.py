@@ -12,9 +12,6 @@ from models import AuditEvent, Role
 from services import audit
 from services.audit_log import PAGE_SIZE
 from tests.factories import make_reference, make_user
-from tests.library_fixtures import own_login_per_request  # noqa: F401
-
-pytestmark = pytest.mark.usefixtures("own_login_per_request")
 
 
 def html_of(response) -> str:

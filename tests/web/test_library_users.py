@@ -12,11 +12,8 @@ from models import AuditEvent, Role, User
 from services import accounts
 from tests.conftest import PASSWORD, Auth
 from tests.factories import make_article, make_user
-from tests.library_fixtures import own_login_per_request  # noqa: F401
 
 NEW_PASSWORD = "plum harbour velvet engine"
-
-pytestmark = pytest.mark.usefixtures("own_login_per_request")
 
 
 def html_of(response) -> str:

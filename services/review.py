@@ -56,6 +56,15 @@ def actions_for(revision: Revision, user: User) -> list[str]:
     return [name for name in allowed_actions(revision) if _refusal(revision, name, user) is None]
 
 
+def why_not(revision: Revision, user: User) -> str | None:
+    """Why the review page offers `user` none of the decisions the revision's state allows."""
+    names = [name for name in allowed_actions(revision) if name != "submit"]
+    refusals = [_refusal(revision, name, user) for name in names]
+    if not refusals or None in refusals:
+        return None
+    return refusals[0]
+
+
 def default_next_review(revision: Revision) -> date:
     """The date the approve form proposes: the author's proposal, else a year from today."""
     return revision.next_review_on or date.today() + REVIEW_INTERVAL

@@ -1,0 +1,162 @@
+"""Everything a reviewer weighs before deciding a revision, gathered in a fixed number of queries.
+
+What changed against what readers see now (word by word, per section and reading level), how each
+variant reads against its level's target, the citation problems, the uncited numbers, and the
+revision's review record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from models import (
+    Article,
+    LevelSetting,
+    ReadingLevel,
+    ReviewEvent,
+    ReviewStatus,
+    Revision,
+    Section,
+    Topic,
+)
+from services.checks import Findings, check_revision, level_settings
+from services.diffing import LEVELS, RevisionDiff, diff, snapshot
+
+
+@dataclass(frozen=True)
+class VariantReading:
+    """One variant's measured readability beside its level's target (None: no cap)."""
+
+    heading: str
+    level: ReadingLevel
+    fk_grade: float | None
+    smog_grade: float | None
+    word_count: int
+    target: float | None
+
+    @property
+    def over_target(self) -> bool:
+        return self.target is not None and self.fk_grade is not None and self.fk_grade > self.target
+
+
+@dataclass
+class Dossier:
+    revision: Revision
+    base: Revision | None  # what `diff` compares the revision with (None: nothing before it)
+    diff: RevisionDiff
+    findings: Findings
+    readings: list[VariantReading]
+    levels: dict[ReadingLevel, LevelSetting]
+    sent_back: Revision | None  # the earlier revision of this round that the board sent back
+
+    @property
+    def base_is_live(self) -> bool:
+        return self.base is not None and self.base.id == self.revision.article.live_revision_id
+
+
+def _with_content() -> list:
+    return [selectinload(Revision.sections).selectinload(Section.variants)]
+
+
+def load_revision(revision_id: int, *, for_update: bool = False) -> Revision | None:
+    """A revision with its article, people and record; locked for the transaction on a POST, so
+    two reviewers acting at once take turns instead of both moving it."""
+    query = (
+        sa.select(Revision)
+        .where(Revision.id == revision_id)
+        .options(
+            selectinload(Revision.article).selectinload(Article.live_revision),
+            selectinload(Revision.author),
+            selectinload(Revision.reviewer),
+            selectinload(Revision.events).selectinload(ReviewEvent.actor),
+            *_with_content(),
+        )
+    )
+    if for_update:
+        query = query.with_for_update(of=Revision)
+    return db.session.scalar(query)
+
+
+def comparison_base(revision: Revision) -> Revision | None:
+    """What a revision is compared with: for an approved one, the approval before it; otherwise
+    the live revision readers see now (None for an article never approved: everything is new)."""
+    article = revision.article
+    if revision.status == ReviewStatus.APPROVED:
+        return db.session.scalar(
+            sa.select(Revision)
+            .where(
+                Revision.article_id == article.id,
+                Revision.status == ReviewStatus.APPROVED,
+                Revision.number < revision.number,
+            )
+            .order_by(Revision.number.desc())
+            .limit(1)
+            .options(*_with_content())
+        )
+    if article.live_revision_id is None or article.live_revision_id == revision.id:
+        return None
+    return db.session.scalar(
+        sa.select(Revision).where(Revision.id == article.live_revision_id).options(*_with_content())
+    )
+
+
+def _sent_back_before(revision: Revision) -> Revision | None:
+    """The revision this one was written from, when the board had sent that one back."""
+    if revision.based_on_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Revision).where(
+            Revision.id == revision.based_on_id,
+            Revision.status == ReviewStatus.CHANGES_REQUESTED,
+        )
+    )
+
+
+def topic_names(*revisions: Revision | None) -> dict[int, str]:
+    """Names of the topics these revisions list (one query)."""
+    ids = {i for r in revisions if r is not None for i in (r.topic_ids or [])}
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(sa.select(Topic.id, Topic.name).where(Topic.id.in_(ids))).tuples()
+    )
+
+
+def readings(revision: Revision, levels: dict[ReadingLevel, LevelSetting]) -> list[VariantReading]:
+    """Every variant's grades against its target, in page order and clinical → plain."""
+    order = {level: i for i, level in enumerate(LEVELS)}
+    rows = []
+    for section in revision.sections:
+        for variant in sorted(section.variants, key=lambda v: order[v.level]):
+            setting = levels.get(variant.level)
+            rows.append(
+                VariantReading(
+                    section.heading,
+                    variant.level,
+                    variant.fk_grade,
+                    variant.smog_grade,
+                    variant.word_count,
+                    setting.target_grade if setting else None,
+                )
+            )
+    return rows
+
+
+def build_dossier(revision: Revision) -> Dossier:
+    """The review page's content for a revision loaded by `load_revision`."""
+    base = comparison_base(revision)
+    names = topic_names(revision, base)
+    levels = level_settings()
+    return Dossier(
+        revision=revision,
+        base=base,
+        diff=diff(snapshot(base, names) if base else None, snapshot(revision, names)),
+        findings=check_revision(revision, levels=levels),
+        readings=readings(revision, levels),
+        levels=levels,
+        sent_back=_sent_back_before(revision),
+    )

@@ -338,8 +338,8 @@ def public_revision(article: Article) -> Revision | None:
 
 def pending_revision(article: Article) -> Revision | None:
     """A revision newer than the live one, waiting for the board (readers are told about it)."""
-    if article.live_revision_id is None:
-        return None
+    if article.live_revision_id is None or article.latest_revision_id == article.live_revision_id:
+        return None  # never approved (its public revision is the pending one), or nothing newer
     return db.session.scalar(
         sa.select(Revision)
         .where(

@@ -250,6 +250,14 @@ def test_board_member_is_offered_start_then_approve_and_request_changes(client, 
     assert "You have taken this revision into review." in text(page)
 
 
+def test_admin_is_told_they_step_in_on_a_review_someone_else_took(client, team):
+    revision = under_review_by(team)
+    login(client, team["ada"])
+    response = client.get(f"/admin/review/{revision.id}")
+    assert {"Approve", "Request changes"} <= set(buttons(response))
+    assert "Rita Reviewer took this review. As an administrator you may decide it" in text(response)
+
+
 def test_review_page_shows_the_diff_against_the_live_revision(client, team):
     editor = team["editor"]
     article = make_article(

@@ -47,15 +47,12 @@ class VariantReading:
 class Dossier:
     revision: Revision
     base: Revision | None  # what `diff` compares the revision with (None: nothing before it)
+    base_kind: str | None  # "live", "previous_approval" or "previous_round" (see comparison_base)
     diff: RevisionDiff
     findings: Findings
     readings: list[VariantReading]
     levels: dict[ReadingLevel, LevelSetting]
     sent_back: Revision | None  # the earlier revision of this round that the board sent back
-
-    @property
-    def base_is_live(self) -> bool:
-        return self.base is not None and self.base.id == self.revision.article.live_revision_id
 
 
 def _with_content() -> list:
@@ -81,12 +78,17 @@ def load_revision(revision_id: int, *, for_update: bool = False) -> Revision | N
     return db.session.scalar(query)
 
 
-def comparison_base(revision: Revision) -> Revision | None:
-    """What a revision is compared with: for an approved one, the approval before it; otherwise
-    the live revision readers see now (None for an article never approved: everything is new)."""
+def comparison_base(revision: Revision) -> tuple[Revision | None, str | None]:
+    """What a revision is compared with, and why.
+
+    An approved revision: the approval before it ("previous_approval"). A revision waiting or
+    decided while the article has a live one: the live revision readers see ("live"). Otherwise
+    (the article was never approved): the latest earlier revision sent to the board, which
+    readers saw under the caution banner ("previous_round"); none for the first one.
+    """
     article = revision.article
     if revision.status == ReviewStatus.APPROVED:
-        return db.session.scalar(
+        earlier = db.session.scalar(
             sa.select(Revision)
             .where(
                 Revision.article_id == article.id,
@@ -97,10 +99,31 @@ def comparison_base(revision: Revision) -> Revision | None:
             .limit(1)
             .options(*_with_content())
         )
-    if article.live_revision_id is None or article.live_revision_id == revision.id:
-        return None
+        if earlier is not None:
+            return earlier, "previous_approval"
+    elif article.live_revision_id is not None and article.live_revision_id != revision.id:
+        live = db.session.scalar(
+            sa.select(Revision)
+            .where(Revision.id == article.live_revision_id)
+            .options(*_with_content())
+        )
+        return live, "live"
+    earlier = previous_round(revision)
+    return earlier, "previous_round" if earlier is not None else None
+
+
+def previous_round(revision: Revision) -> Revision | None:
+    """The latest revision before this one that went to the board (with its content)."""
     return db.session.scalar(
-        sa.select(Revision).where(Revision.id == article.live_revision_id).options(*_with_content())
+        sa.select(Revision)
+        .where(
+            Revision.article_id == revision.article_id,
+            Revision.number < revision.number,
+            Revision.status != ReviewStatus.DRAFT,
+        )
+        .order_by(Revision.number.desc())
+        .limit(1)
+        .options(*_with_content())
     )
 
 
@@ -148,15 +171,18 @@ def readings(revision: Revision, levels: dict[ReadingLevel, LevelSetting]) -> li
 
 def build_dossier(revision: Revision) -> Dossier:
     """The review page's content for a revision loaded by `load_revision`."""
-    base = comparison_base(revision)
+    base, base_kind = comparison_base(revision)
     names = topic_names(revision, base)
     levels = level_settings()
+    sent_back = _sent_back_before(revision)
     return Dossier(
         revision=revision,
         base=base,
+        base_kind=base_kind,
         diff=diff(snapshot(base, names) if base else None, snapshot(revision, names)),
         findings=check_revision(revision, levels=levels),
         readings=readings(revision, levels),
         levels=levels,
-        sent_back=_sent_back_before(revision),
+        # Worth its own comparison only when the diff above is against something else.
+        sent_back=sent_back if sent_back is not None and sent_back != base else None,
     )

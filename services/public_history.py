@@ -14,17 +14,20 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 from models import Article, ReviewStatus, Revision, Section
 from services.diffing import RevisionDiff, diff, snapshot
-from services.dossier import topic_names
+from services.dossier import previous_round, topic_names
 
 
 @dataclass
 class Approval:
     revision: Revision
-    diff: RevisionDiff | None  # None for the first approved revision: nothing to compare with
+    # What it is compared with: the approval before it; for the first approval, the version
+    # readers saw under the caution banner while it was pending (None: nothing was shown before).
+    base: Revision | None
+    diff: RevisionDiff | None
 
     @property
     def is_first(self) -> bool:
-        return self.diff is None
+        return self.base is None or self.base.status != ReviewStatus.APPROVED
 
 
 def approvals(article: Article) -> list[Approval]:
@@ -40,10 +43,18 @@ def approvals(article: Article) -> list[Approval]:
             )
         )
     )
-    names = topic_names(*revisions)
-    snapshots = [snapshot(r, names) for r in revisions]
+    if not revisions:
+        return []
+    # Before its first approval an article is shown under the caution banner: readers saw the
+    # latest revision sent for review, never a draft.
+    bases = [previous_round(revisions[0]), *revisions[:-1]]
+    names = topic_names(*revisions, bases[0])
     entries = [
-        Approval(revision, diff(snapshots[i - 1], snapshots[i]) if i else None)
-        for i, revision in enumerate(revisions)
+        Approval(
+            revision,
+            base,
+            diff(snapshot(base, names), snapshot(revision, names)) if base is not None else None,
+        )
+        for revision, base in zip(revisions, bases, strict=True)
     ]
     return entries[::-1]

@@ -265,6 +265,30 @@ def test_history_lists_each_approval_newest_first_with_its_diff(client, reviewed
     assert html.count('class="approval"') == 2
 
 
+def test_first_approval_is_compared_with_what_readers_saw_before_it(client, people):
+    editor = people["editor"]
+    article = make_article(
+        status="submitted", author=editor, sections=make_sections(guidelines="Shown first [@ref].")
+    )
+    save_revision(
+        article,
+        author=editor,
+        question=article.question,
+        sections=make_sections(guidelines="Unsent draft words [@ref]."),
+    )
+    third = new_revision(article, people, "Shown after review [@ref].", status="under_review")
+    review.approve(third, reviewer=people["ravi"])
+    db.session.commit()
+    response = client.get(f"/articles/{article.slug}/history")
+    html = response.get_data(as_text=True)
+    assert "Compared with the version shown before review, under a caution notice:" in text(
+        response
+    )
+    assert re.search(r"\[removed: </span>first<", html)
+    assert re.search(r"\[added: </span>after review<", html)
+    assert "Unsent draft words" not in html
+
+
 def test_history_shows_no_drafts_comments_or_override_reasons(client, reviewed_twice):
     article, _first, _second = reviewed_twice
     page = text(client.get(f"/articles/{article.slug}/history"))

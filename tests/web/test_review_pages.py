@@ -290,8 +290,39 @@ def test_first_revision_is_all_new(client, team):
     db.session.commit()
     login(client, team["rita"])
     html = client.get(f"/admin/review/{revision.id}").get_data(as_text=True)
-    assert "This article has never been approved: all of its content is new." in html
+    assert "The first revision of this article sent for review: all of its content is new." in html
     assert "[added: </span>Guideline text" in html
+
+
+def test_never_approved_article_is_compared_with_the_previous_round(client, team):
+    editor = team["editor"]
+    article = make_article(
+        status="changes_requested",
+        author=editor,
+        reviewer=team["rita"],
+        sections=make_sections(guidelines="Give the old drug [@ref]."),
+    )
+    save_revision(
+        article,
+        author=editor,
+        question=article.question,
+        sections=make_sections(guidelines="Draft words nobody sent [@ref]."),
+    )
+    third = save_revision(
+        article,
+        author=editor,
+        question=article.question,
+        sections=make_sections(guidelines="Give the new drug [@ref]."),
+    )
+    review.submit(third, actor=editor)
+    db.session.commit()
+    login(client, team["ravi"])
+    html = client.get(f"/admin/review/{third.id}").get_data(as_text=True)
+    assert (
+        "This article has never been approved. Compared with revision 1 (changes requested)" in html
+    )
+    assert re.search(r"\[removed: </span>old<", html) and re.search(r"\[added: </span>new<", html)
+    assert "Draft words" not in html
 
 
 def test_review_page_lists_readability_citation_and_number_findings(client, team):

@@ -388,11 +388,18 @@ def _like(term: str) -> str:
 
 
 def find_references(query: str, limit: int = CITE_RESULTS) -> list[Reference]:
-    """References whose key, authors, title, DOI or PMID contain every word of `query`."""
+    """References whose key, authors, title, journal, DOI or PMID hold every word of `query`."""
     words = query.split()[:8]
     if not words:
         return []
-    columns = (Reference.key, Reference.authors, Reference.title, Reference.doi, Reference.pmid)
+    columns = (
+        Reference.key,
+        Reference.authors,
+        Reference.title,
+        Reference.journal,
+        Reference.doi,
+        Reference.pmid,
+    )
     conditions = [
         sa.or_(*(column.ilike(_like(word), escape="\\") for column in columns)) for word in words
     ]

@@ -351,7 +351,7 @@ def new_article():
             db.session.rollback()
             return _editor(target, form, topics, status=_status(error), message=str(error))
         db.session.commit()
-        flash(f"Created the article as a draft ({revision.label}).", "success")
+        flash(f"Created the article as a draft ({revision.label.lower()}).", "success")
         return redirect(url_for("admin.edit", article_id=article.id), 303)
 
     return _handle_editor_post(target, topics, save)
@@ -396,7 +396,7 @@ def edit(article_id: int):
             db.session.rollback()
             return _editor(target, form, topics, status=_status(error), message=str(error))
         db.session.commit()
-        flash(f"Saved {revision.label} as a draft.", "success")
+        flash(f"Saved {revision.label.lower()} as a draft.", "success")
         if request.form.get("action") == "save-close":
             return redirect(url_for("admin.article", article_id=article.id), 303)
         return redirect(url_for("admin.edit", article_id=article.id), 303)

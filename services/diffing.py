@@ -96,8 +96,12 @@ class RevisionDiff:
 
 
 def word_diff(old: str, new: str) -> list[Chunk]:
-    """Word-level differences, white space kept, adjacent chunks of one kind merged."""
-    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    """Word-level differences, white space kept, adjacent chunks of one kind merged.
+
+    Line endings are compared as LF: text typed in a form (CRLF) matches the same saved text.
+    """
+    a = TOKEN.findall(old.replace("\r\n", "\n"))
+    b = TOKEN.findall(new.replace("\r\n", "\n"))
     chunks: list[Chunk] = []
 
     def add(op: Op, tokens: list[str]) -> None:

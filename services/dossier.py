@@ -24,7 +24,7 @@ from models import (
     Topic,
 )
 from services.checks import Findings, check_revision, level_settings
-from services.diffing import LEVELS, RevisionDiff, diff, snapshot
+from services.diffing import LEVELS, RevisionDiff, Snapshot, diff, snapshot
 
 
 @dataclass(frozen=True)
@@ -144,9 +144,16 @@ def topic_names(*revisions: Revision | None) -> dict[int, str]:
     ids = {i for r in revisions if r is not None for i in (r.topic_ids or [])}
     if not ids:
         return {}
-    return dict(
-        db.session.execute(sa.select(Topic.id, Topic.name).where(Topic.id.in_(ids))).tuples()
-    )
+    return dict(db.session.execute(sa.select(Topic.id, Topic.name).where(Topic.id.in_(ids))).all())
+
+
+def snapshot_of(revision: Revision, names: dict[int, str]) -> Snapshot:
+    """A revision as a diff snapshot; one saved without topics (demo, imports) kept the
+    article's, so those stand in rather than showing every topic as added."""
+    shot = snapshot(revision, names)
+    if revision.topic_ids is None:
+        shot.topics = sorted(t.name for t in revision.article.topics)
+    return shot
 
 
 def readings(revision: Revision, levels: dict[ReadingLevel, LevelSetting]) -> list[VariantReading]:
@@ -179,7 +186,7 @@ def build_dossier(revision: Revision) -> Dossier:
         revision=revision,
         base=base,
         base_kind=base_kind,
-        diff=diff(snapshot(base, names) if base else None, snapshot(revision, names)),
+        diff=diff(snapshot_of(base, names) if base else None, snapshot_of(revision, names)),
         findings=check_revision(revision, levels=levels),
         readings=readings(revision, levels),
         levels=levels,

@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models import Article, ReviewStatus, Revision, Section
-from services.diffing import RevisionDiff, diff, snapshot
-from services.dossier import previous_round, topic_names
+from services.diffing import RevisionDiff, diff
+from services.dossier import previous_round, snapshot_of, topic_names
 
 
 @dataclass
@@ -53,7 +53,9 @@ def approvals(article: Article) -> list[Approval]:
         Approval(
             revision,
             base,
-            diff(snapshot(base, names), snapshot(revision, names)) if base is not None else None,
+            diff(snapshot_of(base, names), snapshot_of(revision, names))
+            if base is not None
+            else None,
         )
         for revision, base in zip(revisions, bases, strict=True)
     ]

@@ -119,6 +119,12 @@ def _check_sections(sections: list[SectionInput]) -> None:
             raise DomainError(f"“{name}” is too long: at most {MAX_BODY:,} characters a level.")
 
 
+def _plain_newlines(body: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF; stored text uses LF, or every line of an
+    # edited section would differ from the one before it.
+    return body.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def check_can_save(article: Article, author: User) -> None:
     """:raises NotPermitted: the author may not edit, or someone else holds the article's lock."""
     require(author, Permission.EDIT)
@@ -152,7 +158,11 @@ def save_revision(
         SectionInput(
             s.kind,
             " ".join(s.heading.split()),
-            {level: body.strip() for level, body in s.variants.items() if body and body.strip()},
+            {
+                level: _plain_newlines(body)
+                for level, body in s.variants.items()
+                if body and body.strip()
+            },
         )
         for s in sections
     ]

@@ -18,6 +18,7 @@ from models import (
     ReviewStatus,
     Role,
     SectionKind,
+    Topic,
 )
 from services import review
 from services.publishing import SectionInput, save_revision
@@ -283,6 +284,27 @@ def test_review_page_shows_the_diff_against_the_live_revision(client, team):
     assert "Change note:</strong> Newer drug" in html
     changes = re.search(r'<section class="review-part" id="changes".*?</section>', html, re.S)
     assert "Short answer" not in changes.group(0)  # unchanged sections are left out
+
+
+def test_topic_changes_are_part_of_the_diff(client, team):
+    editor = team["editor"]
+    old, new = Topic(slug="old-topic", name="Old topic"), Topic(slug="new-topic", name="New topic")
+    db.session.add_all([old, new])
+    article = make_article(status="approved", author=editor, reviewer=team["ravi"])
+    first = save_revision(
+        article, author=editor, question=article.question, sections=make_sections(), topics=[old]
+    )
+    review.submit(first, actor=editor)
+    review.start_review(first, reviewer=team["ravi"])
+    review.approve(first, reviewer=team["ravi"])
+    second = save_revision(
+        article, author=editor, question=article.question, sections=make_sections(), topics=[new]
+    )
+    review.submit(second, actor=editor)
+    db.session.commit()
+    login(client, team["rita"])
+    page = text(client.get(f"/admin/review/{second.id}"))
+    assert "Topics Added: New topic. Removed: Old topic." in page
 
 
 def test_first_revision_is_all_new(client, team):

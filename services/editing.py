@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
@@ -58,6 +59,10 @@ STARTER_KINDS = [
 SECTION_KINDS = list(SectionKind)
 CITE_RESULTS = 12
 PER_PAGE = 25
+
+# Readability is a pure function of the text; while someone types, every variant but one is
+# the same as in the previous preview request.
+_measure = lru_cache(maxsize=256)(measure)
 
 
 # -- Form rows -----------------------------------------------------------------------------
@@ -167,7 +172,7 @@ def draft_revision(
             body = (item.variants.get(level) or "").strip()
             if not body:
                 continue
-            figures = measure(body)
+            figures = _measure(body)
             section.variants.append(
                 SectionVariant(
                     level=level,

@@ -250,10 +250,12 @@ def _editor(
     message: str | None = None,
     conflict=None,
     signed_out: Reason | None = None,
+    latest: Revision | None = None,
 ):
     """The editor page: the form as given, the lock, any conflict, and the live preview."""
     article = target.article
-    latest = _latest(article) if article is not None else None
+    if latest is None and article is not None:
+        latest = _latest(article)
     preview = preview_body = None
     if signed_out is None:
         if conflict is None and article is not None:
@@ -350,9 +352,10 @@ def new_article():
         except DomainError as error:
             db.session.rollback()
             return _editor(target, form, topics, status=_status(error), message=str(error))
+        created, label = article.id, revision.label.lower()  # before the commit expires them
         db.session.commit()
-        flash(f"Created the article as a draft ({revision.label.lower()}).", "success")
-        return redirect(url_for("admin.edit", article_id=article.id), 303)
+        flash(f"Created the article as a draft ({label}).", "success")
+        return redirect(url_for("admin.edit", article_id=created), 303)
 
     return _handle_editor_post(target, topics, save)
 
@@ -384,7 +387,8 @@ def edit(article_id: int):
     topics = _topics()
     target = EditorTarget(article, article.id)
     if request.method == "GET":
-        return _editor(target, _form_for(article, _latest(article), topics), topics)
+        latest = _latest(article)
+        return _editor(target, _form_for(article, latest, topics), topics, latest=latest)
 
     def save(form: ArticleForm):
         try:
@@ -395,11 +399,12 @@ def edit(article_id: int):
         except DomainError as error:
             db.session.rollback()
             return _editor(target, form, topics, status=_status(error), message=str(error))
+        label = revision.label.lower()  # before the commit expires it
         db.session.commit()
-        flash(f"Saved {revision.label.lower()} as a draft.", "success")
+        flash(f"Saved {label} as a draft.", "success")
         if request.form.get("action") == "save-close":
-            return redirect(url_for("admin.article", article_id=article.id), 303)
-        return redirect(url_for("admin.edit", article_id=article.id), 303)
+            return redirect(url_for("admin.article", article_id=article_id), 303)
+        return redirect(url_for("admin.edit", article_id=article_id), 303)
 
     return _handle_editor_post(target, topics, save)
 

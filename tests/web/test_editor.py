@@ -173,6 +173,26 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, client):
         assert "/auth/login" in response.headers["Location"], path
 
 
+def test_a_deactivated_editor_is_signed_out_everywhere(app, client):
+    from services.accounts import deactivate
+
+    user = staff()
+    admin = staff(Role.ADMIN, "Ada Admin")
+    article = make_article(status="approved")
+    db.session.commit()
+    login(client, user)
+    assert client.get("/admin/articles").status_code == 200
+    deactivate(user, actor=admin)
+    db.session.commit()
+    for path in staff_pages(article):
+        response = client.get(path)
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    before = counts()
+    saved = client.post(f"/admin/articles/{article.id}/edit", data=body(article.latest_revision))
+    assert saved.status_code == 401  # the text comes back; nothing is saved
+    assert counts() == before
+
+
 def test_signed_out_posts_change_nothing(app, client):
     article = make_article(status="approved")
     db.session.commit()

@@ -349,11 +349,15 @@ def new_article():
                 question=form.question.data, topics=_selected_topics(form, topics), actor=_user()
             )
             revision = _save(article, form, topics, based_on_id=None)
+            created, label = article.id, revision.label.lower()  # before the commit expires them
+            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             return _editor(target, form, topics, status=_status(error), message=str(error))
-        created, label = article.id, revision.label.lower()  # before the commit expires them
-        db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()  # another article took the same address at the same moment
+            message = "Nothing was saved: press the button again to create the article."
+            return _editor(target, form, topics, status=409, message=message)
         flash(f"Created the article as a draft ({label}).", "success")
         return redirect(url_for("admin.edit", article_id=created), 303)
 
@@ -392,21 +396,46 @@ def edit(article_id: int):
 
     def save(form: ArticleForm):
         try:
+            _hold(article)
             revision = _save(article, form, topics, based_on_id=form.based_on)
+            label = revision.label.lower()  # before the commit expires it
+            db.session.commit()
         except Conflict as error:
             db.session.rollback()
             return _show_conflict(target, form, topics, error)
         except DomainError as error:
             db.session.rollback()
             return _editor(target, form, topics, status=_status(error), message=str(error))
-        label = revision.label.lower()  # before the commit expires it
-        db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            return _show_conflict(target, form, topics, _simultaneous(article, form.based_on))
         flash(f"Saved {label} as a draft.", "success")
         if request.form.get("action") == "save-close":
             return redirect(url_for("admin.article", article_id=article_id), 303)
         return redirect(url_for("admin.edit", article_id=article_id), 303)
 
     return _handle_editor_post(target, topics, save)
+
+
+def _hold(article: Article) -> None:
+    """Lock the article's row until the commit (PostgreSQL; SQLite writes one at a time), so
+    two saves of one article are checked for conflicts one after the other."""
+    db.session.refresh(article, with_for_update={"key_share": True})
+
+
+def _simultaneous(article: Article, base_id: int | None) -> Conflict:
+    """A save that lost a race the row lock did not prevent (SQLite: the unique revision
+    number refused the second one): the same answer as any other conflict."""
+    db.session.refresh(article)
+    latest = article.latest_revision
+    assert latest is not None
+    who = latest.author.name if latest.author else "Someone"
+    return Conflict(
+        f"{who} saved {latest.label.lower()} at the same moment. Compare the changes, merge "
+        "them into your text and save again.",
+        latest=latest,
+        base_id=base_id,
+    )
 
 
 def _show_conflict(target: EditorTarget, form: ArticleForm, topics, error: Conflict):
@@ -576,9 +605,17 @@ def restore(revision_id: int):
     """Copy an old revision into a new draft; history is never rewritten."""
     revision = reading.load_revision(revision_id) or abort(404)
     article = revision.article
+    article_id = article.id
     based_on = request.form.get("based_on_id", type=int)
     try:
+        _hold(article)
         restored = publishing.restore_revision(revision, actor=_user(), based_on_id=based_on)
+        message = f"Restored {revision.label.lower()} as a new draft, {restored.label.lower()}."
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        message = "Someone saved this article at the same moment: nothing was restored."
+        return _history_page(article, message=message, status=409)
     except DomainError as error:
         db.session.rollback()
         if isinstance(error, Conflict):
@@ -588,9 +625,8 @@ def restore(revision_id: int):
             )
             return _history_page(article, message=message, status=409)
         return _history_page(article, message=str(error), status=error.status_code)
-    db.session.commit()
-    flash(f"Restored {revision.label.lower()} as a new draft, {restored.label.lower()}.", "success")
-    return redirect(url_for("admin.article", article_id=article.id), 303)
+    flash(message, "success")
+    return redirect(url_for("admin.article", article_id=article_id), 303)
 
 
 # -- Lock and submit -----------------------------------------------------------------------

@@ -485,6 +485,37 @@ def test_two_editors_cannot_overwrite_each_other(app, client, article, editor):
     assert article.latest_revision.based_on_id == latest_id
 
 
+def test_a_save_that_loses_a_race_is_a_conflict_not_an_error(editor, client, article, monkeypatch):
+    base = article.latest_revision
+    rival = staff(Role.EDITOR, "Rico Rival")
+    db.session.commit()
+    real_save = publishing.save_revision
+
+    def racing(target, **_kwargs):
+        # The rival's save commits between this request's conflict check and its write; the
+        # database refuses the second revision with the same number.
+        real_save(
+            target,
+            author=rival,
+            question=base.question,
+            sections=make_sections(guidelines="Guideline text, the rival's version [@ref]."),
+            based_on_id=base.id,
+        )
+        db.session.commit()
+        raise sa.exc.IntegrityError("INSERT INTO revisions", {}, Exception("UNIQUE failed"))
+
+    monkeypatch.setattr(publishing, "save_revision", racing)
+    response = client.post(
+        f"/admin/articles/{article.id}/edit",
+        data=body(base, sections=with_guidelines(base, MARKER)),
+    )
+    assert response.status_code == 409
+    text = page_text(response)
+    assert "Rico Rival saved revision 2 at the same moment." in text
+    assert "the rival's version" in text
+    assert MARKER in unescape(response.get_data(as_text=True))
+
+
 def test_a_tampered_base_from_another_article_is_still_a_conflict(editor, client, article):
     elsewhere = make_article(
         status="draft",

@@ -98,6 +98,10 @@
     copy.querySelectorAll("textarea, input[data-heading]").forEach((el) => { el.value = ""; });
     copy.querySelectorAll(".field-error").forEach((el) => el.remove());
     copy.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    copy.querySelectorAll("[aria-describedby]").forEach((el) => {
+      const kept = el.getAttribute("aria-describedby").split(/\s+/).filter((id) => !id.endsWith("-error"));
+      el.setAttribute("aria-describedby", kept.join(" "));
+    });
     const kind = copy.querySelector("select");
     if (kind) kind.value = "other";
     list.append(copy);

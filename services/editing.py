@@ -217,6 +217,10 @@ class DraftPreview:
     readings: list[ReadingRow]
     level: ReadingLevel
 
+    @property
+    def has_text(self) -> bool:
+        return any(cell is not None for row in self.readings for cell in row.cells.values())
+
 
 def readings(revision: Revision, levels: Mapping[ReadingLevel, LevelSetting]) -> list[ReadingRow]:
     """Every variant's grades against its level's target, a row per section."""

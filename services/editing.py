@@ -40,8 +40,8 @@ from services.diffing import (
     Snapshot,
     SnapshotSection,
     diff,
-    snapshot,
 )
+from services.dossier import snapshot_of
 from services.markdown import citation_keys
 from services.publishing import SectionInput
 from services.readability import measure
@@ -348,8 +348,8 @@ def conflict_view(
 ) -> ConflictView:
     """What the other editor changed (base → latest) beside what you changed (base → yours),
     per section and level, for the sections either of you touched."""
-    base_snapshot = snapshot(base, names) if base is not None else None
-    theirs = diff(base_snapshot, snapshot(latest, names))
+    base_snapshot = snapshot_of(base, names) if base is not None else None
+    theirs = diff(base_snapshot, snapshot_of(latest, names))
     yours = diff(base_snapshot, mine)
     their_base, their_added = _by_base_section(theirs)
     your_base, your_added = _by_base_section(yours)
@@ -379,7 +379,12 @@ def form_snapshot(
     return Snapshot(
         question=" ".join(question.split()),
         sections=[
-            SnapshotSection(s.kind, s.heading, {lv: b.strip() for lv, b in s.variants.items()})
+            SnapshotSection(
+                s.kind,
+                s.heading,
+                # A textarea posts CRLF; saved text has LF (publishing.save_revision).
+                {lv: b.replace("\r\n", "\n").strip() for lv, b in s.variants.items()},
+            )
             for s in sections
         ],
         topics=sorted(topics),

@@ -29,7 +29,8 @@ from models import Article, ReadingLevel, ReviewStatus, Revision, Topic
 from services import editing, publishing, reading
 from services import review as review_service
 from services.checks import check_revision
-from services.diffing import diff, snapshot
+from services.diffing import diff
+from services.dossier import snapshot_of
 from services.errors import Conflict, DomainError, NotPermitted
 from services.permissions import Permission
 from services.personalization import Audience, parse_level
@@ -594,7 +595,7 @@ def compare(article_id: int):
         revisions=choices,
         a=a,
         b=b,
-        difference=diff(snapshot(old, names), snapshot(new, names)),
+        difference=diff(snapshot_of(old, names), snapshot_of(new, names)),
         levels=audiences().levels,
     )
 

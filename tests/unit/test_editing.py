@@ -282,6 +282,32 @@ def test_conflict_view_when_both_changed_the_same_text(app):
     assert pair.both_changed
 
 
+def test_conflict_view_ignores_what_a_browser_does_to_line_endings_and_missing_topics(app):
+    article = make_article(status="approved", sections=make_sections(guidelines="One.\n\nTwo."))
+    topic = Topic(slug="t", name="Test topic")
+    db.session.add(topic)
+    article.topics = [topic]  # the base revision was saved without topics: it kept these
+    base, first, _ = _two_editors_start_from(article)
+    theirs = publishing.save_revision(
+        article,
+        author=first,
+        question=base.question,
+        sections=make_sections(summary="Changed by them [@ref].", guidelines="One.\n\nTwo."),
+        topics=[topic],
+        based_on_id=base.id,
+    )
+    db.session.flush()
+    mine = editing.form_snapshot(
+        base.question,
+        make_sections(guidelines="One.\r\n\r\nTwo."),  # as a textarea posts it
+        ["Test topic"],
+        None,
+    )
+    view = editing.conflict_view(base, theirs, mine, {topic.id: topic.name})
+    assert [p.heading for p in view.sections] == ["Short answer"]
+    assert not view.theirs.topics_added and not view.yours.topics_added
+
+
 def test_conflict_view_lists_added_sections_on_each_side(app):
     article = make_article(status="approved")
     base, first, _ = _two_editors_start_from(article)

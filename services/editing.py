@@ -56,7 +56,6 @@ STARTER_KINDS = [
     SectionKind.DRUG_LABEL,
     SectionKind.RESEARCH,
 ]
-SECTION_KINDS = list(SectionKind)
 CITE_RESULTS = 12
 PER_PAGE = 25
 

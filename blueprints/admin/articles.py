@@ -113,7 +113,6 @@ def _staff_page(article: Article, *, message: str | None = None, status: int = 2
         "actions": review_service.actions_for(latest, user) if latest else [],
         "findings": check_revision(latest) if latest else None,
         "recent": editing.recent_revisions(article),
-        "can_save": publishing.can_edit(article, user),
         "message": message,
     }
     return render_template("admin/article.html", **context), status
@@ -180,7 +179,9 @@ class PreviewMode:
     revision: Revision
     topics: list[Topic]
     levels: list
-    is_public: bool = False
+    # Where readers can read this revision: "public" (the article page), "pending" (the page of
+    # a revision waiting for review), or "" (nowhere).
+    shown_to_readers: str = ""
 
 
 def _reader_context(view: reading.ArticleView, preview: PreviewMode) -> dict:
@@ -263,18 +264,15 @@ def _editor(
             conflict = _conflict(article, form, topics)
         subject = article or Article(slug="new-article", question=form.question.data or "")
         preview, preview_body = _draft_preview(subject, form, latest, topics)
-    user = _user() if signed_out is None else None
     context = {
         "form": form,
         "target": target,
         "latest": latest,
         "levels": audiences().levels,
         "level_order": editing.LEVEL_ORDER,
-        "kinds": editing.SECTION_KINDS,
         "conflict": conflict,
         "message": message,
         "signed_out": signed_out,
-        "can_save": article is None or user is None or publishing.can_edit(article, user),
         "preview": preview,
         "preview_body": preview_body,
         "preview_level": _preview_level() if request.method == "POST" else ReadingLevel.CLINICAL,
@@ -547,11 +545,16 @@ def preview(revision_id: int):
         else article.topics
     )
     settings = audiences().levels
+    pending = publishing.pending_revision(article)
     mode = PreviewMode(
         revision,
         topics,
         [settings[lv] for lv in reversed(editing.LEVEL_ORDER) if lv in settings],
-        is_public=article.public_revision_id == revision.id,
+        shown_to_readers="public"
+        if article.public_revision_id == revision.id
+        else "pending"
+        if pending is not None and pending.id == revision.id
+        else "",
     )
     response = make_response(render_template("articles/detail.html", **_reader_context(view, mode)))
     response.headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -793,9 +793,17 @@ def test_preview_of_a_draft_is_the_public_page_marked_as_a_preview(editor, clien
     assert "Draft summary" not in public
 
 
-def test_preview_of_the_public_revision_says_so(editor, client, article):
+def test_preview_says_where_readers_can_read_the_revision(editor, client, article):
     response = client.get(f"/admin/revisions/{article.live_revision_id}/preview")
-    assert "Readers see this revision now." in page_text(response)
+    assert "Readers see this revision now, on the article’s page" in page_text(response)
+    waiting = publishing.save_revision(
+        article, author=editor, question="Test question?", sections=make_sections()
+    )
+    review.submit(waiting, actor=editor)
+    db.session.commit()
+    response = client.get(f"/admin/revisions/{waiting.id}/preview")
+    assert "Readers can open it from the article as the proposed revision" in page_text(response)
+    assert f'href="/articles/{article.slug}/pending"' in response.get_data(as_text=True)
 
 
 # -- History, compare, restore -------------------------------------------------------------

@@ -834,6 +834,21 @@ def test_history_lists_revisions_with_their_review_events(app, editor, client):
     assert re.findall(r"Restore as new draft : (revision \d)", text) == ["revision 1"]
 
 
+def test_history_query_count_does_not_grow_with_revisions(app, editor, client):
+    reviewer = staff(Role.REVIEWER, "Rita Reviewer")
+    article = make_article(status="approved", reviewer=reviewer)
+    db.session.commit()
+    few = _queries(client, f"/admin/articles/{article.id}/history")
+    for n in range(6):
+        revision = publishing.save_revision(
+            article, author=make_user(), question=f"Q{n}?", sections=make_sections()
+        )
+        review.submit(revision, actor=revision.author)
+        review.start_review(revision, reviewer=make_user(role=Role.REVIEWER))
+    db.session.commit()
+    assert _queries(client, f"/admin/articles/{article.id}/history") == few
+
+
 def test_compare_any_two_revisions_word_by_word(editor, client, article):
     first = article.latest_revision
     second = publishing.save_revision(

@@ -95,6 +95,7 @@
     const last = sections().at(-1);
     if (!last) return false; // nothing to copy: let the server add one
     const copy = last.cloneNode(true);
+    copy.classList.remove("moved");
     copy.querySelectorAll("textarea, input[data-heading]").forEach((el) => { el.value = ""; });
     copy.querySelectorAll(".field-error").forEach((el) => el.remove());
     copy.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));

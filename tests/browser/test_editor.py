@@ -140,6 +140,34 @@ def test_sections_move_in_place_and_the_order_is_saved(page, live_app, people):
     ]
 
 
+def test_a_section_is_added_and_removed_in_place(page, live_app, people):
+    sign_in(page, people["erin"])
+    page.goto(f"/admin/articles/{article_id(live_app)}/edit")
+    mark_page(page)
+    page.get_by_role("button", name="Add a section").click()
+    assert not_reloaded(page)
+    expect(page.locator(".section-editor")).to_have_count(5)
+    expect(page.locator("#sections-4-heading")).to_be_focused()
+    # Choosing a kind names the new section after it; its boxes are labelled by that name.
+    page.get_by_label("Kind").last.select_option("other")
+    page.locator("#sections-4-heading").fill("Test section")
+    expect(page.get_by_label("Test section — plain language")).to_have_value("")
+    page.get_by_label("Test section — plain language").fill("Test words in plain language.")
+    # Removing a section with text asks first.
+    page.once("dialog", lambda dialog: dialog.accept())
+    section_button(page, "Remove", "From the FDA Drug Label").click()
+    expect(page.locator(".section-editor")).to_have_count(4)
+    assert not_reloaded(page)
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".flash")).to_have_text("Saved revision 2 as a draft.")
+    assert latest(live_app)[3] == [
+        "Short answer",
+        "From the Guidelines",
+        "From the Research",
+        "Test section",
+    ]
+
+
 def test_the_editor_works_without_javascript(nojs_page, live_app, people):
     page = nojs_page
     sign_in(page, people["erin"])

@@ -60,9 +60,21 @@ def _with_content() -> list:
 
 
 def load_revision(revision_id: int, *, for_update: bool = False) -> Revision | None:
-    """A revision with its article, people and record; locked for the transaction on a POST, so
-    two reviewers acting at once take turns instead of both moving it."""
-    query = (
+    """A revision with its article, people and record.
+
+    `for_update` (a decision's POST) first takes the revision's row lock for the transaction, so
+    two reviewers acting at once take turns and the second sees the first one's result. A no-op
+    UPDATE does it on both databases: SQLite ignores FOR UPDATE, and its deferred transactions
+    would otherwise let both read the old state before either writes.
+    """
+    if for_update:
+        db.session.execute(
+            sa.update(Revision)
+            .where(Revision.id == revision_id)
+            .values(status=Revision.status)
+            .execution_options(synchronize_session=False)
+        )
+    return db.session.scalar(
         sa.select(Revision)
         .where(Revision.id == revision_id)
         .options(
@@ -72,10 +84,8 @@ def load_revision(revision_id: int, *, for_update: bool = False) -> Revision | N
             selectinload(Revision.events).selectinload(ReviewEvent.actor),
             *_with_content(),
         )
+        .execution_options(populate_existing=True)
     )
-    if for_update:
-        query = query.with_for_update(of=Revision)
-    return db.session.scalar(query)
 
 
 def comparison_base(revision: Revision) -> tuple[Revision | None, str | None]:

@@ -91,8 +91,9 @@ def _refusal(revision: Revision, action: str, user: User) -> str | None:
 def _check(revision: Revision, action: str, user: User) -> None:
     sources, _ = TRANSITIONS[action]
     if revision.status not in sources:
+        verb = {"start_review": "take into review", "request_changes": "request changes on"}
         raise InvalidTransition(
-            f"Cannot {action.replace('_', ' ')} a revision that is {revision.status.label.lower()}."
+            f"Cannot {verb.get(action, action)} a revision that is {revision.status.label.lower()}."
         )
     if (reason := _refusal(revision, action, user)) is not None:
         raise NotPermitted(reason)

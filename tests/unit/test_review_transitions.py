@@ -421,3 +421,46 @@ def test_review_events_are_never_written_for_a_refused_step(library):
         review.start_review(revision, reviewer=revision.author)
     db.session.flush()
     assert db.session.scalar(sa.select(sa.func.count(ReviewEvent.id))) == count
+
+
+# -- Two board members at once ---------------------------------------------------------------------
+
+
+def test_two_reviewers_taking_one_revision_at_once_take_turns(app, library):
+    """The second sees the first's result instead of both moving the revision."""
+    import threading
+    import time
+
+    from services.dossier import load_revision
+
+    revision_id = make_article(status="submitted").latest_revision_id
+    first, second = make_user(role=Role.REVIEWER), make_user(role=Role.REVIEWER)
+    ids = first.id, second.id
+    db.session.commit()
+    db.session.remove()
+    outcome: dict[str, object] = {}
+
+    def other_reviewer():
+        with app.app_context():
+            try:
+                revision = load_revision(revision_id, for_update=True)  # waits for the lock
+                review.start_review(revision, reviewer=db.session.get(type(first), ids[1]))
+                db.session.commit()
+                outcome["second"] = "took it"
+            except InvalidTransition as refused:
+                outcome["second"] = str(refused)
+            finally:
+                db.session.remove()
+
+    revision = load_revision(revision_id, for_update=True)
+    thread = threading.Thread(target=other_reviewer)
+    thread.start()
+    time.sleep(0.5)  # the other reviewer is now waiting on the row
+    review.start_review(revision, reviewer=db.session.get(type(first), ids[0]))
+    db.session.commit()
+    thread.join(timeout=10)
+
+    assert outcome["second"] == "Cannot take into review a revision that is under review."
+    revision = load_revision(revision_id)
+    assert revision.reviewer_id == ids[0]
+    assert [e.action for e in revision.events] == ["submit", "start_review"]

@@ -215,6 +215,7 @@ def review_queue(user: User, *, page: int = 1) -> Worklists:
     """
     waiting = _waiting()
     queries: dict[str, sa.Select] = {}
+    titles = dict(QUEUE_TITLES)
     if can(user, Permission.REVIEW):
         queries["waiting"] = waiting.where(
             sa.or_(Revision.author_id.is_(None), Revision.author_id != user.id)
@@ -226,10 +227,9 @@ def review_queue(user: User, *, page: int = 1) -> Worklists:
     else:
         queries["waiting"] = waiting
         queries["others"] = _under_review()
+        titles["others"] = "Under review"
     lists = [
-        _page(
-            query, key, QUEUE_TITLES[key], max(page, 1) if key == "waiting" else 1, FOCUS_PAGE_SIZE
-        )
+        _page(query, key, titles[key], max(page, 1) if key == "waiting" else 1, FOCUS_PAGE_SIZE)
         for key, query in queries.items()
     ]
     return Worklists(lists, readability_flags(_flagged_revision_ids(lists)))

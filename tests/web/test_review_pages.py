@@ -142,6 +142,7 @@ def test_queue_for_an_editor_is_read_only(client, queue):
     ]
     assert sorted(section_questions(html, "others")) == ["Held by Ravi?", "Held by Rita?"]
     assert 'id="reviewing"' not in html and 'id="sent_back"' not in html
+    assert "Board members are reviewing these." in html
     assert "<form" not in html.split('<main id="main"')[1].split("</main>")[0]
 
 

@@ -78,13 +78,14 @@ class Findings:
 
 def uncited_number_sentences(markdown: str) -> list[str]:
     """Sentences that state a clinical number and cite nothing."""
-    return list(_uncited_number_sentences(markdown))
+    return list(uncited_sentences(markdown))
 
 
 # A pure function of the text: the editor's live preview re-checks every variant on each
 # keystroke pause, and all but the one being typed are unchanged since the last request.
 @lru_cache(maxsize=256)
-def _uncited_number_sentences(markdown: str) -> tuple[str, ...]:
+def uncited_sentences(markdown: str) -> tuple[str, ...]:
+    """`uncited_number_sentences`, cached per text (a tuple: shared between callers)."""
     found = []
     for block in inline_blocks(markdown):
         for sentence in SENTENCE_END.split(block):

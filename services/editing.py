@@ -61,7 +61,7 @@ PER_PAGE = 25
 
 # Readability is a pure function of the text; while someone types, every variant but one is
 # the same as in the previous preview request.
-_measure = lru_cache(maxsize=256)(measure)
+measured = lru_cache(maxsize=256)(measure)
 
 
 # -- Form rows -----------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def draft_revision(
             body = (item.variants.get(level) or "").strip()
             if not body:
                 continue
-            figures = _measure(body)
+            figures = measured(body)
             section.variants.append(
                 SectionVariant(
                     level=level,

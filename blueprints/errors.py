@@ -4,6 +4,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from blueprints.rescue import rescue_for_request
 from extensions import db
 from services.errors import DomainError
 
@@ -35,6 +36,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if (rescue := rescue_for_request()) is not None:
+            return rescue("expired")  # the editor's text comes back with a fresh token
         return _page(
             400, "Your form expired. Reload the page and send it again; nothing was saved."
         )

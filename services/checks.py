@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -77,12 +78,20 @@ class Findings:
 
 def uncited_number_sentences(markdown: str) -> list[str]:
     """Sentences that state a clinical number and cite nothing."""
+    return list(uncited_sentences(markdown))
+
+
+# A pure function of the text: the editor's live preview re-checks every variant on each
+# keystroke pause, and all but the one being typed are unchanged since the last request.
+@lru_cache(maxsize=256)
+def uncited_sentences(markdown: str) -> tuple[str, ...]:
+    """`uncited_number_sentences`, cached per text (a tuple: shared between callers)."""
     found = []
     for block in inline_blocks(markdown):
         for sentence in SENTENCE_END.split(block):
             if NUMBER_CLAIM.search(CITATION.sub("", sentence)) and not CITATION.search(sentence):
                 found.append(sentence.strip())
-    return found
+    return tuple(found)
 
 
 def known_reference_keys(keys: set[str]) -> set[str]:

@@ -96,8 +96,12 @@ class RevisionDiff:
 
 
 def word_diff(old: str, new: str) -> list[Chunk]:
-    """Word-level differences, white space kept, adjacent chunks of one kind merged."""
-    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    """Word-level differences, white space kept, adjacent chunks of one kind merged.
+
+    Line endings are compared as LF: text typed in a form (CRLF) matches the same saved text.
+    """
+    a = TOKEN.findall(old.replace("\r\n", "\n"))
+    b = TOKEN.findall(new.replace("\r\n", "\n"))
     chunks: list[Chunk] = []
 
     def add(op: Op, tokens: list[str]) -> None:
@@ -109,12 +113,26 @@ def word_diff(old: str, new: str) -> list[Chunk]:
         else:
             chunks.append(Chunk(op, text))
 
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    # An edit usually touches a few words of a long text: the common ends are matched directly,
+    # and difflib (whose cost grows with length times the commonest token's count) gets only
+    # what lies between, with white space as junk so it anchors on words.
+    shortest = min(len(a), len(b))
+    start = 0
+    while start < shortest and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    add("equal", a[:start])
+    middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
+    matcher = SequenceMatcher(str.isspace, middle_a, middle_b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            add("equal", a[i1:i2])
+            add("equal", middle_a[i1:i2])
         else:
-            add("delete", a[i1:i2])
-            add("insert", b[j1:j2])
+            add("delete", middle_a[i1:i2])
+            add("insert", middle_b[j1:j2])
+    add("equal", a[len(a) - end :])
     return chunks
 
 

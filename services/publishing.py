@@ -121,6 +121,12 @@ def _check_sections(sections: list[SectionInput]) -> None:
             raise DomainError(f"“{name}” is too long: at most {MAX_BODY:,} characters a level.")
 
 
+def _plain_newlines(body: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF; stored text uses LF, or every line of an
+    # edited section would differ from the one before it.
+    return body.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def check_can_save(article: Article, author: User) -> None:
     """:raises NotPermitted: the author may not edit, or someone else holds the article's lock."""
     require(author, Permission.EDIT)
@@ -154,7 +160,11 @@ def save_revision(
         SectionInput(
             s.kind,
             " ".join(s.heading.split()),
-            {level: body.strip() for level, body in s.variants.items() if body and body.strip()},
+            {
+                level: _plain_newlines(body)
+                for level, body in s.variants.items()
+                if body and body.strip()
+            },
         )
         for s in sections
     ]
@@ -373,8 +383,8 @@ def public_revision(article: Article) -> Revision | None:
 
 def pending_revision(article: Article) -> Revision | None:
     """A revision newer than the live one, waiting for the board (readers are told about it)."""
-    if article.live_revision_id is None:
-        return None
+    if article.live_revision_id is None or article.latest_revision_id == article.live_revision_id:
+        return None  # never approved (its public revision is the pending one), or nothing newer
     return db.session.scalar(
         sa.select(Revision)
         .where(

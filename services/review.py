@@ -56,6 +56,15 @@ def actions_for(revision: Revision, user: User) -> list[str]:
     return [name for name in allowed_actions(revision) if _refusal(revision, name, user) is None]
 
 
+def why_not(revision: Revision, user: User) -> str | None:
+    """Why the review page offers `user` none of the decisions the revision's state allows."""
+    names = [name for name in allowed_actions(revision) if name != "submit"]
+    refusals = [_refusal(revision, name, user) for name in names]
+    if not refusals or None in refusals:
+        return None
+    return refusals[0]
+
+
 def default_next_review(revision: Revision) -> date:
     """The date the approve form proposes: the author's proposal, else a year from today."""
     return revision.next_review_on or date.today() + REVIEW_INTERVAL
@@ -82,8 +91,9 @@ def _refusal(revision: Revision, action: str, user: User) -> str | None:
 def _check(revision: Revision, action: str, user: User) -> None:
     sources, _ = TRANSITIONS[action]
     if revision.status not in sources:
+        verb = {"start_review": "take into review", "request_changes": "request changes on"}
         raise InvalidTransition(
-            f"Cannot {action.replace('_', ' ')} a revision that is {revision.status.label.lower()}."
+            f"Cannot {verb.get(action, action)} a revision that is {revision.status.label.lower()}."
         )
     if (reason := _refusal(revision, action, user)) is not None:
         raise NotPermitted(reason)

@@ -207,6 +207,9 @@ def live_server(live_app) -> Iterator[str]:
 
 @pytest.fixture
 def live_demo(live_app, live_server) -> str:
-    """The live server's URL, with the demo content loaded whatever ran before."""
+    """The live server's URL, with the demo content loaded whatever ran before, and the rate
+    limits' counts cleared (every browser test signs in from the same address)."""
     ensure_demo(live_app)
+    with live_app.app_context():
+        limiter.reset()
     return live_server

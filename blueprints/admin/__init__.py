@@ -1,11 +1,13 @@
 """The staff area, one module per concern; importing each registers its routes on `bp`."""
 
 from blueprints.admin import (  # noqa: F401
+    articles,
     audit,
     dashboard,
     glossary,
     links,
     references,
+    review,
     settings,
     users,
 )

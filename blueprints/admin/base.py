@@ -10,6 +10,7 @@ from functools import wraps
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
+from blueprints.rescue import rescue_for_request
 from extensions import login_manager
 from services.permissions import Permission, can
 
@@ -57,6 +58,8 @@ def requires(permission: Permission) -> Callable:
 def _signed_in_staff_only():
     """Signed out (or deactivated, which ends the session): to sign-in and back."""
     if not current_user.is_authenticated:
+        if (rescue := rescue_for_request()) is not None:
+            return rescue("signed_out")  # an editor's typed text comes back, not a redirect
         return login_manager.unauthorized()
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and not hasattr(view, "required_permission"):

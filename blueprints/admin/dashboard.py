@@ -1,33 +1,28 @@
-"""The staff dashboard."""
+"""The staff dashboard: what is waiting for the signed-in member of staff, and what is overdue."""
 
-import sqlalchemy as sa
-from flask import render_template
-from sqlalchemy.orm import selectinload
+from flask import request
+from flask_login import current_user
 
 from blueprints.admin.base import bp, requires
-from extensions import db
-from models import Article, Revision, Section
+from blueprints.rendering import render_page
+from models.base import utcnow
+from services import worklists
 from services.permissions import Permission
-from services.personalization import load_audiences
-from services.readability import over_target
 
 
 @bp.get("/")
 @requires(Permission.VIEW_STAFF)
 def dashboard():
-    """Every article with the state of its latest revision."""
-    articles = list(
-        db.session.scalars(
-            sa.select(Article)
-            .options(
-                selectinload(Article.latest_revision)
-                .selectinload(Revision.sections)
-                .selectinload(Section.variants),
-                selectinload(Article.live_revision),
-            )
-            .order_by(Article.updated_at.desc())
-        )
+    """My drafts, changes requested of me, the review lists, overdue reviews, readability flags;
+    `?show=KEY` opens one list in full, page by page."""
+    focus = request.args.get("show") or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    lists = worklists.dashboard(
+        current_user._get_current_object(), today=utcnow().date(), focus=focus, page=page
     )
-    levels = load_audiences().levels
-    flags = {a.id: over_target(a.latest_revision, levels) for a in articles if a.latest_revision}
-    return render_template("admin/dashboard.html", articles=articles, flags=flags)
+    return render_page(
+        "admin/dashboard.html",
+        lists=lists,
+        focus=focus if focus in lists else None,
+        today=utcnow().date(),
+    )

@@ -8,7 +8,7 @@ from blueprints.personalization.routes import audiences, current_audience
 from blueprints.rendering import render_page, wants_fragment
 from extensions import db
 from models import GlossaryTerm, Topic
-from services import reading
+from services import public_history, publishing, reading
 from services.search import normalise_query, search_articles
 
 bp = Blueprint("articles", __name__)
@@ -69,24 +69,46 @@ def policy():
     return render_page("articles/policy.html")
 
 
-def _load_view(slug: str, *, explain_terms: bool = True):
+def _load_view(slug: str, *, explain_terms: bool = True, pending: bool = False):
+    """The article as readers see it; with `pending`, the newer revision waiting for review
+    (404 when there is none: it was decided meanwhile, or never existed)."""
     article = reading.find_article(slug) or abort(404)
+    revision = None
+    if pending:
+        revision = publishing.pending_revision(article) or abort(404)
+    return _build_view(article, revision, explain_terms=explain_terms, pending=pending)
+
+
+def _build_view(article, revision, *, explain_terms: bool = True, pending: bool = False):
     audience = current_audience()
+    fragment_args = {"revision": "pending"} if pending else {}
     view = reading.build_view(
         article,
         audience.level,
-        card_url=lambda key: url_for("articles.reference", slug=slug, key=key),
+        card_url=lambda key: url_for(
+            "articles.reference", slug=article.slug, key=key, **fragment_args
+        ),
         glossary_url=(lambda term: url_for("articles.glossary", _anchor=term.slug))
         if explain_terms
         else None,
-        cached=True,
+        revision=reading.load_revision(revision.id) if revision else None,
+        # The pending page's links point at itself; once approved, the same revision is the
+        # public one with other links, so only the public rendering goes into the cache.
+        cached=not pending,
     )
     return view or abort(404), audience
 
 
-def _article_context(view, audience) -> dict:
+def _wants_pending() -> bool:
+    return request.args.get("revision") == "pending"
+
+
+def _article_context(view, audience, *, pending: bool = False) -> dict:
     return {
         "view": view,
+        # The pending page reuses the article template: its links and fragments stay on it.
+        "page_endpoint": "articles.pending" if pending else "articles.detail",
+        "fragment_args": {"revision": "pending"} if pending else {},
         "audience": audience,
         "audiences": audiences(),
         # Fragment links carry the level, so a cached fragment is always for the right wording.
@@ -113,6 +135,7 @@ def detail(slug: str):
             "structured_data": reading.structured_data(
                 view, url_for("articles.detail", slug=slug, _external=True)
             ),
+            "pending": publishing.pending_revision(view.article),
         }
     response = make_response(
         render_page(
@@ -135,13 +158,17 @@ def detail(slug: str):
 @cached_page
 def section(slug: str, section_id: int):
     """One section, expanded or collapsed; without htmx, the article opened at that section."""
-    view, audience = _load_view(slug)
+    pending = _wants_pending()
+    view, audience = _load_view(slug, pending=pending)
     shown = view.section(section_id) or abort(404)
     expand = request.args.get("expanded") == "1"
     if not request.htmx:
         args = {"expand": shown.anchor} if expand else {}
-        return redirect(url_for("articles.detail", slug=slug, **args, _anchor=shown.anchor))
-    context = _article_context(view, audience) | {"expanded": {shown.anchor} if expand else set()}
+        endpoint = "articles.pending" if pending else "articles.detail"
+        return redirect(url_for(endpoint, slug=slug, **args, _anchor=shown.anchor))
+    context = _article_context(view, audience, pending=pending) | {
+        "expanded": {shown.anchor} if expand else set()
+    }
     return render_page("articles/detail.html", fragment="article_section", sv=shown, **context)
 
 
@@ -149,7 +176,8 @@ def section(slug: str, section_id: int):
 @cached_page
 def reference(slug: str, key: str):
     """A reference as cited by one article: a hover card for htmx, else a page of its own."""
-    view, _audience = _load_view(slug, explain_terms=False)  # only its number is needed
+    # Only its number is needed, so no glossary.
+    view, _audience = _load_view(slug, explain_terms=False, pending=_wants_pending())
     cited = next((c for c in view.references if c.reference.key == key), None)
     if cited is None:
         abort(404)  # unknown key, or a reference this article does not cite
@@ -159,4 +187,46 @@ def reference(slug: str, key: str):
         view=view,
         cited=cited,
         full=not wants_fragment(),
+    )
+
+
+@bp.get("/articles/<slug>/pending")
+def pending(slug: str):
+    """The newer revision of an approved article that waits for review, under the caution
+    banner with its review state; readers of an article with none go to the article."""
+    article = reading.find_article(slug) or abort(404)
+    waiting = publishing.pending_revision(article)
+    if waiting is None:
+        return redirect(url_for("articles.detail", slug=slug))
+    view, audience = _build_view(article, waiting, pending=True)
+    picked = "role" in request.args
+    if picked and not wants_fragment():
+        return redirect(url_for("articles.pending", slug=slug, audience=audience.level.value))
+    fragment = "article_body" if picked else "references" if request.args.get("refs") else None
+    response = make_response(
+        render_page(
+            "articles/detail.html",
+            fragment=fragment,
+            swapping=picked,
+            pending_page=True,
+            **_article_context(view, audience, pending=True),
+        )
+    )
+    if picked:
+        response.headers["HX-Push-Url"] = url_for(
+            "articles.pending", slug=slug, audience=audience.level.value
+        )
+    return response
+
+
+@bp.get("/articles/<slug>/history")
+def history(slug: str):
+    """The public review record: each approved revision, who reviewed it, when, and what changed."""
+    article = reading.find_article(slug) or abort(404)
+    return render_page(
+        "articles/history.html",
+        article=article,
+        approvals=public_history.approvals(article),
+        pending=publishing.pending_revision(article),
+        levels=audiences().levels,
     )

@@ -61,16 +61,3 @@ def test_forms_without_csrf_token_are_refused_with_a_clear_message(app_factory):
     )
     assert response.status_code == 400
     assert "Your form expired" in response.get_data(as_text=True)
-
-
-def test_dashboard_flags_readability_per_article(demo, client, auth):
-    auth.login(Role.EDITOR)
-    html = client.get("/admin/").get_data(as_text=True)
-    assert "On target" in html
-
-
-def test_dashboard_shows_a_draft_in_progress_beside_the_live_revision(demo, client, auth):
-    auth.login(Role.EDITOR)
-    html = client.get("/admin/").get_data(as_text=True)
-    assert "#2 draft" in html
-    assert "<td>#1</td>" in html

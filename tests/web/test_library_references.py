@@ -107,7 +107,7 @@ def test_the_page_lists_the_articles_citing_it_and_locks_its_key(app, client, ed
     article = make_article(question="Test question?")
     db.session.commit()
     html = html_of(client.get(f"/admin/references/{reference.id}"))
-    assert "Test question?" in html and f"/articles/{article.slug}" in html
+    assert f'<a href="/admin/articles/{article.id}">Test question?</a>' in html
     assert "Live and latest revision" in html
     assert "so the key cannot change" in html and "readonly" in html
     assert "This reference cannot be deleted: a revision cites it" in html

@@ -52,13 +52,13 @@ def test_a_role_moved_to_another_level_gets_that_wording(demo, client, admin):
 
 
 def test_a_lower_target_flags_wording_on_the_next_view(demo, client, admin):
-    assert "over target" not in client.get("/admin/").get_data(as_text=True)
+    assert "above reading target" not in client.get("/admin/").get_data(as_text=True)
     response = client.post(
         "/admin/settings", data=settings_form(**{"level_plain-target_grade": "1"})
     )
     assert response.status_code == 302
     html = client.get("/admin/").get_data(as_text=True)
-    assert "over target" in html and "(plain): grade" in html
+    assert "above reading target" in html and "(plain): grade" in html
     row = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "settings.level"))
     assert row.object_id == "plain" and row.changes == {"target_grade": [8.0, 1.0]}
 

@@ -1,0 +1,148 @@
+"""The article editor's form: question, topics, next-review proposal, change note and sections,
+each with its kind, heading and text at every reading level."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from models import SectionKind
+from services.editing import LEVEL_ORDER
+from services.publishing import MAX_BODY, MAX_HEADING, MAX_QUESTION, MAX_SECTIONS
+from services.review import MAX_REVIEW_INTERVAL
+
+MAX_CHANGE_NOTE = 500
+LEVELS = [level.value for level in LEVEL_ORDER]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _collapse(value):
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class SectionForm(Form):
+    kind = SelectField(
+        "Kind", choices={k.value: k.label for k in SectionKind}, default=SectionKind.OTHER.value
+    )
+    heading = StringField(
+        "Heading",
+        filters=[_collapse],
+        validators=[
+            DataRequired("Give this section a heading."),
+            Length(max=MAX_HEADING, message=f"At most {MAX_HEADING} characters."),
+        ],
+    )
+    clinical = TextAreaField(validators=[Length(max=MAX_BODY, message=f"At most {MAX_BODY:,}.")])
+    standard = TextAreaField(validators=[Length(max=MAX_BODY, message=f"At most {MAX_BODY:,}.")])
+    plain = TextAreaField(validators=[Length(max=MAX_BODY, message=f"At most {MAX_BODY:,}.")])
+
+    def body_fields(self) -> list:
+        """The section's text fields, most technical level first."""
+        return [self[level.value] for level in LEVEL_ORDER]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not any((f.data or "").strip() for f in self.body_fields()):
+            self.form_errors.append(
+                "Write this section at one reading level at least, or remove it."
+            )
+            valid = False
+        return valid
+
+
+class ArticleForm(FlaskForm):
+    # The revision this form started from; a save against a newer one is a conflict.
+    based_on_id = HiddenField()
+    # Set once a conflict has been shown: the base both sides started from, so the comparison
+    # stays on screen while the editor merges.
+    conflict_base_id = HiddenField()
+    question = StringField(
+        "Question",
+        filters=[_collapse],
+        validators=[
+            DataRequired("Write the question the article answers."),
+            Length(max=MAX_QUESTION, message=f"At most {MAX_QUESTION} characters."),
+        ],
+    )
+    topics = SelectMultipleField("Topics", coerce=int)
+
+    def set_topics(self, topics) -> None:
+        """Offer these topics (models.Topic), by id."""
+        self.topics.choices = {str(t.id): t.name for t in topics}
+
+    next_review_on = DateField("Proposed next review", validators=[Optional()])
+    change_note = StringField(
+        "Change note",
+        filters=[_strip],
+        validators=[Length(max=MAX_CHANGE_NOTE, message=f"At most {MAX_CHANGE_NOTE} characters.")],
+    )
+    sections = FieldList(FormField(SectionForm))
+
+    def validate_next_review_on(self, field) -> None:
+        if field.data is None:
+            return
+        today = date.today()
+        if field.data <= today:
+            raise ValidationError("Choose a date in the future.")
+        if field.data > today + MAX_REVIEW_INTERVAL:
+            raise ValidationError("Propose a date within three years.")
+
+    def validate_sections(self, field) -> None:
+        if not field.entries:
+            raise ValidationError("Add a section: an article needs at least its short answer.")
+        if len(field.entries) > MAX_SECTIONS:
+            raise ValidationError(f"An article can have at most {MAX_SECTIONS} sections.")
+        summaries = sum(1 for e in field.entries if e.form.kind.data == SectionKind.SUMMARY)
+        if summaries > 1:
+            raise ValidationError(
+                "An article has one short answer: make the other sections another kind."
+            )
+
+    @property
+    def based_on(self) -> int | None:
+        return _int_or_none(self.based_on_id.data)
+
+    @property
+    def conflict_base(self) -> int | None:
+        return _int_or_none(self.conflict_base_id.data)
+
+    def rows(self) -> list[dict]:
+        """The sections as typed, one dict per section (services.editing's rows)."""
+        return [
+            {name: entry.form[name].data or "" for name in ("kind", "heading", *LEVELS)}
+            for entry in self.sections.entries
+        ]
+
+    def values(self) -> dict:
+        """Every field as typed, to build the form again after rearranging sections."""
+        return {
+            "based_on_id": self.based_on_id.data or "",
+            "conflict_base_id": self.conflict_base_id.data or "",
+            "question": self.question.data or "",
+            "topics": self.topics.data or [],
+            "next_review_on": self.next_review_on.data,
+            "change_note": self.change_note.data or "",
+        }

@@ -3,8 +3,9 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, redirect, request, url_for
 
-from blueprints.personalization.routes import audiences, current_audience
+from blueprints.personalization.routes import audiences, current_audience, remembered_level
 from blueprints.rendering import render_page, wants_fragment
+from caching import ARTICLE, LISTING, shared
 from extensions import db
 from models import GlossaryTerm, Topic
 from services import reading
@@ -14,6 +15,7 @@ bp = Blueprint("articles", __name__)
 
 
 @bp.get("/")
+@shared(**LISTING)
 def index():
     """Home: search box, recently updated and reviewed articles, topics."""
     return render_page(
@@ -33,12 +35,14 @@ def search():
 
 
 @bp.get("/topics")
+@shared(**LISTING)
 def topics():
     """Every topic."""
     return render_page("articles/topics.html", topics=reading.topics_with_counts())
 
 
 @bp.get("/topics/<topic_slug>")
+@shared(**LISTING)
 def topic(topic_slug: str):
     """The articles in one topic."""
     found = db.session.scalar(sa.select(Topic).where(Topic.slug == topic_slug)) or abort(404)
@@ -46,6 +50,7 @@ def topic(topic_slug: str):
 
 
 @bp.get("/glossary")
+@shared(**LISTING)
 def glossary():
     """Every glossary term with its plain definition; inline terms link here."""
     terms = db.session.scalars(sa.select(GlossaryTerm).order_by(sa.func.lower(GlossaryTerm.term)))
@@ -53,6 +58,7 @@ def glossary():
 
 
 @bp.get("/editorial-policy")
+@shared(**LISTING)
 def policy():
     """How content is written, sourced, reviewed and corrected."""
     return render_page("articles/policy.html")
@@ -85,11 +91,20 @@ def _article_context(view, audience) -> dict:
 
 
 @bp.get("/articles/<slug>")
+@shared(**ARTICLE, args=("audience",), audience=True)
 def detail(slug: str):
     """The article page. `?role=` from the picker swaps the wording of the whole body in place;
     `?expand=` opens long sections; `?refs=full` the full reference list."""
-    view, audience = _load_view(slug)
     picked = "role" in request.args
+    if not picked and "audience" not in request.args and (level := remembered_level()):
+        # A reader who chose an audience goes to that wording's own address, which a cache
+        # can share, instead of getting (or spoiling) the cached default at this one.
+        args = request.args.to_dict(flat=False) | {"audience": level}
+        response = redirect(url_for("articles.detail", slug=slug, **args))
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.add("Cookie")
+        return response
+    view, audience = _load_view(slug)
     if picked and not wants_fragment():
         return redirect(url_for("articles.detail", slug=slug, audience=audience.level.value))
     fragment = "article_body" if picked else "references" if request.args.get("refs") else None
@@ -132,6 +147,7 @@ def section(slug: str, section_id: int):
 
 
 @bp.get("/articles/<slug>/references/<key>")
+@shared(**ARTICLE, args=("audience",), audience=True)
 def reference(slug: str, key: str):
     """A reference as cited by one article: a hover card for htmx, else a page of its own."""
     view, _audience = _load_view(slug, explain_terms=False)  # only its number is needed

@@ -41,9 +41,20 @@ def test_query_level_overrides_the_remembered_role(audiences):
     assert audience.level == L.PLAIN and audience.role.key == "patient"
 
 
-def test_query_level_keeps_a_remembered_role_with_the_same_level(audiences):
-    audience = resolve(audiences, query_level="standard", remembered_role="allied")
-    assert audience.role.key == "allied"
+@pytest.mark.parametrize("remembered", [None, "student", "allied", "patient"])
+def test_query_level_answers_the_same_whatever_was_remembered(audiences, remembered):
+    """A shared cache keeps one copy of ?audience=standard for every reader."""
+    audience = resolve(audiences, query_level="standard", remembered_role=remembered)
+    assert audience.level == L.STANDARD and audience.chosen
+    assert audience.role is None  # students and nurses share the level: neither is marked
+    assert audience.announcement == (
+        "Showing wording for students, nurses, pharmacists and allied health professionals"
+    )
+
+
+def test_picked_role_wins_over_the_query_level(audiences):
+    audience = resolve(audiences, query_level="plain", query_role="allied")
+    assert audience.level == L.STANDARD and audience.role.key == "allied"
 
 
 def test_unknown_values_are_ignored(audiences):

@@ -18,7 +18,8 @@ from flask import Flask, Response, current_app, request, send_from_directory
 
 SOURCE = Path(__file__).resolve().parent / "static"
 MANIFEST = "manifest.json"
-IMMUTABLE = "public, max-age=31536000, immutable"
+YEAR = 365 * 24 * 3600
+IMMUTABLE = f"public, max-age={YEAR}, immutable"
 PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))  # in order of preference
 
 
@@ -43,15 +44,19 @@ def serve(filename: str) -> Response:
     assets: Assets = current_app.extensions["vetted_assets"]
     if filename not in assets.built:
         return send_from_directory(SOURCE, filename)
-    mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    options = {
+        "mimetype": mimetypes.guess_type(filename)[0] or "application/octet-stream",
+        "download_name": Path(filename).name,
+        "max_age": YEAR,
+    }
     for encoding, suffix in PRECOMPRESSED:
         packed = assets.build_dir / (filename + suffix)
         if request.accept_encodings.quality(encoding) > 0 and packed.is_file():
-            response = send_from_directory(assets.build_dir, filename + suffix, mimetype=mimetype)
+            response = send_from_directory(assets.build_dir, filename + suffix, **options)
             response.headers["Content-Encoding"] = encoding
             break
     else:
-        response = send_from_directory(assets.build_dir, filename, mimetype=mimetype)
+        response = send_from_directory(assets.build_dir, filename, **options)
     response.headers["Cache-Control"] = IMMUTABLE
     response.vary.add("Accept-Encoding")
     return response

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from services.personalization import parse_level
@@ -107,6 +108,26 @@ def set_cache_headers(response: Response) -> Response:
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without `Vary: Cookie` on answers to requests that came
+    without a session and leave without one.
+
+    Flask adds the header whenever the session was looked at, and every page looks (is someone
+    signed in?). But such an answer is the anonymous page, the same for every reader; a request
+    that does carry a session gets a private answer, and the proxy passes it by (deploy/). A
+    `Vary: Cookie` here would only stop caches that vary on every cookie from keeping any page.
+    """
+
+    def save_session(self, app, session, response) -> None:
+        if (
+            not session
+            and not session.modified
+            and self.get_cookie_name(app) not in request.cookies
+        ):
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
     """Register the cache headers hook.
 
@@ -114,4 +135,5 @@ def init_app(app: Flask) -> None:
     order, so this one sees any cookie a blueprint's hook set, and computes the ETag on the
     uncompressed body.
     """
+    app.session_interface = SessionInterface()
     app.after_request(set_cache_headers)

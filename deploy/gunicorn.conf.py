@@ -58,5 +58,5 @@ def on_starting(server) -> None:
     """Refuse to start a production server with settings missing: one line each, no traceback."""
     if problems := production_problems():
         for line in problems:
-            print(line, file=sys.stderr)
+            server.log.error(line)
         sys.exit(1)

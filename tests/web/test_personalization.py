@@ -66,9 +66,7 @@ def test_shared_link_shows_its_wording_without_rewriting_the_choice(demo, client
     shared = client.get(SEED + "?audience=clinical")
     assert "Set-Cookie" not in shared.headers
     assert "Showing wording for physicians" in shared.get_data(as_text=True)
-    html = client.get("/articles/ph-positive-all-tki", follow_redirects=True).get_data(
-        as_text=True
-    )
+    html = client.get("/articles/ph-positive-all-tki", follow_redirects=True).get_data(as_text=True)
     assert "Showing wording for patients and caregivers." in html
 
 

@@ -9,6 +9,7 @@ import caching
 import cli
 import csrf
 import logs
+import purge  # noqa: F401  (registers the after-commit cache purge)
 import security
 from config import Config, engine_options
 from extensions import compress, db, htmx, limiter, login_manager, migrate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -28,6 +28,15 @@ class Article(db.Model):
     """
 
     __tablename__ = "articles"
+    __table_args__ = (
+        # What sitemaps and the feed list (services/feeds.py): public and not synthetic, by id.
+        Index(
+            "ix_articles_listed",
+            "id",
+            postgresql_where=text("public_revision_id IS NOT NULL AND is_synthetic = false"),
+            sqlite_where=text("public_revision_id IS NOT NULL AND is_synthetic = 0"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)

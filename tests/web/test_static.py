@@ -31,9 +31,10 @@ def static_client(app_factory, manifest, dist):
 def test_build_names_each_file_by_its_content(manifest, dist):
     css = (SOURCE / "css/vetted.css").read_bytes()
     assert re.fullmatch(r"css/vetted\.[0-9a-f]{8}\.css", manifest["css/vetted.css"])
-    assert manifest["css/vetted.css"] == fingerprinted(
-        SOURCE.joinpath("css/vetted.css").relative_to(SOURCE), css
-    ).as_posix()
+    assert (
+        manifest["css/vetted.css"]
+        == fingerprinted(SOURCE.joinpath("css/vetted.css").relative_to(SOURCE), css).as_posix()
+    )
     assert {"css/staff.css", "js/vetted.js", "vendor/htmx.min.js", "favicon.svg"} <= set(manifest)
     assert json.loads((dist / "manifest.json").read_text()) == manifest
     built = dist / manifest["css/vetted.css"]

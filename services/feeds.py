@@ -1,0 +1,66 @@
+"""What sitemaps and the Atom feed list: public, real articles (never synthetic ones), each query
+walking one partial index so the cost is the same at 100 articles as at 100,000."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+
+from extensions import db
+from models import Article, ReviewStatus, Revision, Topic
+from services.publishing import publicly_visible
+
+FEED_ENTRIES = 50
+
+
+def listed() -> sa.ColumnElement[bool]:
+    """Articles a sitemap lists: public and real (the partial index ix_articles_listed)."""
+    return sa.and_(publicly_visible(), Article.is_synthetic == sa.false())
+
+
+@dataclass(frozen=True)
+class ArticleUrl:
+    slug: str
+    reviewed_at: datetime | None  # the live revision's approval; None while never approved
+
+
+def count_articles() -> int:
+    """How many articles the sitemaps list."""
+    return db.session.scalar(sa.select(sa.func.count(Article.id)).where(listed())) or 0
+
+
+def article_urls(page: int, size: int) -> list[ArticleUrl]:
+    """One sitemap's worth of articles (page 1 first), oldest first, with their review dates."""
+    live = aliased(Revision)
+    rows = db.session.execute(
+        sa.select(Article.slug, live.reviewed_at)
+        .outerjoin(live, live.id == Article.live_revision_id)
+        .where(listed())
+        .order_by(Article.id)
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    return [ArticleUrl(slug, reviewed_at) for slug, reviewed_at in rows]
+
+
+def topic_slugs() -> list[str]:
+    """Every topic page."""
+    return list(db.session.scalars(sa.select(Topic.slug).order_by(Topic.slug)))
+
+
+def recent_approvals(limit: int = FEED_ENTRIES) -> list[Revision]:
+    """The newest approved revisions of public, real articles, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Revision)
+            .join(Revision.article)
+            .where(Revision.status == ReviewStatus.APPROVED, Revision.reviewed_at.is_not(None))
+            .where(listed())
+            .order_by(Revision.reviewed_at.desc(), Revision.id.desc())
+            .limit(limit)
+            .options(contains_eager(Revision.article), joinedload(Revision.reviewer))
+        )
+    )

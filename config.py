@@ -123,6 +123,8 @@ class Config:
             self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
             self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Lets several sites (or test runs) share one Redis without sharing their limits.
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "vetted")
         # Proxies in front of the app that set X-Forwarded-For and X-Forwarded-Proto (nginx: 1).
         # Only then are those headers believed: the audit log and rate limits key on the client
         # address, which a client could otherwise forge.

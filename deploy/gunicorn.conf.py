@@ -60,3 +60,11 @@ def on_starting(server) -> None:
         for line in problems:
             server.log.error(line)
         sys.exit(1)
+
+
+def post_worker_init(worker) -> None:
+    """Load textstat's pronunciation dictionary now, not in the first save a worker takes
+    (it costs seconds; a restarted worker would otherwise make an editor wait)."""
+    from services.readability import measure
+
+    measure("Warm up.")

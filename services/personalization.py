@@ -51,12 +51,15 @@ def parse_level(value: str | None) -> ReadingLevel | None:
 @dataclass(frozen=True)
 class Audience:
     """The wording a request gets: its level, the role to mark in the picker (None when no role
-    or several roles fit), and whether the reader chose it (else: the default, clinical)."""
+    or several roles fit), whether the reader chose it (else: the default, clinical), and
+    whether the answer depends on the reader's remembered choice (then no shared cache may keep
+    it for others)."""
 
     role: AudienceRole | None
     level: ReadingLevel
     setting: LevelSetting | None
     chosen: bool = True
+    personal: bool = False
 
     @property
     def announcement(self) -> str:
@@ -74,16 +77,23 @@ def resolve(
 ) -> Audience:
     """A role picked now wins, then `?audience=`, then the remembered role, then clinical.
 
-    `?audience=LEVEL` answers the same whatever the reader chose before, so a shared cache can
-    keep one copy per level: it marks a role in the picker only when the level serves just one.
+    `?audience=LEVEL` shows that level's wording whatever the reader chose before. The picker
+    marks the reader's own role when it fits the level, else the level's only role (none when
+    several share it, as students and nurses do); only that mark can depend on the reader.
     """
-    role = audiences.role(query_role)
-    if role is None and (level := parse_level(query_level)) is not None:
-        return Audience(audiences.only_role_for(level), level, audiences.levels.get(level))
-    role = role or audiences.role(remembered_role)
-    if role is None:
-        return Audience(None, DEFAULT_LEVEL, audiences.levels.get(DEFAULT_LEVEL), chosen=False)
-    return Audience(role, role.level, audiences.levels.get(role.level))
+    setting = audiences.levels.get
+    picked = audiences.role(query_role)
+    if picked is not None:
+        return Audience(picked, picked.level, setting(picked.level), personal=True)
+    remembered = audiences.role(remembered_role)
+    if (level := parse_level(query_level)) is not None:
+        only = audiences.only_role_for(level)
+        if remembered is not None and remembered.level == level:
+            return Audience(remembered, level, setting(level), personal=only is None)
+        return Audience(only, level, setting(level))
+    if remembered is not None:
+        return Audience(remembered, remembered.level, setting(remembered.level), personal=True)
+    return Audience(None, DEFAULT_LEVEL, setting(DEFAULT_LEVEL), chosen=False)
 
 
 def is_over_target(grade: float | None, setting: LevelSetting | None) -> bool:

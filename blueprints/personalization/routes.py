@@ -54,8 +54,8 @@ def current_audience() -> Audience:
     """This request's audience; a role just picked is remembered when the response goes out.
 
     Only the picker changes what is remembered: a shared `?audience=` link shows its wording
-    without rewriting the reader's own choice (and so answers the same for everyone, which lets
-    a shared cache keep it).
+    without rewriting the reader's own choice (and, but for the picker's mark on a level several
+    roles share, answers the same for everyone, which lets a shared cache keep it).
     """
     if not hasattr(request, "vetted_audience"):
         picked = request.args.get("role")
@@ -67,7 +67,7 @@ def current_audience() -> Audience:
             remembered_role=remembered,
         )
         request.vetted_audience = audience
-        if remembered and "audience" not in request.args or picked:
+        if audience.personal:
             mark_personal()
         if picked and audience.role and audience.role.key == picked and picked != remembered:
             request.vetted_remember_role = picked

@@ -107,7 +107,9 @@ def test_a_reader_with_a_remembered_choice_never_gets_the_shared_default(reader)
     assert response.status_code == 302 and response.headers["Cache-Control"] == PRIVATE
     card = reader.get(SEED + "/references/sasaki2016")
     assert card.headers["Cache-Control"] == PRIVATE  # numbered for their wording
-    shared = reader.get(SEED + "?audience=standard")
+    own_role = reader.get(SEED + "?audience=standard")
+    assert own_role.headers["Cache-Control"] == PRIVATE  # the picker marks their role
+    shared = reader.get(SEED + "?audience=plain")
     assert shared.headers["Cache-Control"] == ARTICLE  # the same for everyone
 
 

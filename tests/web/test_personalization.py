@@ -87,6 +87,14 @@ def test_shared_level_marks_a_role_only_when_the_level_has_one(demo, client):
     assert 'data-role=""' in standard
 
 
+def test_a_reader_who_chose_a_shared_level_sees_their_own_role_marked(demo, client):
+    client.post("/audience", data={"role": "allied", "next": SEED})
+    response = client.get(SEED + "?audience=standard")
+    html = response.get_data(as_text=True)
+    assert re.search(r'value="allied" id="role-allied"\s+hx-get[^>]* checked>', html)
+    assert response.headers["Cache-Control"] == "private, no-cache"  # that mark is theirs
+
+
 def test_form_with_unknown_role_or_offsite_next_is_safe(demo, client):
     response = client.post("/audience", data={"role": "wizard", "next": "https://evil.example/"})
     assert response.status_code == 302 and response.headers["Location"] == "/"

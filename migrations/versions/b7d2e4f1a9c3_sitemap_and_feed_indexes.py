@@ -21,10 +21,10 @@ def upgrade():
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index(
             'ix_articles_listed',
-            ['id'],
+            ['is_synthetic', 'id'],
             unique=False,
-            postgresql_where=sa.text('public_revision_id IS NOT NULL AND is_synthetic = false'),
-            sqlite_where=sa.text('public_revision_id IS NOT NULL AND is_synthetic = 0'),
+            postgresql_where=sa.text('public_revision_id IS NOT NULL'),
+            sqlite_where=sa.text('public_revision_id IS NOT NULL'),
         )
     with op.batch_alter_table('revisions', schema=None) as batch_op:
         batch_op.create_index(

@@ -11,7 +11,7 @@ export FLASK_APP := app
 STATIC_SOURCES := $(shell find static -path static/dist -prune -o -type f -print 2>/dev/null)
 export HOST PORT WORKERS
 
-.PHONY: run test install static migrate seed lint format bench fleet clean
+.PHONY: run test install static migrate seed lint format bench fleet fleet-up clean
 
 run: install static migrate seed
 	@echo "Vetted is serving on http://$(HOST):$(PORT)"
@@ -59,9 +59,13 @@ format: install
 bench: install
 	$(BIN)/python scripts/bench.py
 
-# nginx in front of two app servers on PostgreSQL and Redis, on loopback ports (deploy/README.md).
+# nginx in front of two app servers on PostgreSQL and Redis, on loopback ports (deploy/README.md):
+# `make fleet` starts it and proves they agree (the tests marked fleet); `make fleet-up` serves it.
 fleet: install static
-	$(BIN)/python deploy/fleet.py $(FLEET_ARGS)
+	$(BIN)/pytest -m fleet tests/fleet -v $(PYTEST_ARGS)
+
+fleet-up: install static
+	$(BIN)/python deploy/fleet.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/dist .pytest_cache .ruff_cache *.egg-info

@@ -1,8 +1,8 @@
 """A fleet on one machine: nginx in front of two gunicorn instances sharing PostgreSQL and Redis.
 
-`python deploy/fleet.py` (what `make fleet-up` runs) starts it and serves until Ctrl-C, for a
-person to look at; the tests marked `fleet` (what `make fleet` runs) start it and prove that the
-instances never disagree (tests/fleet/). Everything runs as this user's processes on loopback
+`make fleet-up` (this script) starts it and serves until Ctrl-C, for a person to look at;
+`make fleet` runs the tests marked `fleet`, which start it and prove that the instances never
+disagree (tests/fleet/). Everything runs as this user's processes on loopback
 ports with its own directory for nginx's config, pid, logs and cache: the system's nginx service
 is never touched, and the database is a fresh one, dropped afterwards. PostgreSQL and Redis are
 the machine's (DATABASE_ADMIN_URL, REDIS_URL).

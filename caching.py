@@ -3,7 +3,7 @@
 A reader page is public only at its canonical address (no query arguments but the ones its view
 names, in canonical form), for an anonymous reader with no session, on a whole-page request (htmx
 fragments stay private), and when nothing personal went into it: no cookie set, and for pages
-worded for the reader's audience either `?audience=` in the address or no remembered choice.
+worded for the reader's audience no remembered choice sent with the request.
 Everything else is `private` (revalidated with the ETag), and signed-in staff get `no-store`.
 Article pages are purged from nginx when their public revision changes (purge.py); listings
 expire on a short TTL. See deploy/README.md for the reasons.
@@ -19,7 +19,7 @@ from flask import Flask, Response, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
-from services.personalization import parse_level
+from services.personalization import COOKIE_NAME, parse_level
 
 CONDITIONAL_TYPES = {"text/html", "application/xml", "application/atom+xml"}
 
@@ -50,11 +50,6 @@ ARTICLE = {"max_age": 60, "stale": 600}
 LISTING = {"max_age": 60, "stale": 600}
 # Sitemaps and the feed: read by crawlers and feed readers, who poll.
 FEED = {"max_age": 300, "stale": 3600}
-
-
-def mark_personal() -> None:
-    """This answer depends on who asks (e.g. a remembered choice): no shared cache may keep it."""
-    request.vetted_personal = True
 
 
 def _policy() -> Policy | None:
@@ -91,18 +86,26 @@ def cache_control(response: Response) -> str:
         or session.modified
         or session
         or not _canonical_query(policy)
-        or getattr(request, "vetted_personal", False)
+        # A reader's remembered choice can mark their own role in the picker: their answer is
+        # theirs. (Decided from the request, so a page served from the app's page cache, which
+        # never renders, gets the same header.)
+        or (policy.audience and COOKIE_NAME in request.cookies)
     ):
         return "private, no-cache"
     return f"public, max-age={policy.max_age}, stale-while-revalidate={policy.stale}"
 
 
 def set_cache_headers(response: Response) -> Response:
-    """Cache-Control on every GET answer; an ETag and 304s for pages, sitemaps and feeds."""
-    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+    """Cache-Control on every GET answer (a 304 says what its 200 would); an ETag and 304s for
+    pages, sitemaps and feeds."""
+    if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
         return response
     response.headers.setdefault("Cache-Control", cache_control(response))
-    if response.mimetype in CONDITIONAL_TYPES and not response.is_streamed:
+    if (
+        response.status_code == 200
+        and response.mimetype in CONDITIONAL_TYPES
+        and not response.is_streamed
+    ):
         response.add_etag()
         response.make_conditional(request)
     return response

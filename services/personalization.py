@@ -51,15 +51,12 @@ def parse_level(value: str | None) -> ReadingLevel | None:
 @dataclass(frozen=True)
 class Audience:
     """The wording a request gets: its level, the role to mark in the picker (None when no role
-    or several roles fit), whether the reader chose it (else: the default, clinical), and
-    whether the answer depends on the reader's remembered choice (then no shared cache may keep
-    it for others)."""
+    or several roles fit), and whether the reader chose it (else: the default, clinical)."""
 
     role: AudienceRole | None
     level: ReadingLevel
     setting: LevelSetting | None
     chosen: bool = True
-    personal: bool = False
 
     @property
     def announcement(self) -> str:
@@ -84,15 +81,14 @@ def resolve(
     setting = audiences.levels.get
     picked = audiences.role(query_role)
     if picked is not None:
-        return Audience(picked, picked.level, setting(picked.level), personal=True)
+        return Audience(picked, picked.level, setting(picked.level))
     remembered = audiences.role(remembered_role)
     if (level := parse_level(query_level)) is not None:
-        only = audiences.only_role_for(level)
         if remembered is not None and remembered.level == level:
-            return Audience(remembered, level, setting(level), personal=only is None)
-        return Audience(only, level, setting(level))
+            return Audience(remembered, level, setting(level))
+        return Audience(audiences.only_role_for(level), level, setting(level))
     if remembered is not None:
-        return Audience(remembered, remembered.level, setting(remembered.level), personal=True)
+        return Audience(remembered, remembered.level, setting(remembered.level))
     return Audience(None, DEFAULT_LEVEL, setting(DEFAULT_LEVEL), chosen=False)
 
 

@@ -7,7 +7,6 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from blueprints.redirects import safe_next
-from caching import mark_personal
 from extensions import db
 from services.personalization import (
     COOKIE_MAX_AGE,
@@ -67,8 +66,6 @@ def current_audience() -> Audience:
             remembered_role=remembered,
         )
         request.vetted_audience = audience
-        if audience.personal:
-            mark_personal()
         if picked and audience.role and audience.role.key == picked and picked != remembered:
             request.vetted_remember_role = picked
     return request.vetted_audience

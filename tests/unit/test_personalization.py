@@ -42,23 +42,15 @@ def test_query_level_overrides_the_remembered_role(audiences):
 
 
 @pytest.mark.parametrize(
-    ("remembered", "marked", "personal"),
-    [
-        (None, None, False),
-        ("patient", None, False),
-        ("student", "student", True),
-        ("allied", "allied", True),
-    ],
+    ("remembered", "marked"),
+    [(None, None), ("patient", None), ("student", "student"), ("allied", "allied")],
 )
-def test_query_level_shows_its_wording_whatever_was_remembered(
-    audiences, remembered, marked, personal
-):
+def test_query_level_shows_its_wording_whatever_was_remembered(audiences, remembered, marked):
     """Students and nurses share standard wording: the picker marks a reader's own role, and
     only that mark (never the wording) depends on them."""
     audience = resolve(audiences, query_level="standard", remembered_role=remembered)
     assert audience.level == L.STANDARD and audience.chosen
     assert (audience.role.key if audience.role else None) == marked
-    assert audience.personal is personal
     assert audience.announcement == (
         "Showing wording for students, nurses, pharmacists and allied health professionals"
     )
@@ -67,7 +59,7 @@ def test_query_level_shows_its_wording_whatever_was_remembered(
 def test_query_level_with_one_role_is_the_same_for_everyone(audiences):
     for remembered in (None, "patient", "allied"):
         audience = resolve(audiences, query_level="plain", remembered_role=remembered)
-        assert audience.role.key == "patient" and not audience.personal
+        assert audience.role.key == "patient"
 
 
 def test_picked_role_wins_over_the_query_level(audiences):

@@ -5,6 +5,7 @@ the instance folder, rate limits in memory) into errors, so a misconfigured serv
 start instead of running with settings that would lose sessions, data or limits.
 """
 
+import hashlib
 import os
 import secrets
 import tempfile
@@ -88,6 +89,21 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+ROOT = Path(__file__).resolve().parent
+
+
+def build_id(root: Path = ROOT) -> str:
+    """A digest of the code, templates and static files: part of every cached page's key, so a
+    deploy never serves pages rendered by the previous build."""
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in ("templates", "static", "blueprints", "services", "models"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def engine_options(url: str) -> dict:
     """Pool settings per backend: SQLite tuning happens on connect (see extensions.py)."""
     if url.startswith("sqlite"):
@@ -155,6 +171,7 @@ class Config:
         self.COMPRESS_MIN_SIZE = 500
         self.COMPRESS_BR_LEVEL = 6  # within 1% of the smallest output, at a fraction of the CPU
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600
-        self.STATIC_BUILD_DIR = str(Path(__file__).resolve().parent / "static" / "dist")
+        self.STATIC_BUILD_DIR = str(ROOT / "static" / "dist")
         self.SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
         self.DATABASE_RETRY_AFTER = 30  # seconds, sent with the 503 page while the database is away
+        self.BUILD_ID = build_id()

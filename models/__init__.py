@@ -11,6 +11,7 @@ from models.base import (
     SectionKind,
     SourceRead,
 )
+from models.cache import CachedPage, ContentVersion, RenderedRevision, revision_references
 from models.glossary import GlossaryTerm
 from models.reference import Reference
 from models.review import ReviewEvent
@@ -21,11 +22,14 @@ from models.user import User
 __all__ = [
     "Article",
     "AuditEvent",
+    "CachedPage",
+    "ContentVersion",
     "AudienceRole",
     "LevelSetting",
     "ReadingLevel",
     "GlossaryTerm",
     "Reference",
+    "RenderedRevision",
     "ReferenceKind",
     "ReviewEvent",
     "ReviewStatus",
@@ -38,4 +42,5 @@ __all__ = [
     "Topic",
     "User",
     "article_topics",
+    "revision_references",
 ]

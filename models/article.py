@@ -28,7 +28,20 @@ class Article(db.Model):
     """
 
     __tablename__ = "articles"
+    # Listings read these alone: only public articles are in the partial indexes.
     __table_args__ = (
+        Index(
+            "ix_articles_public_updated_at",
+            "updated_at",
+            sqlite_where=text("public_revision_id IS NOT NULL"),
+            postgresql_where=text("public_revision_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_articles_live_reviewed_at",
+            "reviewed_at",
+            sqlite_where=text("live_revision_id IS NOT NULL"),
+            postgresql_where=text("live_revision_id IS NOT NULL"),
+        ),
         # What sitemaps and the feed list (services/feeds.py): public, real (is_synthetic false),
         # by id. is_synthetic leads so that the lookup is an equality every planner prefers.
         Index(
@@ -49,7 +62,9 @@ class Article(db.Model):
     is_synthetic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    next_review_on: Mapped[date | None]
+    next_review_on: Mapped[date | None] = mapped_column(index=True)
+    # When the live revision was approved (copied by the publishing rule), for "recently reviewed".
+    reviewed_at: Mapped[datetime | None]
     latest_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL")
     )

@@ -43,9 +43,9 @@ class Revision(db.Model):
     next_review_on: Mapped[date | None]
     change_note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ReviewStatus] = mapped_column(
-        enum_column(ReviewStatus), default=ReviewStatus.DRAFT
+        enum_column(ReviewStatus), default=ReviewStatus.DRAFT, index=True
     )
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -11,6 +11,8 @@ article_topics = sa.Table(
     db.metadata,
     sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    # Topic pages page through a topic's articles newest first, by this index alone.
+    sa.Index("ix_article_topics_topic_id_article_id", "topic_id", "article_id"),
 )
 
 
@@ -21,6 +23,8 @@ class Topic(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Public articles in the topic, kept by services.publishing.refresh_publication.
+    article_count: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self) -> str:
         return f"<Topic {self.slug}>"

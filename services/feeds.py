@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from extensions import db
 from models import Article, ReviewStatus, Revision, Topic
@@ -38,10 +38,8 @@ def count_articles() -> int:
 
 def article_urls(page: int, size: int) -> list[ArticleUrl]:
     """One sitemap's worth of articles (page 1 first), oldest first, with their review dates."""
-    live = aliased(Revision)
     rows = db.session.execute(
-        sa.select(Article.slug, live.reviewed_at)
-        .outerjoin(live, live.id == Article.live_revision_id)
+        sa.select(Article.slug, Article.reviewed_at)
         .where(listed())
         .order_by(Article.id)
         .limit(size)

@@ -26,11 +26,13 @@ from models import (
     SectionVariant,
     Topic,
     User,
+    article_topics,
+    revision_references,
 )
 from models.base import utcnow
-from services import audit
+from services import audit, render_cache
 from services.errors import Conflict, DomainError, NotPermitted
-from services.markdown import plain_blocks
+from services.markdown import citation_keys, plain_blocks
 from services.permissions import Permission, can, require
 from services.readability import measure
 
@@ -203,6 +205,13 @@ def save_revision(
         revision.sections.append(section)
     db.session.add(revision)
     article.latest_revision = revision
+    db.session.flush()
+    cited = {key for s in sections for body in s.variants.values() for key in citation_keys(body)}
+    if cited:
+        db.session.execute(
+            sa.insert(revision_references),
+            [{"revision_id": revision.id, "reference_key": key[:60]} for key in sorted(cited)],
+        )
     if author is not None:
         audit.record(
             "revision.save",
@@ -313,20 +322,46 @@ def refresh_publication(article: Article) -> None:
             .order_by(Revision.number.desc())
             .limit(1)
         )
+    was_public = article.public_revision_id is not None
+    topics_before = {t.id for t in article.topics}
+    if article.public_revision_id not in (None, public.id if public else None):
+        render_cache.forget_revision(article.public_revision_id)
     article.public_revision = public
-    if public is None:
-        return
-    article.question = public.question
-    summary = public.summary_section
-    variant = summary and (
-        summary.variant(ReadingLevel.CLINICAL) or next(iter(summary.variants), None)
-    )
-    article.summary = " ".join(plain_blocks(variant.body)) if variant else ""
-    article.updated_at = public.created_at
-    if public.topic_ids is not None:
-        article.topics = list(
-            db.session.scalars(sa.select(Topic).where(Topic.id.in_(public.topic_ids)))
+    article.reviewed_at = article.live_revision.reviewed_at if article.live_revision else None
+    if public is not None:
+        article.question = public.question
+        summary = public.summary_section
+        variant = summary and (
+            summary.variant(ReadingLevel.CLINICAL) or next(iter(summary.variants), None)
         )
+        article.summary = " ".join(plain_blocks(variant.body)) if variant else ""
+        article.updated_at = public.created_at
+        if public.topic_ids is not None:
+            article.topics = list(
+                db.session.scalars(sa.select(Topic).where(Topic.id.in_(public.topic_ids)))
+            )
+    topics_after = {t.id for t in article.topics}
+    if was_public != (public is not None) or topics_before != topics_after:
+        recount_topics(topics_before | topics_after)
+
+
+def recount_topics(topic_ids: set[int]) -> None:
+    """Store each topic's number of public articles: the home and topic pages read it as is."""
+    if not topic_ids:
+        return
+    db.session.flush()
+    public_in_topic = (
+        sa.select(sa.func.count())
+        .select_from(article_topics.join(Article, Article.id == article_topics.c.article_id))
+        .where(article_topics.c.topic_id == Topic.id, publicly_visible())
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(Topic)
+        .where(Topic.id.in_(topic_ids))
+        .values(article_count=public_in_topic)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def make_live(revision: Revision, *, next_review_on: date) -> None:

@@ -23,6 +23,7 @@ from models import (
     Topic,
     article_topics,
 )
+from services import render_cache
 from services.markdown import CitationRegistry, Glossary, citation_keys, render
 from services.publishing import publicly_visible
 
@@ -145,17 +146,16 @@ def build_view(
     card_url: Callable[[str], str] | None,
     glossary_url: Callable[[GlossaryTerm], str] | None = None,
     revision: Revision | None = None,
+    cached: bool = False,
 ) -> ArticleView | None:
     """Render a revision at `level`; citations numbered across the whole page.
 
     By default the revision readers see; staff previews pass another one, saved or not (an
     unsaved one is built from transient objects by the editor), and get exactly the same page.
     With `glossary_url`, terms are explained inline, in plain and standard wording only:
-    clinicians don't need it.
+    clinicians don't need it. `cached` reuses (or keeps) the rendering in the render-once cache;
+    only the public pages ask for it, since the links inside the HTML are the public ones.
     """
-    glossary = None
-    if glossary_url and level != ReadingLevel.CLINICAL:
-        glossary = load_glossary(glossary_url)
     if revision is None:
         if article.public_revision_id is None:
             return None
@@ -164,23 +164,26 @@ def build_view(
             return None
     chosen = [(s, choose_variant(s, level)) for s in revision.sections]
     chosen = [(s, v) for s, v in chosen if v is not None]
-    keys = {key for _, v in chosen for key in citation_keys(v.body)}
+    marks_terms = glossary_url is not None and level != ReadingLevel.CLINICAL
+    key = payload = None
+    if cached and revision.id is not None:
+        key = render_cache.key_for(revision.id, level, marks_terms=marks_terms)
+        payload = render_cache.fetch(key)
+    if payload is None:
+        glossary = load_glossary(glossary_url) if marks_terms else None  # type: ignore[arg-type]
+        payload = _render(chosen, card_url=card_url, glossary=glossary)
+        if key is not None:
+            render_cache.store(key, payload)
     library = {
-        r.key: r for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(keys)))
+        r.key: r
+        for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(payload["order"])))
     }
-    registry = CitationRegistry(known_keys=set(library))
     summary, sections = None, []
-    for section, variant in chosen:
-        is_summary = section.kind == SectionKind.SUMMARY
-        rendered = render(
-            variant.body,
-            registry,
-            card_url=card_url,
-            collapsible=not is_summary,
-            glossary=glossary,
+    for (section, variant), (html, preview) in zip(chosen, payload["parts"], strict=True):
+        view = SectionView(
+            section, variant, Markup(html), Markup(preview) if preview else None, level
         )
-        view = SectionView(section, variant, rendered.html, rendered.preview_html, level)
-        if is_summary:
+        if section.kind == SectionKind.SUMMARY:
             summary = view
         else:
             sections.append(view)
@@ -190,13 +193,39 @@ def build_view(
         level=level,
         summary=summary,
         sections=sections,
-        references=[CitedReference(n, library[k]) for n, k in enumerate(registry.order, 1)],
-        broken_keys=registry.unknown,
+        references=[
+            CitedReference(n, library[k]) for n, k in enumerate(payload["order"], 1) if k in library
+        ],
+        broken_keys=payload["unknown"],
     )
 
 
+def _render(
+    chosen: list[tuple[Section, SectionVariant]],
+    *,
+    card_url: Callable[[str], str] | None,
+    glossary: Glossary | None,
+) -> dict:
+    """The expensive part, done once per cache key: Markdown, citations, glossary marking."""
+    keys = {key for _, v in chosen for key in citation_keys(v.body)}
+    known = set(db.session.scalars(sa.select(Reference.key).where(Reference.key.in_(keys))))
+    registry = CitationRegistry(known_keys=known)
+    parts = []
+    for section, variant in chosen:
+        rendered = render(
+            variant.body,
+            registry,
+            card_url=card_url,
+            collapsible=section.kind != SectionKind.SUMMARY,
+            glossary=glossary,
+        )
+        preview = rendered.preview_html
+        parts.append([str(rendered.html), str(preview) if preview is not None else None])
+    return {"parts": parts, "order": registry.order, "unknown": registry.unknown}
+
+
 def recent_articles(limit: int = 10) -> list[Article]:
-    """Publicly visible articles, most recently updated first."""
+    """Public articles, most recently updated first (a partial index walk)."""
     return list(
         db.session.scalars(
             sa.select(Article)
@@ -208,55 +237,84 @@ def recent_articles(limit: int = 10) -> list[Article]:
 
 
 def approved_articles(limit: int = 10) -> list[Article]:
-    """Articles with a live, reviewed revision."""
+    """Articles with a live, reviewed revision, most recently reviewed first."""
     return list(
         db.session.scalars(
             sa.select(Article)
             .where(Article.live_revision_id.is_not(None))
-            .order_by(Article.question)
+            .order_by(Article.reviewed_at.desc())
             .limit(limit)
         )
     )
 
 
 def topics_with_counts() -> list[tuple[Topic, int]]:
-    """Every topic with the number of publicly visible articles in it."""
-    count = sa.func.count(Article.id)
-    rows = db.session.execute(
-        sa.select(Topic, count)
-        .outerjoin(article_topics, article_topics.c.topic_id == Topic.id)
-        .outerjoin(Article, sa.and_(Article.id == article_topics.c.article_id, publicly_visible()))
-        .group_by(Topic.id)
-        .order_by(Topic.name)
+    """Every topic with its stored number of public articles."""
+    topics = db.session.scalars(sa.select(Topic).order_by(Topic.name))
+    return [(topic, topic.article_count) for topic in topics]
+
+
+@dataclass
+class TopicPage:
+    """One page of a topic's public articles, newest first, with keyset links both ways."""
+
+    articles: list[Article]
+    newer: int | None  # pass as `after` for the previous page
+    older: int | None  # pass as `before` for the next page
+
+
+def topic_articles(
+    topic: Topic, *, before: int | None = None, after: int | None = None, per_page: int = 20
+) -> TopicPage:
+    """A page of a topic's public articles by the (topic, article) index: cost per page, not
+    per topic. `before`/`after` are article ids from the previous page's links."""
+    link = article_topics.c.article_id
+    query = (
+        sa.select(Article)
+        .join(article_topics, link == Article.id)
+        .where(article_topics.c.topic_id == topic.id, publicly_visible())
+        .limit(per_page + 1)
     )
-    return [(topic, n) for topic, n in rows]
-
-
-def topic_articles(topic: Topic) -> list[Article]:
-    """Publicly visible articles in a topic."""
-    return list(
-        db.session.scalars(
-            sa.select(Article)
-            .where(Article.topics.any(Topic.id == topic.id), publicly_visible())
-            .order_by(Article.question)
-        )
+    if after is not None:
+        rows = list(db.session.scalars(query.where(link > after).order_by(link.asc())))
+        has_newer = len(rows) > per_page
+        rows = list(reversed(rows[:per_page]))
+        has_older = True
+    else:
+        if before is not None:
+            query = query.where(link < before)
+        rows = list(db.session.scalars(query.order_by(link.desc())))
+        has_older = len(rows) > per_page
+        rows = rows[:per_page]
+        has_newer = before is not None
+    return TopicPage(
+        articles=rows,
+        newer=rows[0].id if rows and has_newer else None,
+        older=rows[-1].id if rows and has_older else None,
     )
 
 
 def related_articles(article: Article, limit: int = 4) -> list[Article]:
-    """Other visible articles sharing a topic with this one."""
-    topic_ids = [t.id for t in article.topics]
+    """Other public articles sharing a topic with this one, newest first: one query that walks
+    the (topic, article) index a few rows per topic, whatever the size of the topics."""
+    topic_ids = [t.id for t in article.topics][:5]
     if not topic_ids:
         return []
+    link = article_topics.c.article_id
+    per_topic = [
+        sa.select(link)
+        .where(article_topics.c.topic_id == topic_id, link != article.id)
+        .order_by(link.desc())
+        .limit(limit * 3)
+        .subquery()
+        for topic_id in topic_ids
+    ]
+    candidates = sa.union(*[sa.select(branch.c.article_id) for branch in per_topic])
     return list(
         db.session.scalars(
             sa.select(Article)
-            .where(
-                Article.id != article.id,
-                Article.topics.any(Topic.id.in_(topic_ids)),
-                publicly_visible(),
-            )
-            .order_by(Article.question)
+            .where(Article.id.in_(candidates), publicly_visible())
+            .order_by(Article.id.desc())
             .limit(limit)
         )
     )

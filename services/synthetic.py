@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import (
     Article,
+    CachedPage,
     ReadingLevel,
     Reference,
     ReferenceKind,
@@ -34,7 +35,11 @@ from models import (
     Topic,
     User,
     article_topics,
+    revision_references,
 )
+from models.cache import SITE, bump
+from services.markdown import citation_keys
+from services.publishing import recount_topics
 from services.readability import measure
 
 BATCH = 5_000
@@ -86,7 +91,10 @@ def _pool(rng: random.Random, cite_keys: list[str]) -> dict:
             for _ in range(POOL):
                 body = _body(rng, paragraphs if level == ReadingLevel.CLINICAL else 2, cite_keys)
                 figures = measure(body)
-                bodies.append((body, figures.fk_grade, figures.smog_grade, figures.word_count))
+                bodies.append(
+                    (body, figures.fk_grade, figures.smog_grade, figures.word_count)
+                    + (frozenset(citation_keys(body)),)
+                )
             pool[(kind, level)] = bodies
     return pool
 
@@ -158,7 +166,14 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
     done = 0
     while done < count:
         size = min(BATCH, count - done)
-        rows = {"articles": [], "revisions": [], "sections": [], "variants": [], "topics": []}
+        rows: dict[str, list] = {
+            "articles": [],
+            "revisions": [],
+            "sections": [],
+            "variants": [],
+            "topics": [],
+            "citations": [],
+        }
         for i in range(size):
             number = first_number + done + i
             a_id, r_id = article_id + done + i, revision_id + done + i
@@ -176,6 +191,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
                     "is_synthetic": True,
                     "created_at": created,
                     "updated_at": created,
+                    "reviewed_at": created,
                     "next_review_on": date(2027, 1, 1) + timedelta(days=number % 365),
                 }
             )
@@ -198,6 +214,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
             # A skewed spread, so one topic is much larger than the rest (as real sites are).
             topics = {topic_ids[0] if number % 3 == 0 else topic_ids[number % TOPICS]}
             rows["topics"] += [{"article_id": a_id, "topic_id": t} for t in topics]
+            cited: set[str] = set()
             for position, (kind, heading, _p) in enumerate(SECTIONS):
                 rows["sections"].append(
                     {
@@ -209,7 +226,8 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
                     }
                 )
                 for level in LEVELS:
-                    body, fk, smog, words = pool[(kind, level)][(number + position) % POOL]
+                    body, fk, smog, words, keys = pool[(kind, level)][(number + position) % POOL]
+                    cited |= keys
                     rows["variants"].append(
                         {
                             "id": variant_id,
@@ -223,6 +241,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
                     )
                     variant_id += 1
                 section_id += 1
+            rows["citations"] += [{"revision_id": r_id, "reference_key": k} for k in sorted(cited)]
         _insert(rows)
         done += size
     first_article, last_article = article_id, article_id + count - 1
@@ -238,6 +257,10 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
         .execution_options(synchronize_session=False)
     )
     _advance_sequences()
+    recount_topics(set(topic_ids))
+    # Core inserts bypass the ORM's change tracking: tell the page cache the site changed.
+    bump(db.session, SITE)
+    db.session.execute(sa.delete(CachedPage))
     return first_number
 
 
@@ -248,6 +271,8 @@ def _insert(rows: dict) -> None:
     conn.execute(sa.insert(Section.__table__), rows["sections"])
     conn.execute(sa.insert(SectionVariant.__table__), rows["variants"])
     conn.execute(sa.insert(article_topics), rows["topics"])
+    if rows["citations"]:
+        conn.execute(sa.insert(revision_references), rows["citations"])
 
 
 def _advance_sequences() -> None:

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, redirect, request, url_for
 
+from blueprints.page_cache import cached_page
 from blueprints.personalization.routes import audiences, current_audience, remembered_level
 from blueprints.rendering import render_page, wants_fragment
 from caching import ARTICLE, LISTING, shared
@@ -16,6 +17,7 @@ bp = Blueprint("articles", __name__)
 
 @bp.get("/")
 @shared(**LISTING)
+@cached_page
 def index():
     """Home: search box, recently updated and reviewed articles, topics."""
     return render_page(
@@ -36,21 +38,29 @@ def search():
 
 @bp.get("/topics")
 @shared(**LISTING)
+@cached_page
 def topics():
     """Every topic."""
     return render_page("articles/topics.html", topics=reading.topics_with_counts())
 
 
 @bp.get("/topics/<topic_slug>")
-@shared(**LISTING)
+@shared(**LISTING, args=("before", "after"))
+@cached_page
 def topic(topic_slug: str):
-    """The articles in one topic."""
+    """One page of the articles in a topic, newest first; "Older"/"Newer" links page on."""
     found = db.session.scalar(sa.select(Topic).where(Topic.slug == topic_slug)) or abort(404)
-    return render_page("articles/topic.html", topic=found, articles=reading.topic_articles(found))
+    page = reading.topic_articles(
+        found,
+        before=request.args.get("before", type=int),
+        after=request.args.get("after", type=int),
+    )
+    return render_page("articles/topic.html", topic=found, page=page)
 
 
 @bp.get("/glossary")
 @shared(**LISTING)
+@cached_page
 def glossary():
     """Every glossary term with its plain definition; inline terms link here."""
     terms = db.session.scalars(sa.select(GlossaryTerm).order_by(sa.func.lower(GlossaryTerm.term)))
@@ -59,6 +69,7 @@ def glossary():
 
 @bp.get("/editorial-policy")
 @shared(**LISTING)
+@cached_page
 def policy():
     """How content is written, sourced, reviewed and corrected."""
     return render_page("articles/policy.html")
@@ -74,6 +85,7 @@ def _load_view(slug: str, *, explain_terms: bool = True):
         glossary_url=(lambda term: url_for("articles.glossary", _anchor=term.slug))
         if explain_terms
         else None,
+        cached=True,
     )
     return view or abort(404), audience
 
@@ -92,6 +104,7 @@ def _article_context(view, audience) -> dict:
 
 @bp.get("/articles/<slug>")
 @shared(**ARTICLE, args=("audience",), audience=True)
+@cached_page
 def detail(slug: str):
     """The article page. `?role=` from the picker swaps the wording of the whole body in place;
     `?expand=` opens long sections; `?refs=full` the full reference list."""
@@ -134,6 +147,7 @@ def detail(slug: str):
 
 
 @bp.get("/articles/<slug>/sections/<int:section_id>")
+@cached_page
 def section(slug: str, section_id: int):
     """One section, expanded or collapsed; without htmx, the article opened at that section."""
     view, audience = _load_view(slug)
@@ -148,6 +162,7 @@ def section(slug: str, section_id: int):
 
 @bp.get("/articles/<slug>/references/<key>")
 @shared(**ARTICLE, args=("audience",), audience=True)
+@cached_page
 def reference(slug: str, key: str):
     """A reference as cited by one article: a hover card for htmx, else a page of its own."""
     view, _audience = _load_view(slug, explain_terms=False)  # only its number is needed

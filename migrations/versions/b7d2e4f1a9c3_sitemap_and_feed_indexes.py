@@ -4,7 +4,7 @@ Partial indexes, so the sitemaps and the Atom feed cost the same at 100,000 arti
 (synthetic and non-public articles are not in them at all).
 
 Revision ID: b7d2e4f1a9c3
-Revises: af76f7a95637
+Revises: 86e26971ed50
 Create Date: 2026-11-26 10:10:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b7d2e4f1a9c3'
-down_revision = 'af76f7a95637'
+down_revision = '86e26971ed50'
 branch_labels = None
 depends_on = None
 

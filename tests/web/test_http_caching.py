@@ -139,3 +139,11 @@ def test_staff_get_no_store_everywhere(demo, client, auth):
 
 def test_login_page_is_not_shared(reader):
     assert reader.get("/auth/login").headers["Cache-Control"] == PRIVATE
+
+
+def test_picking_the_same_role_again_still_updates_the_address(reader):
+    """The page cache keeps bodies only: a swap that steers htmx by header is never kept."""
+    for _ in range(3):
+        response = reader.get(SEED + "?role=patient", headers=HX)
+        assert response.headers["HX-Push-Url"] == SEED + "?audience=plain"
+        assert "X-Page-Cache" not in response.headers

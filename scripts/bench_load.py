@@ -1,0 +1,283 @@
+"""Load and scale figures for issue 8. Prints numbers; asserts nothing. `make bench` runs it.
+
+Load: serves the site as `make run` does (gunicorn, 2 workers x 4 threads, demo content) and drives
+it with wrk (Debian's package): req/s and p99 per page, each with its ratio to a static file served
+by the same server in the same run; then 64 connections for 60 s against a mix of pages.
+
+Scale: for 100, 10,000 and 100,000 articles (`flask seed-synthetic`) on SQLite and, when reachable,
+PostgreSQL: p50/p95 of every reader page through the test client, and the SQL statements each one
+runs, so "cost flat with size" can be read off one table.
+
+    .venv/bin/python scripts/bench_load.py [--load-only | --scale-only] [--sizes 100,10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = ROOT / ".venv" / "bin"
+ARTICLE = "/articles/all-blast-crisis-treatment"
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _flask(env: dict, *args: str) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "app", *args], env=env, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+@contextmanager
+def _database(kind: str):
+    """A throwaway database URL: a SQLite file, or a PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="vetted-bench-")
+        try:
+            yield f"sqlite:///{folder}/bench.db"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    import psycopg
+
+    name = f"vetted_bench_load_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield (
+            PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+            + "/"
+            + name
+        )
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, connect_timeout=2):
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "skip PostgreSQL"
+        return False
+
+
+# -- Load ------------------------------------------------------------------------------------
+
+
+def _wrk(url: str, *, seconds: int, connections: int, headers=(), script: str | None = None):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", script]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    errors = sum(
+        int(n)
+        for n in re.findall(
+            r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out
+        )
+    )
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    if socket_errors:
+        errors = sum(int(n) for n in socket_errors.groups())
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors += int(non_2xx.group(1)) if non_2xx else 0
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, p99_ms, errors, requests
+
+
+@contextmanager
+def _served(url: str):
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "FLASK_APP": "app"}
+    env.pop("REDIS_URL", None)
+    _flask(env, "db", "upgrade")
+    _flask(env, "seed-demo")
+    port = _free_port()
+    config = ROOT / "deploy" / "gunicorn.conf.py"
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+               "--threads", "4", "--access-logfile", "/dev/null", "--error-logfile", "-",
+               "--log-level", "warning"]  # fmt: skip
+    if config.exists():
+        command += ["--config", str(config)]
+    server = subprocess.Popen([*command, "app:create_app()"], env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def load(seconds: int, mix_seconds: int) -> None:
+    """req/s and p99 per page against a static file, then the 64-connection mix."""
+    with _database("sqlite") as url, _served(url) as base:
+        home = urllib.request.urlopen(base + "/").read().decode()
+        css = re.search(r'<link rel="stylesheet" href="([^"]+)"', home).group(1)
+        section = re.search(r'hx-get="(/articles/all-blast-crisis-treatment/sections/[^"]+)"',
+                            urllib.request.urlopen(base + ARTICLE).read().decode())  # fmt: skip
+        pages = [
+            ("static file (CSS)", css, ()),
+            ("article, default audience", ARTICLE, ()),
+            ("article, plain", ARTICLE + "?audience=plain", ()),
+            ("audience swap (htmx)", ARTICLE + "?role=patient", ("HX-Request: true",)),
+            ("home", "/", ()),
+            ("topic page", "/topics/acute-lymphoblastic-leukemia", ()),
+            ("search", "/search?q=blast+crisis", ()),
+        ]
+        for _label, path, headers in pages:  # warm every worker's caches
+            _wrk(base + path, seconds=1, connections=4, headers=headers)
+        print(f"\nLoad: gunicorn 2 workers x 4 threads, wrk 16 connections, {seconds} s each")
+        print(f"{'page':<28}{'req/s':>9}{'p99 ms':>9}{'vs static':>11}{'errors':>8}")
+        static_rps = None
+        for label, path, headers in pages:
+            rps, p99, errors, _n = _wrk(
+                base + path, seconds=seconds, connections=16, headers=headers
+            )
+            static_rps = static_rps or rps
+            print(f"{label:<28}{rps:>9.0f}{p99:>9.1f}{rps / static_rps:>10.0%}{errors:>8}")
+
+        paths = [p for _l, p, h in pages if not h] + [ARTICLE + "?audience=standard", "/topics",
+                                                       "/glossary"]  # fmt: skip
+        if section:
+            paths.append(section.group(1).replace("&amp;", "&"))
+        script = Path(tempfile.mkstemp(suffix=".lua")[1])
+        script.write_text(
+            "local paths = {" + ", ".join(f'"{p}"' for p in paths) + "}\n"
+            "request = function()\n"
+            "  return wrk.format(nil, paths[math.random(#paths)])\nend\n"
+        )
+        try:
+            rps, p99, errors, requests = _wrk(
+                base + "/", seconds=mix_seconds, connections=64, script=str(script)
+            )
+        finally:
+            script.unlink()
+        print(
+            f"\nMix of {len(paths)} pages, 64 connections, {mix_seconds} s: {requests} requests,"
+            f" {rps:.0f} req/s, p99 {p99:.1f} ms, errors {errors}"
+        )
+
+
+# -- Scale -----------------------------------------------------------------------------------
+
+
+def _measure(client, path: str, headers: dict, runs: int) -> tuple[float, float, int, int]:
+    from sqlalchemy import event
+
+    from extensions import db
+
+    client.get(path, headers=headers)  # first view fills the render cache
+    statements: list[int] = []
+    counter = lambda *_a: statements.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        status = client.get(path, headers=headers).status_code
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get(path, headers=headers)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1], len(statements), status
+
+
+def scale(sizes: list[int], runs: int) -> None:
+    """p95 of every reader page at each size, and the statements each one runs."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from extensions import db
+    from services.demo import load_demo
+    from services.synthetic import seed_synthetic
+
+    pages = [
+        ("home", "/", {}),
+        ("topics", "/topics", {}),
+        ("topic page (largest)", "/topics/synthetic-topic-01", {}),
+        ("article, clinical", ARTICLE, {}),
+        ("article, standard", ARTICLE + "?audience=standard", {}),
+        ("article, plain", ARTICLE + "?audience=plain", {}),
+        ("audience swap", ARTICLE + "?role=patient", {"HX-Request": "true"}),
+        ("search", "/search?q=ponatinib", {}),
+        ("glossary", "/glossary", {}),
+    ]
+    kinds = ["sqlite"] + (["postgresql"] if _postgres_reachable() else [])
+    for kind in kinds:
+        results: dict[int, list] = {}
+        for size in sizes:
+            with _database(kind) as url:
+                app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+                with app.app_context():
+                    upgrade()
+                    load_demo()
+                    db.session.commit()
+                    seed_synthetic(max(size - 6, 1))
+                    db.session.commit()
+                    client = app.test_client()
+                    results[size] = [_measure(client, p, h, runs) for _l, p, h in pages]
+                    db.session.remove()
+                    db.engine.dispose()
+        print(f"\nScale on {kind}: p95 ms (statements) per page, {runs} warm requests each")
+        head = "".join(f"{f'{s:,}':>16}" for s in sizes)
+        print(f"{'page':<24}{head}{'p95 ratio':>11}")
+        for i, (label, _p, _h) in enumerate(pages):
+            cells = "".join(f"{results[s][i][1]:>10.1f} ({results[s][i][2]:>2})" for s in sizes)
+            ratio = results[sizes[-1]][i][1] / results[sizes[0]][i][1]
+            print(f"{label:<24}{cells}{ratio:>10.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--load-only", action="store_true")
+    parser.add_argument("--scale-only", action="store_true")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--mix-seconds", type=int, default=60)
+    parser.add_argument("--sizes", default="100,10000,100000")
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    if not args.scale_only:
+        if shutil.which("wrk") is None:
+            print("wrk is not installed (apt-get install wrk): skipping the load part")
+        else:
+            load(args.seconds, args.mix_seconds)
+    if not args.load_only:
+        scale([int(s) for s in args.sizes.split(",")], args.runs)
+
+
+if __name__ == "__main__":
+    main()

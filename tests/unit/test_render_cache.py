@@ -1,0 +1,168 @@
+"""The render-once cache: rendered once, shared, and keyed so that edits re-render exactly what
+they affect."""
+
+import pytest
+import sqlalchemy as sa
+
+from extensions import db
+from models import GlossaryTerm, ReadingLevel, RenderedRevision, Role, SectionKind
+from services import reading, review
+from services.publishing import SectionInput, save_revision
+from tests.factories import make_article, make_reference, make_user
+
+L = ReadingLevel
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Count Markdown renderings (each call renders one section's text)."""
+    calls = []
+    real = reading.render
+
+    def counting(text, *args, **kwargs):
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "render", counting)
+    return calls
+
+
+def _article(text="Ponatinib helps [@ph]."):
+    make_reference("ph")
+    article = make_article(
+        status="approved",
+        sections=[
+            SectionInput(
+                SectionKind.SUMMARY,
+                "Short answer",
+                {L.CLINICAL: "Yes [@ph].", L.PLAIN: "Yes, a TKI helps [@ph]."},
+            ),
+            SectionInput(SectionKind.RESEARCH, "From the Research", {L.CLINICAL: text}),
+        ],
+    )
+    db.session.add(
+        GlossaryTerm(
+            slug="tki", term="tyrosine kinase inhibitor", abbr="TKI", definition="A targeted drug."
+        )
+    )
+    db.session.commit()
+    return article
+
+
+def _view(article, level=L.CLINICAL, **kwargs):
+    return reading.build_view(
+        article,
+        level,
+        card_url=lambda key: f"/c/{key}",
+        glossary_url=lambda term: f"/g#{term.slug}",
+        cached=True,
+        **kwargs,
+    )
+
+
+def _rows():
+    return db.session.scalar(sa.select(sa.func.count()).select_from(RenderedRevision))
+
+
+def test_a_revision_is_rendered_once_per_level(app, renders):
+    article = _article()
+    first = _view(article)
+    assert len(renders) == 2 and _rows() == 1
+    again = _view(article)
+    assert len(renders) == 2, "the second view re-rendered"
+    assert [s.html for s in again.sections] == [s.html for s in first.sections]
+    assert [c.reference.key for c in again.references] == ["ph"]
+    _view(article, L.PLAIN)
+    assert len(renders) == 4 and _rows() == 2
+
+
+def test_the_cache_is_shared_by_another_app_instance(app, app_factory, renders):
+    article = _article()
+    _view(article)
+    article_id = article.id  # read before the other app's context: it binds sessions to itself
+    db.session.commit()
+    other = app_factory()
+    with other.app_context():
+        from models import Article
+
+        view = _view(db.session.get(Article, article_id))
+        assert view.sections and len(renders) == 2
+
+
+def test_a_glossary_edit_rerenders_marked_wording_only(app, renders):
+    article = _article()
+    _view(article, L.PLAIN)
+    _view(article, L.CLINICAL)
+    assert len(renders) == 4
+    term = db.session.scalar(sa.select(GlossaryTerm))
+    term.definition = "A medicine that blocks a faulty protein."
+    db.session.commit()
+    plain = _view(article, L.PLAIN)
+    assert "blocks a faulty protein" in plain.summary.html
+    assert len(renders) == 6, "plain wording must be rendered again"
+    _view(article, L.CLINICAL)
+    assert len(renders) == 6, "clinical wording marks no terms: its rendering still holds"
+
+
+def test_a_reference_edit_rerenders_only_the_revisions_citing_it(app, renders):
+    article = _article()
+    make_reference("other")
+    untouched = make_article(
+        status="approved",
+        sections=[SectionInput(SectionKind.RESEARCH, "R", {L.CLINICAL: "Other [@other]."})],
+    )
+    db.session.commit()
+    _view(article)
+    _view(untouched)
+    assert len(renders) == 3
+    from models import Reference
+
+    db.session.scalar(sa.select(Reference).where(Reference.key == "ph")).title = "Renamed"
+    db.session.commit()
+    _view(untouched)
+    assert len(renders) == 3
+    _view(article)
+    assert len(renders) == 5
+
+
+def test_creating_a_reference_for_a_broken_key_mends_the_page(app):
+    article = make_article(
+        status="approved",
+        sections=[SectionInput(SectionKind.RESEARCH, "R", {L.CLINICAL: "Claim [@later]."})],
+    )
+    db.session.commit()
+    assert _view(article).broken_keys == ["later"]
+    make_reference("later")
+    db.session.commit()
+    view = _view(article)
+    assert view.broken_keys == [] and [c.reference.key for c in view.references] == ["later"]
+
+
+def test_a_new_approval_shows_new_wording_and_drops_the_old_renderings(app):
+    article = _article("Old wording [@ph].")
+    old_revision = article.live_revision_id
+    _view(article)
+    author, reviewer = make_user(role=Role.EDITOR), make_user(role=Role.REVIEWER)
+    newer = save_revision(
+        article,
+        author=author,
+        question=article.question,
+        sections=[
+            SectionInput(
+                SectionKind.RESEARCH, "From the Research", {L.CLINICAL: "New wording [@ph]."}
+            )
+        ],
+    )
+    review.submit(newer, actor=author)
+    review.start_review(newer, reviewer=reviewer)
+    review.approve(newer, reviewer=reviewer)
+    db.session.commit()
+    assert "New wording" in _view(article).sections[0].html
+    stale = sa.select(sa.func.count()).where(RenderedRevision.revision_id == old_revision)
+    assert db.session.scalar(stale) == 0
+
+
+def test_uncached_views_write_nothing(app):
+    article = _article()
+    reading.build_view(article, L.CLINICAL, card_url=str)
+    assert _rows() == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 
@@ -19,8 +19,16 @@ def _xml(template: str, mimetype: str = XML, **context):
     return current_app.response_class(render_template(template, **context), mimetype=mimetype)
 
 
-def _article_pages() -> int:
-    return math.ceil(feeds.count_articles() / current_app.config["SITEMAP_MAX_URLS"])
+def _article_entries(part: int) -> list[tuple[str, str | None]]:
+    """(address, lastmod) of each article in a part: the address built once, not 50,000 times."""
+    prefix = url_for("articles.detail", slug="-", _external=True)[:-1]
+    return [
+        (
+            prefix + quote(a.slug, safe=""),
+            a.reviewed_at.date().isoformat() if a.reviewed_at else None,
+        )
+        for a in feeds.article_urls(part, current_app.config["SITEMAP_MAX_URLS"])
+    ]
 
 
 @bp.get("/sitemap.xml")
@@ -29,12 +37,12 @@ def sitemap():
     """Every public page while they fit in one sitemap; past that, an index of sitemaps."""
     limit = current_app.config["SITEMAP_MAX_URLS"]
     topics = feeds.topic_slugs()
-    if feeds.count_articles() + len(topics) + len(LISTINGS) <= limit:
-        articles = feeds.article_urls(1, limit)
+    if feeds.highest_id() + len(topics) + len(LISTINGS) <= limit:
+        articles = _article_entries(1)
         return _xml("feeds/sitemap.xml", listings=LISTINGS, topics=topics, articles=articles)
     sitemaps = [url_for("feeds.pages", _external=True)] + [
-        url_for("feeds.articles", page=page, _external=True)
-        for page in range(1, _article_pages() + 1)
+        url_for("feeds.articles", page=part, _external=True)
+        for part in feeds.parts_with_articles(limit)
     ]
     return _xml("feeds/sitemap_index.xml", sitemaps=sitemaps)
 
@@ -49,11 +57,11 @@ def pages():
 @bp.get("/sitemap-articles-<int:page>.xml")
 @shared(**FEED)
 def articles(page: int):
-    """One part of the sitemap index: up to SITEMAP_MAX_URLS articles."""
-    if not 1 <= page <= _article_pages():
+    """One part of the sitemap index: the articles of one range of SITEMAP_MAX_URLS ids."""
+    entries = _article_entries(page) if page >= 1 else []
+    if not entries:
         abort(404)
-    urls = feeds.article_urls(page, current_app.config["SITEMAP_MAX_URLS"])
-    return _xml("feeds/sitemap.xml", listings=(), topics=(), articles=urls)
+    return _xml("feeds/sitemap.xml", listings=(), topics=(), articles=entries)
 
 
 @bp.get("/feed.atom")

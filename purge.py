@@ -2,9 +2,10 @@
 
 services.publishing.refresh_publication notes the article's slug in the session's `info`; after
 the transaction commits (never before, and never on a rollback) each canonical address of the
-page (the default wording and each `?audience=`) is purged from every cache in CACHE_PURGE_URLS,
-nginx purge endpoints (deploy/README.md). A purge that fails is logged and otherwise ignored: the
-change is saved, and the cached copy expires within its max-age (caching.ARTICLE) anyway.
+page (the default wording and each `?audience=`), in each encoding nginx keeps, is purged from
+every cache in CACHE_PURGE_URLS, nginx purge endpoints (deploy/README.md). A purge that fails is
+logged and otherwise ignored: the change is saved, and the cached copy expires within its
+max-age (caching.ARTICLE) anyway.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from services.publishing import CHANGED_SLUGS
 
 log = logging.getLogger("vetted.purge")
 TIMEOUT = 2  # seconds per purge request: a staff action must not hang on a sick proxy
+# nginx keeps one copy per encoding it asked of the app ($vetted_encoding in its config).
+ENCODINGS = ("", "br", "gzip")
 
 
 def addresses(slug: str) -> list[str]:
@@ -38,8 +41,12 @@ def purge(slugs: set[str], caches: list[str]) -> None:
     done, failed = 0, []
     for base in caches:
         for slug in sorted(slugs):
-            for path in addresses(slug):
-                request = urllib.request.Request(base.rstrip("/") + path, method="PURGE")
+            for path, encoding in ((p, e) for p in addresses(slug) for e in ENCODINGS):
+                request = urllib.request.Request(
+                    base.rstrip("/") + path,
+                    method="PURGE",
+                    headers={"X-Cache-Encoding": encoding} if encoding else {},
+                )
                 try:
                     with urllib.request.urlopen(request, timeout=TIMEOUT):
                         pass

@@ -34,6 +34,8 @@ def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
         assert reader.get(fleet.url + path).headers["X-Cache-Status"] in ("MISS", "EXPIRED")
         cached = reader.get(fleet.url + path)
         assert cached.headers["X-Cache-Status"] == "HIT" and PENDING in cached.text
+    assert cache_status(fleet.url + SEED, "br") in ("MISS", "EXPIRED")
+    assert cache_status(fleet.url + SEED, "br") == "HIT"  # a brotli copy, kept apart
 
     create_staff(fleet, "fleet-admin@example.org", "admin")
     admin = Browser()
@@ -55,6 +57,20 @@ def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
         assert PENDING not in fresh.text and "Reviewed by fleet-admin" in fresh.text
         again = reader.get(fleet.url + path)
         assert again.headers["X-Cache-Status"] == "HIT" and "Reviewed by fleet-admin" in again.text
+    with Browser().opener.open(
+        Request(fleet.url + SEED, headers={"Accept-Encoding": "br"}), timeout=30
+    ) as compressed:
+        assert compressed.headers["X-Cache-Status"] in ("MISS", "EXPIRED")  # purged too
+        assert compressed.headers["Content-Encoding"] == "br"
+        assert "Reviewed by fleet-admin" in brotli.decompress(compressed.read()).decode()
+
+
+def cache_status(url: str, encoding: str) -> str:
+    with Browser().opener.open(
+        Request(url, headers={"Accept-Encoding": encoding}), timeout=30
+    ) as r:
+        r.read()
+        return r.headers["X-Cache-Status"]
 
 
 def test_a_staff_session_works_on_both_servers_and_is_never_cached(fleet, staff):

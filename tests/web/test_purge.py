@@ -26,7 +26,7 @@ def cache():
 
     class Handler(BaseHTTPRequestHandler):
         def do_PURGE(self):  # noqa: N802 (the method's name is the HTTP verb)
-            purged.append((self.command, self.path))
+            purged.append((self.path, self.headers.get("X-Cache-Encoding", "")))
             self.send_response(200 if len(purged) % 2 else 404)  # cached or not: both fine
             self.end_headers()
 
@@ -55,7 +55,9 @@ def test_approval_purges_every_canonical_address_after_commit(app, cache, pendin
     review.approve(pending.latest_revision, reviewer=reviewer, override_reason="Test")
     assert cache.purged == []  # nothing until the change is safe in the database
     db.session.commit()
-    assert cache.purged == [("PURGE", page.format("purge-me")) for page in PAGES]
+    assert cache.purged == [
+        (page.format("purge-me"), encoding) for page in PAGES for encoding in ("", "br", "gzip")
+    ]
 
 
 def test_every_cache_is_purged(app, cache, pending):
@@ -64,7 +66,7 @@ def test_every_cache_is_purged(app, cache, pending):
         pending.latest_revision, reviewer=pending.latest_revision.reviewer, comment="Fix it."
     )
     db.session.commit()
-    assert len(cache.purged) == 8
+    assert len(cache.purged) == 2 * 4 * 3  # caches × addresses × encodings
 
 
 def test_a_rolled_back_change_purges_nothing(app, cache, pending):

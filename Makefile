@@ -8,13 +8,16 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := app
 
-.PHONY: run test install migrate seed lint format bench clean
+STATIC_SOURCES := $(shell find static -path static/dist -prune -o -type f -print 2>/dev/null)
+export HOST PORT WORKERS
 
-run: install migrate seed
+.PHONY: run test install static migrate seed lint format bench fleet fleet-up clean
+
+run: install static migrate seed
 	@echo "Vetted is serving on http://$(HOST):$(PORT)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "app:create_app()"
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
-test: install
+test: install static
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -33,6 +36,12 @@ static/vendor/htmx.min.js: package.json package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
+# Fingerprinted, precompressed copies of static/ (git-ignored), rebuilt when a source changes.
+static: static/dist/manifest.json
+
+static/dist/manifest.json: $(STATIC_SOURCES) scripts/build_static.py | install
+	$(BIN)/python scripts/build_static.py
+
 migrate: install
 	$(BIN)/flask db upgrade
 
@@ -50,5 +59,13 @@ format: install
 bench: install
 	$(BIN)/python scripts/bench.py
 
+# nginx in front of two app servers on PostgreSQL and Redis, on loopback ports (deploy/README.md):
+# `make fleet` starts it and proves they agree (the tests marked fleet); `make fleet-up` serves it.
+fleet: install static
+	$(BIN)/pytest -m fleet tests/fleet -v $(PYTEST_ARGS)
+
+fleet-up: install static
+	$(BIN)/python deploy/fleet.py
+
 clean:
-	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) node_modules static/vendor static/dist .pytest_cache .ruff_cache *.egg-info

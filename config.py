@@ -1,10 +1,49 @@
-"""Configuration read from the environment; see README "Configuration"."""
+"""Configuration read from the environment, in one place; see README "Configuration".
+
+`VETTED_ENV=production` turns the defaults that suit a laptop (a generated secret key, SQLite in
+the instance folder, rate limits in memory) into errors, so a misconfigured server refuses to
+start instead of running with settings that would lose sessions, data or limits.
+"""
 
 import hashlib
 import os
 import secrets
 import tempfile
 from pathlib import Path
+
+PRODUCTION = "production"
+# What production cannot do without, and why: each missing one is one line of the error.
+REQUIRED_IN_PRODUCTION = {
+    "SECRET_KEY": "signs sessions and cookies; every app server needs the same one "
+    "(python3 -c 'import secrets; print(secrets.token_hex(32))')",
+    "DATABASE_URL": "the database every app server shares, "
+    "e.g. postgresql+psycopg://vetted@db.internal:5432/vetted",
+    "REDIS_URL": "shared rate limits for every worker and app server, e.g. redis://cache.internal:6379/0",
+}
+
+
+class SettingsError(RuntimeError):
+    """Production settings are missing; the message has one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def environment() -> str:
+    """`production` or `development` (the default, for `make run` and tests)."""
+    return os.environ.get("VETTED_ENV", "development").strip().lower() or "development"
+
+
+def production_problems() -> list[str]:
+    """One line per setting production needs and the environment lacks (empty: all set)."""
+    if environment() != PRODUCTION:
+        return []
+    return [
+        f"VETTED_ENV=production needs {name}: {why}."
+        for name, why in REQUIRED_IN_PRODUCTION.items()
+        if not os.environ.get(name, "").strip()
+    ]
 
 
 def _secret_key(instance_path: str) -> str:
@@ -40,6 +79,16 @@ def _database_url(instance_path: str) -> str:
     return url
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -59,22 +108,55 @@ def engine_options(url: str) -> dict:
     """Pool settings per backend: SQLite tuning happens on connect (see extensions.py)."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True, "pool_recycle": 1800}
+    # A database that stops answering must fail a request in seconds (a 503 page), not hang a
+    # worker; pre-ping replaces connections that died while the database was away.
+    return {
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+        "pool_timeout": 10,
+        "connect_args": {"connect_timeout": 5},
+    }
 
 
 class Config:
-    """Settings for running the site; every value can be overridden from the environment."""
+    """Settings for running the site; every value can be overridden from the environment.
+
+    :raises SettingsError: `VETTED_ENV=production` and a required setting is missing.
+    """
 
     def __init__(self, instance_path: str):
+        if problems := production_problems():
+            raise SettingsError(problems)
+        production = environment() == PRODUCTION
+        self.VETTED_ENV = environment()
         self.SECRET_KEY = _secret_key(instance_path)
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
-        self.RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        if self.REDIS_URL:
+            # A Redis that stops answering must not hang requests; while it is away each
+            # process keeps limits in memory, and /readyz reports it.
+            self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+            self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Lets several sites (or test runs) share one Redis without sharing their limits.
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "vetted")
+        # Proxies in front of the app that set X-Forwarded-For and X-Forwarded-Proto (nginx: 1).
+        # Only then are those headers believed: the audit log and rate limits key on the client
+        # address, which a client could otherwise forge.
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        # Caches to purge when a page changes: nginx purge endpoints, space-separated.
+        self.CACHE_PURGE_URLS = os.environ.get("CACHE_PURGE_URLS", "").split()
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+        self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", production)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
         self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; no 1-hour surprise
+        # csrf.py runs the checks: the origin of every unsafe request, and the token as well
+        # for signed-in staff, so anonymous pages need no session cookie.
+        self.WTF_CSRF_CHECK_DEFAULT = False
         self.COMPRESS_MIMETYPES = [
             "text/html",
             "text/css",
@@ -82,9 +164,14 @@ class Config:
             "application/javascript",
             "application/json",
             "application/ld+json",
+            "application/xml",
+            "application/atom+xml",
         ]
         self.COMPRESS_ALGORITHM = ["br", "gzip"]
         self.COMPRESS_MIN_SIZE = 500
         self.COMPRESS_BR_LEVEL = 6  # within 1% of the smallest output, at a fraction of the CPU
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600
+        self.STATIC_BUILD_DIR = str(ROOT / "static" / "dist")
+        self.SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
+        self.DATABASE_RETRY_AFTER = 30  # seconds, sent with the 503 page while the database is away
         self.BUILD_ID = build_id()

@@ -1,6 +1,6 @@
 """Response headers every page carries: a strict CSP and friends, and Vary for htmx caching."""
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 
 CSP = "; ".join(
     [
@@ -27,14 +27,9 @@ def set_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if response.mimetype == "text/html":
-        # The same URL answers with a whole page or an htmx fragment, and with the wording of
-        # the reader's audience (a cookie): caches must keep them apart.
+        # The same URL answers with a whole page or an htmx fragment: caches must keep them
+        # apart. (Cache-Control, the ETag and Vary: Cookie where it matters: caching.py.)
         response.vary.add("HX-Request")
-        response.vary.add("Cookie")
-        if request.method == "GET" and response.status_code == 200 and not response.is_streamed:
-            response.headers.setdefault("Cache-Control", "private, no-cache")
-            response.add_etag()
-            response.make_conditional(request)
     return response
 
 
@@ -51,7 +46,7 @@ def close_streamed_body(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     # after_request hooks run in reverse order of registration: both of these run before
-    # Flask-Compress (registered earlier, in create_app), so the ETag is computed on the
-    # uncompressed body and the file is closed whatever Flask-Compress does with it.
+    # Flask-Compress (registered earlier, in create_app), so the file is closed whatever
+    # Flask-Compress does with it.
     app.after_request(close_streamed_body)
     app.after_request(set_headers)

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask import Flask, request
 
-from blueprints import admin, articles, auth, errors, followups, personalization
+from blueprints import admin, articles, auth, errors, feeds, followups, ops, personalization
 from extensions import db
 from services.audit import CLIENT_ADDRESS
 
@@ -16,6 +16,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(followups.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(ops.bp)
+    app.register_blueprint(feeds.bp)
     errors.init_app(app)
     app.add_template_filter(long_date)
     app.before_request(_note_client_address)

@@ -1,12 +1,18 @@
 """Error pages in the site's style: never a stack trace, always a way back."""
 
-from flask import Flask, render_template, request
+import logging
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+import csrf
 from blueprints.rescue import rescue_for_request
-from extensions import db
+from extensions import db, login_manager
 from services.errors import DomainError
+
+log = logging.getLogger("vetted.error")
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
@@ -16,7 +22,15 @@ MESSAGES = {
     409: ("That change conflicts", "The content changed since you opened it."),
     429: ("Too many requests", "Please wait a minute, then try again."),
     500: ("Something went wrong on our side", "We have been notified. Please try again shortly."),
+    503: (
+        "Vetted is briefly unavailable",
+        "We can’t reach our database right now. Nothing you sent was lost or half-saved; "
+        "please try again in a minute.",
+    ),
 }
+# The database is away or overloaded (refused, dropped, timed out, pool exhausted): a 503 the
+# reader can retry, and the pool reconnects by itself once it answers again (pre-ping).
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
 def _page(status: int, detail: str | None = None):
@@ -25,6 +39,13 @@ def _page(status: int, detail: str | None = None):
     return render_template(
         template, status=status, title=title, detail=detail or default_detail
     ), status
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except DATABASE_UNAVAILABLE:
+        db.session.close()  # the connection is gone; the pool replaces it on next checkout
 
 
 def init_app(app: Flask) -> None:
@@ -42,13 +63,31 @@ def init_app(app: Flask) -> None:
             400, "Your form expired. Reload the page and send it again; nothing was saved."
         )
 
+    @app.errorhandler(csrf.CrossSiteRequest)
+    def cross_site_request(error: csrf.CrossSiteRequest):
+        return _page(403, error.description)
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
         return _page(error.status_code, str(error))
 
+    def database_unavailable(error: Exception):
+        _rollback()
+        cause = getattr(error, "orig", None) or error
+        # No traceback: during an outage every request fails the same way.
+        log.error("Database unavailable", extra={"error": f"{type(cause).__name__}: {cause}"})
+        # The page must not touch the database again: treat the reader as signed out for it.
+        g._login_user = login_manager.anonymous_user()
+        body, status = _page(503)
+        retry = str(current_app.config["DATABASE_RETRY_AFTER"])
+        return body, status, {"Retry-After": retry, "Cache-Control": "no-store"}
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, database_unavailable)
+
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        db.session.rollback()
-        app.logger.exception("Unhandled error")
+        _rollback()
+        log.exception("Unhandled error")
         return _page(500)

@@ -101,6 +101,9 @@ def _storable(response: Response) -> bool:
         and response.mimetype == "text/html"
         and not response.is_streamed
         and "Set-Cookie" not in response.headers
+        # Only the body is kept: an answer whose headers steer htmx (the picker's HX-Push-Url)
+        # would come back without them.
+        and not any(name.lower().startswith("hx-") for name in response.headers.keys())
         and not session.modified
         and not session.get("_flashes")
     )

@@ -42,6 +42,15 @@ class Article(db.Model):
             sqlite_where=text("live_revision_id IS NOT NULL"),
             postgresql_where=text("live_revision_id IS NOT NULL"),
         ),
+        # What sitemaps and the feed list (services/feeds.py): public, real (is_synthetic false),
+        # by id. is_synthetic leads so that the lookup is an equality every planner prefers.
+        Index(
+            "ix_articles_listed",
+            "is_synthetic",
+            "id",
+            postgresql_where=text("public_revision_id IS NOT NULL"),
+            sqlite_where=text("public_revision_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

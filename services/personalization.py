@@ -27,8 +27,10 @@ class Audiences:
     def role(self, key: str | None) -> AudienceRole | None:
         return next((r for r in self.roles if r.key == key), None)
 
-    def first_role_for(self, level: ReadingLevel) -> AudienceRole | None:
-        return next((r for r in self.roles if r.level == level), None)
+    def only_role_for(self, level: ReadingLevel) -> AudienceRole | None:
+        """The role a level serves when it serves just one (plain: patients); else None."""
+        matching = [r for r in self.roles if r.level == level]
+        return matching[0] if len(matching) == 1 else None
 
 
 def load_audiences() -> Audiences:
@@ -48,15 +50,13 @@ def parse_level(value: str | None) -> ReadingLevel | None:
 
 @dataclass(frozen=True)
 class Audience:
-    """The reader's current choice: a role when they picked one, and the level it maps to."""
+    """The wording a request gets: its level, the role to mark in the picker (None when no role
+    or several roles fit), and whether the reader chose it (else: the default, clinical)."""
 
     role: AudienceRole | None
     level: ReadingLevel
     setting: LevelSetting | None
-
-    @property
-    def chosen(self) -> bool:
-        return self.role is not None
+    chosen: bool = True
 
     @property
     def announcement(self) -> str:
@@ -72,19 +72,24 @@ def resolve(
     query_role: str | None = None,
     remembered_role: str | None = None,
 ) -> Audience:
-    """A role picked now wins, then `?audience=`, then the remembered role, then clinical."""
-    role = audiences.role(query_role)
-    if role is None:
-        remembered = audiences.role(remembered_role)
-        level = parse_level(query_level)
-        if level is not None:
-            # Keep the remembered role when it maps to the shared level (Student vs Nurse).
-            role = remembered if remembered and remembered.level == level else None
-            role = role or audiences.first_role_for(level)
-        else:
-            role = remembered
-    level = role.level if role else DEFAULT_LEVEL
-    return Audience(role, level, audiences.levels.get(level))
+    """A role picked now wins, then `?audience=`, then the remembered role, then clinical.
+
+    `?audience=LEVEL` shows that level's wording whatever the reader chose before. The picker
+    marks the reader's own role when it fits the level, else the level's only role (none when
+    several share it, as students and nurses do); only that mark can depend on the reader.
+    """
+    setting = audiences.levels.get
+    picked = audiences.role(query_role)
+    if picked is not None:
+        return Audience(picked, picked.level, setting(picked.level))
+    remembered = audiences.role(remembered_role)
+    if (level := parse_level(query_level)) is not None:
+        if remembered is not None and remembered.level == level:
+            return Audience(remembered, level, setting(level))
+        return Audience(audiences.only_role_for(level), level, setting(level))
+    if remembered is not None:
+        return Audience(remembered, remembered.level, setting(remembered.level))
+    return Audience(None, DEFAULT_LEVEL, setting(DEFAULT_LEVEL), chosen=False)
 
 
 def is_over_target(grade: float | None, setting: LevelSetting | None) -> bool:

@@ -300,6 +300,10 @@ def can_edit(article: Article, user: User) -> bool:
 
 # -- What readers see ------------------------------------------------------------------------
 
+# Slugs whose public page may have changed in this transaction: purge.py tells the proxy's cache
+# once it commits (services never talk to the outside world before the data is safe).
+CHANGED_SLUGS = "vetted_changed_slugs"
+
 PUBLIC_WITHOUT_APPROVAL = (
     ReviewStatus.SUBMITTED,
     ReviewStatus.UNDER_REVIEW,
@@ -312,8 +316,10 @@ def refresh_publication(article: Article) -> None:
 
     Public: the live revision, else (never approved) the newest revision sent for review, shown
     under the caution banner; drafts and superseded revisions never. The listing columns copy the
-    public revision, and the search index follows it.
+    public revision, and the search index follows it; cached copies of the page are purged once
+    the transaction commits.
     """
+    db.session.info.setdefault(CHANGED_SLUGS, set()).add(article.slug)
     db.session.flush()
     public = article.live_revision
     if public is None:

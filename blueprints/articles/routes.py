@@ -4,8 +4,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, redirect, request, url_for
 
 from blueprints.page_cache import cached_page
-from blueprints.personalization.routes import audiences, current_audience
+from blueprints.personalization.routes import audiences, current_audience, remembered_level
 from blueprints.rendering import render_page, wants_fragment
+from caching import ARTICLE, LISTING, shared
 from extensions import db
 from models import GlossaryTerm, Topic
 from services import public_history, publishing, reading
@@ -15,6 +16,7 @@ bp = Blueprint("articles", __name__)
 
 
 @bp.get("/")
+@shared(**LISTING)
 @cached_page
 def index():
     """Home: search box, recently updated and reviewed articles, topics."""
@@ -35,6 +37,7 @@ def search():
 
 
 @bp.get("/topics")
+@shared(**LISTING)
 @cached_page
 def topics():
     """Every topic."""
@@ -42,6 +45,7 @@ def topics():
 
 
 @bp.get("/topics/<topic_slug>")
+@shared(**LISTING, args=("before", "after"))
 @cached_page
 def topic(topic_slug: str):
     """One page of the articles in a topic, newest first; "Older"/"Newer" links page on."""
@@ -55,6 +59,7 @@ def topic(topic_slug: str):
 
 
 @bp.get("/glossary")
+@shared(**LISTING)
 @cached_page
 def glossary():
     """Every glossary term with its plain definition; inline terms link here."""
@@ -63,6 +68,7 @@ def glossary():
 
 
 @bp.get("/editorial-policy")
+@shared(**LISTING)
 @cached_page
 def policy():
     """How content is written, sourced, reviewed and corrected."""
@@ -119,12 +125,21 @@ def _article_context(view, audience, *, pending: bool = False) -> dict:
 
 
 @bp.get("/articles/<slug>")
+@shared(**ARTICLE, args=("audience",), audience=True)
 @cached_page
 def detail(slug: str):
     """The article page. `?role=` from the picker swaps the wording of the whole body in place;
     `?expand=` opens long sections; `?refs=full` the full reference list."""
-    view, audience = _load_view(slug)
     picked = "role" in request.args
+    if not picked and "audience" not in request.args and (level := remembered_level()):
+        # A reader who chose an audience goes to that wording's own address, which a cache
+        # can share, instead of getting (or spoiling) the cached default at this one.
+        args = request.args.to_dict(flat=False) | {"audience": level}
+        response = redirect(url_for("articles.detail", slug=slug, **args))
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.add("Cookie")
+        return response
+    view, audience = _load_view(slug)
     if picked and not wants_fragment():
         return redirect(url_for("articles.detail", slug=slug, audience=audience.level.value))
     fragment = "article_body" if picked else "references" if request.args.get("refs") else None
@@ -173,6 +188,7 @@ def section(slug: str, section_id: int):
 
 
 @bp.get("/articles/<slug>/references/<key>")
+@shared(**ARTICLE, args=("audience",), audience=True)
 @cached_page
 def reference(slug: str, key: str):
     """A reference as cited by one article: a hover card for htmx, else a page of its own."""

@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, Length
 
+from csrf import ReaderForm
 
-class AudienceForm(FlaskForm):
+
+class AudienceForm(ReaderForm):
     # Choices are rows, so the route checks the key against them rather than a fixed list.
     role = StringField(validators=[InputRequired(), Length(max=20)])
     next = HiddenField()

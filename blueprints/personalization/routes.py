@@ -26,7 +26,8 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="audience")
 
 
-def _remembered_role() -> str | None:
+def remembered_role() -> str | None:
+    """The role this reader chose with the picker before (cookie, or a staff member's profile)."""
     if current_user.is_authenticated and current_user.audience_role:
         return current_user.audience_role
     raw = request.cookies.get(COOKIE_NAME)
@@ -49,19 +50,31 @@ def audiences() -> Audiences:
 
 
 def current_audience() -> Audience:
-    """This request's audience; a new choice is remembered when the response goes out."""
+    """This request's audience; a role just picked is remembered when the response goes out.
+
+    Only the picker changes what is remembered: a shared `?audience=` link shows its wording
+    without rewriting the reader's own choice (and, but for the picker's mark on a level several
+    roles share, answers the same for everyone, which lets a shared cache keep it).
+    """
     if not hasattr(request, "vetted_audience"):
-        remembered = _remembered_role()
+        picked = request.args.get("role")
+        remembered = remembered_role()
         audience = resolve(
             audiences(),
             query_level=request.args.get("audience"),
-            query_role=request.args.get("role"),
+            query_role=picked,
             remembered_role=remembered,
         )
         request.vetted_audience = audience
-        if audience.role and audience.role.key != remembered:
-            request.vetted_remember_role = audience.role.key
+        if picked and audience.role and audience.role.key == picked and picked != remembered:
+            request.vetted_remember_role = picked
     return request.vetted_audience
+
+
+def remembered_level() -> str | None:
+    """The level of the remembered role (None: nothing remembered, or a role that is gone)."""
+    role = audiences().role(remembered_role()) if remembered_role() else None
+    return role.level.value if role else None
 
 
 @bp.after_app_request

@@ -41,9 +41,30 @@ def test_query_level_overrides_the_remembered_role(audiences):
     assert audience.level == L.PLAIN and audience.role.key == "patient"
 
 
-def test_query_level_keeps_a_remembered_role_with_the_same_level(audiences):
-    audience = resolve(audiences, query_level="standard", remembered_role="allied")
-    assert audience.role.key == "allied"
+@pytest.mark.parametrize(
+    ("remembered", "marked"),
+    [(None, None), ("patient", None), ("student", "student"), ("allied", "allied")],
+)
+def test_query_level_shows_its_wording_whatever_was_remembered(audiences, remembered, marked):
+    """Students and nurses share standard wording: the picker marks a reader's own role, and
+    only that mark (never the wording) depends on them."""
+    audience = resolve(audiences, query_level="standard", remembered_role=remembered)
+    assert audience.level == L.STANDARD and audience.chosen
+    assert (audience.role.key if audience.role else None) == marked
+    assert audience.announcement == (
+        "Showing wording for students, nurses, pharmacists and allied health professionals"
+    )
+
+
+def test_query_level_with_one_role_is_the_same_for_everyone(audiences):
+    for remembered in (None, "patient", "allied"):
+        audience = resolve(audiences, query_level="plain", remembered_role=remembered)
+        assert audience.role.key == "patient"
+
+
+def test_picked_role_wins_over_the_query_level(audiences):
+    audience = resolve(audiences, query_level="plain", query_role="allied")
+    assert audience.level == L.STANDARD and audience.role.key == "allied"
 
 
 def test_unknown_values_are_ignored(audiences):

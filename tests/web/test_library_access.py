@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import GlossaryTerm, Role, User
 from services import accounts
-from tests.conftest import Auth
+from tests.conftest import PASSWORD, Auth
 from tests.factories import make_reference, make_user
 
 STAFF = {Role.EDITOR, Role.REVIEWER, Role.ADMIN}
@@ -107,8 +107,27 @@ def test_a_set_password_link_page_needs_no_account_and_a_bad_link_says_so(client
     [p.format(reference_id=1, term_id=1, user_id=1) for m, p, _, _ in ROUTES if m == "POST"]
     + ["/auth/set-password/x"],
 )
-def test_every_post_needs_a_csrf_token(app_factory, path):
-    response = app_factory(WTF_CSRF_ENABLED=True).test_client().post(path, data={})
+def test_every_post_from_another_site_is_refused(app_factory, path):
+    client = app_factory(WTF_CSRF_ENABLED=True).test_client()
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {}):  # another site; no origin at all
+        response = client.post(path, data={}, headers=headers)
+        assert response.status_code == 403
+        assert "nothing was saved" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path", [p.format(reference_id=1, term_id=1, user_id=1) for m, p, _, _ in ROUTES if m == "POST"]
+)
+def test_every_staff_post_needs_the_session_token(app_factory, objects, path):
+    make_user(role=Role.ADMIN, email="token-admin@example.org", password=PASSWORD)
+    db.session.commit()
+    client = app_factory(WTF_CSRF_ENABLED=True).test_client()
+    client.environ_base["HTTP_SEC_FETCH_SITE"] = "same-origin"  # from our own page
+    signed_in = client.post(
+        "/auth/login", data={"email": "token-admin@example.org", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    response = client.post(path, data={})
     assert response.status_code == 400
     assert "Your form expired" in response.get_data(as_text=True)
 

@@ -1,3 +1,5 @@
+import re
+
 import sqlalchemy as sa
 
 from extensions import db
@@ -32,12 +34,24 @@ def test_plain_wording_differs_and_explains_terms(demo, client):
 
 
 def test_choice_is_remembered_in_a_signed_httponly_cookie(demo, client):
-    response = client.get(SEED + "?audience=plain")
+    response = client.get(SEED + "?role=patient")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "patient" not in cookie
-    other = client.get("/articles/ph-positive-all-tki").get_data(as_text=True)
-    assert "Showing wording for patients and caregivers." in other
-    assert 'value="patient" id="role-patient"' in other
+    other = client.get("/articles/ph-positive-all-tki", follow_redirects=True)
+    html = other.get_data(as_text=True)
+    assert "Showing wording for patients and caregivers." in html
+    assert 'value="patient" id="role-patient"' in html
+
+
+def test_remembered_choice_sends_the_reader_to_its_shareable_address(demo, client):
+    client.get(SEED + "?role=allied")
+    response = client.get("/articles/ph-positive-all-tki?expand=all")
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        "/articles/ph-positive-all-tki?expand=all&audience=standard"
+    )
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in response.headers["Vary"]
 
 
 def test_tampered_cookie_is_ignored(demo, client):
@@ -46,21 +60,39 @@ def test_tampered_cookie_is_ignored(demo, client):
     assert "Showing clinical wording." in html
 
 
-def test_query_overrides_and_updates_the_cookie(demo, client):
-    client.get(SEED + "?audience=plain")
-    client.get(SEED + "?audience=clinical")
-    html = client.get("/articles/ph-positive-all-tki").get_data(as_text=True)
-    assert "Showing wording for physicians and advanced practice clinicians." in html
+def test_shared_link_shows_its_wording_without_rewriting_the_choice(demo, client):
+    """Only the picker changes the remembered audience; a link someone shared does not."""
+    client.get(SEED + "?role=patient")
+    shared = client.get(SEED + "?audience=clinical")
+    assert "Set-Cookie" not in shared.headers
+    assert "Showing wording for physicians" in shared.get_data(as_text=True)
+    html = client.get("/articles/ph-positive-all-tki", follow_redirects=True).get_data(as_text=True)
+    assert "Showing wording for patients and caregivers." in html
 
 
 def test_no_javascript_form_posts_then_redirects_with_the_level(demo, client):
     response = client.post("/audience", data={"role": "student", "next": SEED})
     assert response.status_code == 302
     assert response.headers["Location"] == SEED + "?audience=standard"
+    assert COOKIE_NAME in response.headers["Set-Cookie"]
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert (
-        'value="student" id="role-student" hx-get' in html.replace("\n", " ") or "checked" in html
-    )
+    assert "Showing wording for students, nurses, pharmacists" in html
+
+
+def test_shared_level_marks_a_role_only_when_the_level_has_one(demo, client):
+    plain = client.get(SEED + "?audience=plain").get_data(as_text=True)
+    assert re.search(r'value="patient" id="role-patient"\s+hx-get[^>]* checked>', plain)
+    standard = client.get(SEED + "?audience=standard").get_data(as_text=True)
+    assert " checked>" not in standard  # students and nurses share it: neither is claimed
+    assert 'data-role=""' in standard
+
+
+def test_a_reader_who_chose_a_shared_level_sees_their_own_role_marked(demo, client):
+    client.post("/audience", data={"role": "allied", "next": SEED})
+    response = client.get(SEED + "?audience=standard")
+    html = response.get_data(as_text=True)
+    assert re.search(r'value="allied" id="role-allied"\s+hx-get[^>]* checked>', html)
+    assert response.headers["Cache-Control"] == "private, no-cache"  # that mark is theirs
 
 
 def test_form_with_unknown_role_or_offsite_next_is_safe(demo, client):
@@ -85,7 +117,7 @@ def test_missing_variant_shows_the_more_technical_one_with_a_note(demo, client):
 
 def test_signed_in_staff_keep_their_choice_in_their_profile(demo, client, auth):
     auth.login(Role.EDITOR)
-    client.get(SEED + "?audience=plain")
+    client.get(SEED + "?role=patient")
     user = db.session.scalar(sa.select(User).where(User.email == "editor@example.org"))
     assert user.audience_role == "patient"
 

@@ -1,0 +1,3 @@
+from blueprints.feeds.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,80 @@
+"""Sitemaps for search engines and an Atom feed of newly reviewed articles."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, abort, current_app, render_template, url_for
+
+from caching import FEED, shared
+from services import feeds
+
+bp = Blueprint("feeds", __name__)
+XML = "application/xml"
+# The pages besides articles and topics that a sitemap lists.
+LISTINGS = ("articles.index", "articles.topics", "articles.glossary", "articles.policy")
+
+
+def _xml(template: str, mimetype: str = XML, **context):
+    return current_app.response_class(render_template(template, **context), mimetype=mimetype)
+
+
+def _article_entries(part: int) -> list[tuple[str, str | None]]:
+    """(address, lastmod) of each article in a part: the address built once, not 50,000 times."""
+    prefix = url_for("articles.detail", slug="-", _external=True)[:-1]
+    return [
+        (
+            prefix + quote(a.slug, safe=""),
+            a.reviewed_at.date().isoformat() if a.reviewed_at else None,
+        )
+        for a in feeds.article_urls(part, current_app.config["SITEMAP_MAX_URLS"])
+    ]
+
+
+@bp.get("/sitemap.xml")
+@shared(**FEED)
+def sitemap():
+    """Every public page while they fit in one sitemap; past that, an index of sitemaps."""
+    limit = current_app.config["SITEMAP_MAX_URLS"]
+    topics = feeds.topic_slugs()
+    if feeds.highest_id() + len(topics) + len(LISTINGS) <= limit:
+        articles = _article_entries(1)
+        return _xml("feeds/sitemap.xml", listings=LISTINGS, topics=topics, articles=articles)
+    sitemaps = [url_for("feeds.pages", _external=True)] + [
+        url_for("feeds.articles", page=part, _external=True)
+        for part in feeds.parts_with_articles(limit)
+    ]
+    return _xml("feeds/sitemap_index.xml", sitemaps=sitemaps)
+
+
+@bp.get("/sitemap-pages.xml")
+@shared(**FEED)
+def pages():
+    """The home page, the listings and every topic (a part of the sitemap index)."""
+    return _xml("feeds/sitemap.xml", listings=LISTINGS, topics=feeds.topic_slugs(), articles=[])
+
+
+@bp.get("/sitemap-articles-<int:page>.xml")
+@shared(**FEED)
+def articles(page: int):
+    """One part of the sitemap index: the articles of one range of SITEMAP_MAX_URLS ids."""
+    entries = _article_entries(page) if page >= 1 else []
+    if not entries:
+        abort(404)
+    return _xml("feeds/sitemap.xml", listings=(), topics=(), articles=entries)
+
+
+@bp.get("/feed.atom")
+@shared(**FEED)
+def feed():
+    """Atom feed: the latest approvals of public articles, newest first."""
+    return _xml("feeds/feed.xml", "application/atom+xml", revisions=feeds.recent_approvals())
+
+
+@bp.get("/robots.txt")
+@shared(**FEED)
+def robots():
+    """Where the sitemap is; staff pages are no business of crawlers."""
+    sitemap_url = url_for("feeds.sitemap", _external=True)
+    body = f"User-agent: *\nDisallow: /admin/\nDisallow: /auth/\n\nSitemap: {sitemap_url}\n"
+    return current_app.response_class(body, mimetype="text/plain")

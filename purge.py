@@ -1,0 +1,75 @@
+"""Purge the proxy's cached copies of an article's page once a change to what readers see commits.
+
+services.publishing.refresh_publication notes the article's slug in the session's `info`; after
+the transaction commits (never before, and never on a rollback) each canonical address of the
+page (the default wording and each `?audience=`), in each encoding nginx keeps, is purged from
+every cache in CACHE_PURGE_URLS, nginx purge endpoints (deploy/README.md). A purge that fails is
+logged and otherwise ignored: the change is saved, and the cached copy expires within its
+max-age (caching.ARTICLE) anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.request
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from models import ReadingLevel
+from services.publishing import CHANGED_SLUGS
+
+log = logging.getLogger("vetted.purge")
+TIMEOUT = 2  # seconds per purge request: a staff action must not hang on a sick proxy
+# nginx keeps one copy per encoding it asked of the app ($vetted_encoding in its config).
+ENCODINGS = ("", "br", "gzip")
+
+
+def addresses(slug: str) -> list[str]:
+    """The canonical addresses of an article's page, as caches key them (caching.py)."""
+    urls = current_app.url_map.bind("localhost")
+    return [urls.build("articles.detail", {"slug": slug})] + [
+        urls.build("articles.detail", {"slug": slug, "audience": level.value})
+        for level in ReadingLevel
+    ]
+
+
+def purge(slugs: set[str], caches: list[str]) -> None:
+    """Ask each cache to drop each address of each article (404: it had no copy, fine)."""
+    done, failed = 0, []
+    for base in caches:
+        for slug in sorted(slugs):
+            for path, encoding in ((p, e) for p in addresses(slug) for e in ENCODINGS):
+                request = urllib.request.Request(
+                    base.rstrip("/") + path,
+                    method="PURGE",
+                    headers={"X-Cache-Encoding": encoding} if encoding else {},
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=TIMEOUT):
+                        pass
+                except urllib.error.HTTPError as error:
+                    if error.code != 404:
+                        failed.append(f"{base}{path}: HTTP {error.code}")
+                        continue
+                except OSError as error:
+                    failed.append(f"{base}{path}: {error}")
+                    continue
+                done += 1
+    if failed:
+        log.warning("Cache purge failed", extra={"slugs": sorted(slugs), "failures": failed})
+    log.info("Cache purged", extra={"slugs": sorted(slugs), "addresses": done})
+
+
+@event.listens_for(Session, "after_commit")
+def _purge_after_commit(session: Session) -> None:
+    slugs = session.info.pop(CHANGED_SLUGS, None)
+    if slugs and has_app_context() and (caches := current_app.config.get("CACHE_PURGE_URLS")):
+        purge(slugs, caches)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(CHANGED_SLUGS, None)

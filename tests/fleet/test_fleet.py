@@ -1,0 +1,174 @@
+"""Two app servers behind nginx never disagree about what is published, share sessions and
+rate limits, and nginx serves static files and cached pages as deploy/README.md says."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+import uuid
+from urllib.request import Request
+
+import brotli
+import psycopg
+import pytest
+
+from deploy.fleet import ROOT
+from tests.fleet.conftest import Browser, create_staff
+
+pytestmark = pytest.mark.fleet
+SEED = "/articles/all-blast-crisis-treatment"
+PENDING = "Exercise caution as content is pending human review"
+
+
+def query(fleet, sql: str, *params):
+    url = fleet.database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
+    a, b = fleet.servers
+    reader = Browser()
+    for path in (SEED, SEED + "?audience=plain"):
+        assert reader.get(fleet.url + path).headers["X-Cache-Status"] in ("MISS", "EXPIRED")
+        cached = reader.get(fleet.url + path)
+        assert cached.headers["X-Cache-Status"] == "HIT" and PENDING in cached.text
+    assert cache_status(fleet.url + SEED, "br") in ("MISS", "EXPIRED")
+    assert cache_status(fleet.url + SEED, "br") == "HIT"  # a brotli copy, kept apart
+
+    create_staff(fleet, "fleet-admin@example.org", "admin")
+    admin = Browser()
+    token = admin.sign_in(a.url, "fleet-admin@example.org")
+    [(revision_id,)] = query(
+        fleet, "SELECT latest_revision_id FROM articles WHERE slug = %s", SEED.split("/")[-1]
+    )
+    approved = admin.post(
+        f"{a.url}/_fleet/revisions/{revision_id}/approve", headers={"X-CSRFToken": token}
+    )
+    assert approved.status == 200 and json.loads(approved.text)["status"] == "approved"
+
+    # At once, with no wait: instance B reads the same database, nginx's copies were purged.
+    direct = reader.get(b.url + SEED)
+    assert PENDING not in direct.text and "Reviewed by" in direct.text
+    for path in (SEED, SEED + "?audience=plain"):
+        fresh = reader.get(fleet.url + path)
+        assert fresh.headers["X-Cache-Status"] in ("MISS", "EXPIRED"), path
+        assert PENDING not in fresh.text and "Reviewed by fleet-admin" in fresh.text
+        again = reader.get(fleet.url + path)
+        assert again.headers["X-Cache-Status"] == "HIT" and "Reviewed by fleet-admin" in again.text
+    with Browser().opener.open(
+        Request(fleet.url + SEED, headers={"Accept-Encoding": "br"}), timeout=30
+    ) as compressed:
+        assert compressed.headers["X-Cache-Status"] in ("MISS", "EXPIRED")  # purged too
+        assert compressed.headers["Content-Encoding"] == "br"
+        assert "Reviewed by fleet-admin" in brotli.decompress(compressed.read()).decode()
+
+
+def cache_status(url: str, encoding: str) -> str:
+    with Browser().opener.open(
+        Request(url, headers={"Accept-Encoding": encoding}), timeout=30
+    ) as r:
+        r.read()
+        return r.headers["X-Cache-Status"]
+
+
+def test_a_staff_session_works_on_both_servers_and_is_never_cached(fleet, staff):
+    a, b = fleet.servers
+    editor = Browser()
+    token = editor.sign_in(a.url, staff["editor"])
+    dashboard = editor.get(b.url + "/admin/")
+    assert dashboard.status == 200 and "fleet-editor" in dashboard.text
+    assert dashboard.headers["Cache-Control"] == "private, no-store"
+    # The token from A's page is good on B: one secret key, one session.
+    [(article_id,)] = query(fleet, "SELECT id FROM articles WHERE slug = 'mrd-testing-all'")
+    saved = editor.post(
+        f"{b.url}/_fleet/articles/{article_id}/revisions",
+        {"marker": "session-on-b"},
+        headers={"X-CSRFToken": token},
+    )
+    assert saved.status == 200
+    through_nginx = [editor.get(fleet.url + path) for path in ("/admin/", "/", SEED)]
+    assert {r.headers["X-Cache-Status"] for r in through_nginx} == {"BYPASS"}
+    assert all(r.headers["Cache-Control"] == "private, no-store" for r in through_nginx)
+    assert all("fleet-editor" in r.text or "Staff" in r.text for r in through_nginx)
+
+
+def test_rate_limits_are_shared_through_redis(fleet):
+    a, b = fleet.servers
+    client = Browser()
+    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    statuses = [
+        client.post(
+            f"{server.url}/auth/login",
+            {"email": "nobody@example.org", "password": "wrong"},
+            headers={"X-Forwarded-For": address},
+        ).status
+        for server in [a, b] * 6
+    ][:11]
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    # Another reader (another address, as nginx reports it) is not affected.
+    other = client.post(
+        f"{a.url}/auth/login",
+        {"email": "nobody@example.org", "password": "wrong"},
+        headers={"X-Forwarded-For": "203.0.113.200"},
+    )
+    assert other.status == 200
+
+
+def test_nginx_serves_static_files_precompressed_and_immutable(fleet):
+    manifest = json.loads((ROOT / "static/dist/manifest.json").read_text())
+    name = manifest["css/vetted.css"]
+    source = (ROOT / "static/css/vetted.css").read_bytes()
+    reader = Browser()
+    assert f"/static/{name}" in reader.get(fleet.url + SEED).text
+    for accept, encoding, decode in [
+        ("br", "br", brotli.decompress),
+        ("gzip", "gzip", gzip.decompress),
+        ("identity", None, lambda body: body),
+    ]:
+        request = Request(fleet.url + f"/static/{name}", headers={"Accept-Encoding": accept})
+        with reader.opener.open(request, timeout=10) as response:
+            body = response.read()
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            assert response.headers.get("Content-Encoding") == encoding
+            assert response.headers["Content-Type"] == "text/css"
+        assert decode(body) == source
+    # Served from disk by nginx: no app server saw the request.
+    assert f"/static/{name}" not in "".join(server.log.read_text() for server in fleet.servers)
+
+
+def test_anonymous_pages_through_nginx_set_no_cookie_and_readers_with_a_choice_bypass(fleet):
+    reader = Browser()
+    for path in ("/", "/topics", SEED, SEED + "?audience=standard", "/feed.atom", "/sitemap.xml"):
+        response = reader.get(fleet.url + path)
+        assert response.status == 200 and "Set-Cookie" not in response.headers, path
+    picked = reader.get(fleet.url + SEED + "?role=patient")
+    assert picked.status == 302 and "vetted_audience" in picked.headers["Set-Cookie"]
+    redirected = reader.get(fleet.url + SEED)
+    assert redirected.status == 302 and redirected.headers["X-Cache-Status"] == "BYPASS"
+    assert redirected.headers["Location"].endswith(SEED + "?audience=plain")
+    shared = reader.get(fleet.url + SEED + "?audience=plain")
+    assert shared.headers["X-Cache-Status"] in ("HIT", "MISS", "EXPIRED")
+    fragment = reader.get(fleet.url + SEED + "?refs=full", headers={"HX-Request": "true"})
+    assert fragment.headers["X-Cache-Status"] == "BYPASS"
+
+
+def test_logs_are_json_lines_sharing_nginx_request_ids(fleet):
+    reader = Browser()
+    request_id = reader.get(fleet.url + "/topics?fresh=" + uuid.uuid4().hex).headers["X-Request-ID"]
+    time.sleep(0.2)
+    app_lines = [
+        json.loads(line)
+        for server in fleet.servers
+        for line in server.log.read_text().splitlines()
+        if line.startswith("{")
+    ]
+    [line] = [line for line in app_lines if line.get("request_id") == request_id]
+    assert line["logger"] == "vetted.access" and line["endpoint"] == "articles.topics"
+    assert line["status"] == 200 and line["client"] == "127.0.0.1"
+    nginx = [
+        json.loads(line) for line in (fleet.directory / "logs/access.log").read_text().splitlines()
+    ]
+    assert any(entry["request_id"] == request_id for entry in nginx)
+    assert all("fresh" not in json.dumps(entry) for entry in nginx)  # no query strings

@@ -41,6 +41,16 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out the search engines' own structures: their migration makes them by hand."""
+    if type_ == "table" and name.startswith("search_index"):
+        return False  # SQLite's FTS5 table and its shadow tables
+    table = getattr(obj, "table", None)
+    if reflected and compare_to is None and table is not None and table.name == "search_documents":
+        return False  # PostgreSQL's generated tsvector columns and their GIN indexes
+    return True
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -54,7 +64,9 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
+    context.configure(
+        url=url, target_metadata=get_metadata(), literal_binds=True, include_object=include_object
+    )
 
     with context.begin_transaction():
         context.run_migrations()
@@ -79,6 +91,7 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -28,7 +28,7 @@ from models import (
     User,
 )
 from models.base import utcnow
-from services import audit
+from services import audit, search
 from services.errors import Conflict, DomainError, NotPermitted
 from services.markdown import plain_blocks
 from services.permissions import Permission, can, require
@@ -308,6 +308,7 @@ def refresh_publication(article: Article) -> None:
             .limit(1)
         )
     article.public_revision = public
+    search.index_article(article)
     if public is None:
         return
     article.question = public.question

@@ -8,7 +8,8 @@ real sources.
 Bulk inserts through SQLAlchemy Core, in batches, with ids assigned here so the article ↔ revision
 pointers are one UPDATE: thousands of articles a second, where the save services would manage tens.
 The pointers follow the same rule as services.publishing.refresh_publication (an approved revision
-is live and public); a test checks that the two agree.
+is live and public); a test checks that the two agree. The new articles are then indexed for
+search in bulk, as the publishing rule would have done one by one.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from models import (
     User,
     article_topics,
 )
+from services import search
 from services.readability import measure
 
 BATCH = 5_000
@@ -238,6 +240,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
         .execution_options(synchronize_session=False)
     )
     _advance_sequences()
+    search.index_articles(first_article, last_article)
     return first_number
 
 

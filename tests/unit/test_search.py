@@ -134,10 +134,15 @@ def test_snippet_is_escaped_text_with_only_marks_added(app):
     assert "&lt;" in snippet and "&amp;" in snippet and "[@ref]" not in snippet
 
 
-def test_snippets_come_from_the_demo_text_at_each_level(demo):
+def test_snippet_quotes_another_level_only_when_the_readers_lacks_the_words(demo):
+    # Only the seed's clinical drug-label wording names interferon. Standard readers see that
+    # wording (the section has none of their own); plain readers have a plain version of it.
+    quoted = {L.PLAIN: L.CLINICAL, L.STANDARD: L.STANDARD, L.CLINICAL: L.CLINICAL}
     for level in L:
         hit = search.search("interferon", level=level).hits[0]
-        assert "<mark>" in hit.snippet or level != L.CLINICAL
+        assert "<mark>Interferon</mark>" in hit.snippet
+        assert hit.snippet_level == quoted[level]
+    assert search.search("ponatinib", level=L.PLAIN).hits[0].snippet_level == L.PLAIN
 
 
 # -- Only what the public may see ------------------------------------------------------------

@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 
 from extensions import db
 from models import Article, ReadingLevel, SearchDocument, Topic
+from services.personalization import FALLBACK
 from services.search import documents
 from services.search.engine import MARK_END, MARK_START, Criteria, Engine
 from services.search.postgres import PostgresEngine
@@ -54,6 +55,9 @@ class SearchHit:
     article: Article
     snippet: Markup  # an excerpt of the wording at the reader's level; only <mark> is added
     score: float
+    # The level whose wording the snippet quotes: the reader's, unless the words searched for
+    # are only in another level's wording (then the snippet says so and quotes that one).
+    snippet_level: ReadingLevel = ReadingLevel.CLINICAL
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ def _ranked(
         return [], 0, False
     more = total > RANK_LIMIT
     wanted = min(offset + limit, RANK_LIMIT)
-    ranked = engine.title_ranked(criteria, cap=RANK_LIMIT)
+    ranked = engine.title_ranked(criteria, cap=RANK_LIMIT, newest_only=more)
     if len(ranked) < wanted:
         seen = {article_id for article_id, _ in ranked}
         if more:
@@ -115,6 +119,18 @@ def _ranked(
             rest = engine.ranked(criteria, limit=wanted + len(ranked), offset=0)
         ranked += [(article_id, score) for article_id, score in rest if article_id not in seen]
     return ranked[offset:wanted], min(total, RANK_LIMIT), more
+
+
+def _attempts(parsed: ParsedQuery) -> list[tuple[ParsedQuery, bool]]:
+    """What to try, in order, until something matches: every word; every word with the last
+    one still being typed ("ponat"); then any of the words. (query, any_clause) pairs."""
+    widened = parsed.with_prefix()
+    attempts = [(parsed, False)]
+    if widened is not None:
+        attempts.append((widened, False))
+    if len(parsed.clauses) > 1:
+        attempts.append((widened or parsed, True))
+    return attempts
 
 
 def _public(article_ids: list[int]) -> dict[int, Article]:
@@ -128,6 +144,23 @@ def _public(article_ids: list[int]) -> dict[int, Article]:
         )
     )
     return {article.id: article for article in articles}
+
+
+def _snippets(
+    engine: Engine, criteria: Criteria, article_ids: list[int], level: ReadingLevel
+) -> dict[int, tuple[ReadingLevel, str]]:
+    """Each article's excerpt at `level`; where that wording lacks the words searched for,
+    the excerpt of the nearest other level that has them."""
+    found = {i: (level, text) for i, text in engine.snippets(criteria, article_ids, level).items()}
+    # Clinical first: it is the fullest wording, and the others repeat it where they fall back.
+    for other in [lv for lv in FALLBACK[ReadingLevel.CLINICAL] if lv != level]:
+        missing = [i for i in article_ids if MARK_START not in found.get(i, (level, ""))[1]]
+        if not missing:
+            break
+        for article_id, text in engine.snippets(criteria, missing, other).items():
+            if MARK_START in text:
+                found[article_id] = (other, text)
+    return {i: found.get(i, (level, "")) for i in article_ids}
 
 
 def _snippet(text: str | None) -> Markup:
@@ -152,7 +185,7 @@ def search(
     normalised = normalise_query(query)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
     page = min(max(page, 1), ceil(RANK_LIMIT / per_page))
-    parsed = parse(normalised, prefix_last=True)
+    parsed = parse(normalised)
     if not parsed:
         return SearchPage(normalised, page=page, per_page=per_page)
     topic_id = None
@@ -162,18 +195,18 @@ def search(
             return SearchPage(normalised, page=page, per_page=per_page, searched=True)
     engine = _engine()
     offset = (page - 1) * per_page
-    criteria = Criteria(parsed, topic_id=topic_id)
-    ranked, total, more = _ranked(engine, criteria, limit=per_page, offset=offset)
-    relaxed = False
-    if total == 0 and len(parsed.clauses) > 1:
-        criteria = Criteria(parsed, any_clause=True, topic_id=topic_id)
+    for attempt, any_clause in _attempts(parsed):
+        criteria = Criteria(attempt, any_clause=any_clause, topic_id=topic_id)
         ranked, total, more = _ranked(engine, criteria, limit=per_page, offset=offset)
-        relaxed = total > 0
-    ids = [article_id for article_id, _ in ranked]
-    articles = _public(ids)
-    snippets = engine.snippets(criteria, [i for i in ids if i in articles], level)
+        if total:
+            break
+    relaxed = criteria.any_clause and total > 0
+    articles = _public([article_id for article_id, _ in ranked])
+    snippets = _snippets(engine, criteria, list(articles), level)
     hits = [
-        SearchHit(articles[article_id], _snippet(snippets.get(article_id)), score)
+        SearchHit(
+            articles[article_id], _snippet(snippets[article_id][1]), score, snippets[article_id][0]
+        )
         for article_id, score in ranked
         if article_id in articles
     ]
@@ -194,13 +227,12 @@ def candidate_article_ids(query: str, *, limit: int = 20) -> list[int]:
 
     For follow-up questions: the articles whose passages are worth reading for an answer.
     """
-    parsed: ParsedQuery = parse(normalise_query(query))
+    parsed = parse(normalise_query(query))
     if not parsed:
         return []
     limit = min(max(limit, 1), RANK_LIMIT)
-    ranked, _total, _more = _ranked(
-        _engine(), Criteria(parsed, any_clause=True), limit=limit, offset=0
-    )
+    criteria = Criteria(parsed, any_clause=True)
+    ranked, _total, _more = _ranked(_engine(), criteria, limit=limit, offset=0)
     ids = [article_id for article_id, _ in ranked]
     public = _public(ids)
     return [article_id for article_id in ids if article_id in public]
@@ -235,14 +267,18 @@ def index_articles(first_id: int, last_id: int) -> int:
     conn.execute(
         sa.delete(SearchDocument).where(SearchDocument.article_id.between(first_id, last_id))
     )
-    return _insert(conn, documents.public_rows(conn, first_id=first_id, last_id=last_id))
+    count = _insert(conn, documents.public_rows(conn, first_id=first_id, last_id=last_id))
+    _engine().tidy_after_bulk()
+    return count
 
 
 def rebuild() -> int:
     """Rebuild the whole index from the public revisions; returns the number of articles."""
     conn = db.session.connection()
     conn.execute(sa.delete(SearchDocument))
-    return _insert(conn, documents.public_rows(conn))
+    count = _insert(conn, documents.public_rows(conn))
+    _engine().tidy_after_bulk()
+    return count
 
 
 def _insert(conn: sa.Connection, batches) -> int:

@@ -34,8 +34,11 @@ class Engine(ABC):
         """(article id, score) of the matches, best first, one page of them."""
 
     @abstractmethod
-    def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
-        """The newest `cap` articles whose question or headings match, best first."""
+    def title_ranked(
+        self, criteria: Criteria, *, cap: int, newest_only: bool
+    ) -> list[tuple[int, float]]:
+        """Articles whose question or headings match, best first; at most `cap`, the newest
+        ones when `newest_only` (a broad query), else all of them."""
 
     @abstractmethod
     def newest(self, criteria: Criteria, *, limit: int) -> list[int]:
@@ -46,3 +49,7 @@ class Engine(ABC):
         self, criteria: Criteria, article_ids: list[int], level: ReadingLevel
     ) -> dict[int, str]:
         """An excerpt of each article's wording at `level`, matches between MARK_START/END."""
+
+    @abstractmethod
+    def tidy_after_bulk(self) -> None:
+        """Make queries fast again after many rows were written at once."""

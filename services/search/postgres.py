@@ -88,14 +88,14 @@ class PostgresEngine(Engine):
         )
         return [(article_id, float(score)) for article_id, score in rows]
 
-    def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
+    def title_ranked(
+        self, criteria: Criteria, *, cap: int, newest_only: bool
+    ) -> list[tuple[int, float]]:
         select, q = self._matches(criteria, vector=TITLE)
-        candidates = (
-            select.add_columns(TITLE.label("title"), q.label("q"))
-            .order_by(docs.c.article_id.desc())
-            .limit(cap)
-            .subquery("candidates")
-        )
+        select = select.add_columns(TITLE.label("title"), q.label("q"))
+        if newest_only:
+            select = select.order_by(docs.c.article_id.desc())
+        candidates = select.limit(cap).subquery("candidates")
         # Ranked outside the LIMIT, so only the candidates are ranked.
         score = sa.func.ts_rank_cd(WEIGHTS, candidates.c.title, candidates.c.q).label("score")
         rows = db.session.execute(
@@ -130,6 +130,13 @@ class PostgresEngine(Engine):
             .where(docs.c.article_id.in_(article_ids))
         )
         return {article_id: _ellipses(h, start, end) for article_id, h, start, end in rows}
+
+    def tidy_after_bulk(self) -> None:
+        # GIN queues bulk inserts in a pending list that every query must scan until vacuum
+        # merges it; merge it now, and give the planner statistics for the new rows.
+        for index in ("ix_search_documents_document", "ix_search_documents_title"):
+            db.session.execute(sa.text(f"SELECT gin_clean_pending_list('{index}'::regclass)"))
+        db.session.execute(sa.text("ANALYZE search_documents"))
 
 
 def _ellipses(headline: str, start: str, end: str) -> str:

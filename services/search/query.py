@@ -58,9 +58,22 @@ class ParsedQuery:
 
     clauses: tuple[Clause, ...]
     excluded: tuple[Unit, ...] = ()
+    # The query ends with this word, which may be half-typed: (its clause's index, the word).
+    typing: tuple[int, str] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.clauses)
+
+    def with_prefix(self) -> ParsedQuery | None:
+        """The same query where the last word may also begin a longer one ("ponat" finds
+        ponatinib); None when the query does not end with a word long enough for that."""
+        if self.typing is None:
+            return None
+        index, word = self.typing
+        clause = self.clauses[index]
+        widened = Clause((*clause.alternatives, Unit((word,), prefix=True)))
+        clauses = (*self.clauses[:index], widened, *self.clauses[index + 1 :])
+        return ParsedQuery(clauses, self.excluded)
 
     @property
     def words(self) -> list[str]:
@@ -101,8 +114,8 @@ def _alternative_spelling(token: str) -> str | None:
     return None
 
 
-def parse(query: str, *, prefix_last: bool = False) -> ParsedQuery:
-    """Parse a normalised query. `prefix_last`: the last word may still be being typed."""
+def parse(query: str) -> ParsedQuery:
+    """Parse a normalised query into clauses of words and phrases."""
     groups: list[list[Unit]] = []
     excluded: list[Unit] = []
     joining = False  # the previous word was OR
@@ -118,8 +131,6 @@ def parse(query: str, *, prefix_last: bool = False) -> ParsedQuery:
         last_word = None
         if not tokens or all(t in STOPWORDS for t in tokens) or budget <= 0:
             joining = False
-            continue
-        if len(tokens) == 1 and tokens[0] in STOPWORDS:
             continue
         unit = Unit(tokens[:budget])
         budget -= len(unit.tokens)
@@ -138,10 +149,12 @@ def parse(query: str, *, prefix_last: bool = False) -> ParsedQuery:
         for unit in group:
             if len(unit.tokens) == 1 and (spelling := _alternative_spelling(unit.tokens[0])):
                 alternatives.append(Unit((spelling,)))
-        if prefix_last and group[-1] is last_word and len(last_word.tokens[0]) >= MIN_PREFIX:
-            alternatives.append(Unit(last_word.tokens, prefix=True))
         clauses.append(Clause(tuple(dict.fromkeys(alternatives))))
-    return ParsedQuery(tuple(clauses), tuple(excluded))
+    typing = None
+    if groups and last_word is not None and groups[-1][-1] is last_word:
+        if len(last_word.tokens[0]) >= MIN_PREFIX:
+            typing = (len(groups) - 1, last_word.tokens[0])
+    return ParsedQuery(tuple(clauses), tuple(excluded), typing)
 
 
 def fts5_expression(

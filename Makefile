@@ -49,6 +49,7 @@ format: install
 
 bench: install
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_search.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache *.egg-info

@@ -84,7 +84,9 @@ def report(label: str, times: list[float]) -> None:
 
 def measure(app, engine: str, size: int) -> None:
     client = app.test_client()
-    print(f"{engine}, {size:,} synthetic articles + 6 demo articles:")
+    # Timings are wall-clock: on a busy machine they include waiting for a CPU.
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"{engine}, {size:,} synthetic articles + 6 demo articles (load average {load}):")
     report(
         "search(), realistic queries",
         timed(lambda q: search.search(q, level=ReadingLevel.PLAIN), REALISTIC),

@@ -150,16 +150,10 @@ def _snippets(
     engine: Engine, criteria: Criteria, article_ids: list[int], level: ReadingLevel
 ) -> dict[int, tuple[ReadingLevel, str]]:
     """Each article's excerpt at `level`; where that wording lacks the words searched for,
-    the excerpt of the nearest other level that has them."""
-    found = {i: (level, text) for i, text in engine.snippets(criteria, article_ids, level).items()}
-    # Clinical first: it is the fullest wording, and the others repeat it where they fall back.
-    for other in [lv for lv in FALLBACK[ReadingLevel.CLINICAL] if lv != level]:
-        missing = [i for i in article_ids if MARK_START not in found.get(i, (level, ""))[1]]
-        if not missing:
-            break
-        for article_id, text in engine.snippets(criteria, missing, other).items():
-            if MARK_START in text:
-                found[article_id] = (other, text)
+    the excerpt of another level that has them (clinical first: it is the fullest wording,
+    and the others repeat it where they fall back)."""
+    others = [lv for lv in FALLBACK[ReadingLevel.CLINICAL] if lv != level]
+    found = engine.snippets(criteria, article_ids, [level, *others])
     return {i: found.get(i, (level, "")) for i in article_ids}
 
 
@@ -252,10 +246,8 @@ def index_article(article: Article) -> None:
     if indexed is not None:
         db.session.execute(sa.delete(SearchDocument).where(SearchDocument.article_id == article.id))
     if revision is not None:
-        conn = db.session.connection()
-        db.session.execute(
-            sa.insert(SearchDocument), [documents.for_revision(article, revision, conn)]
-        )
+        row = documents.for_revision(db.session.connection(), article.id, revision)
+        db.session.execute(sa.insert(SearchDocument), [row])
 
 
 def index_articles(first_id: int, last_id: int) -> int:

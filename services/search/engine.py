@@ -46,9 +46,10 @@ class Engine(ABC):
 
     @abstractmethod
     def snippets(
-        self, criteria: Criteria, article_ids: list[int], level: ReadingLevel
-    ) -> dict[int, str]:
-        """An excerpt of each article's wording at `level`, matches between MARK_START/END."""
+        self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
+    ) -> dict[int, tuple[ReadingLevel, str]]:
+        """An excerpt of each article's wording, matches between MARK_START and MARK_END: at
+        the first of `levels` whose wording has a match, else at the first of `levels`."""
 
     @abstractmethod
     def tidy_after_bulk(self) -> None:

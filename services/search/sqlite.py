@@ -98,20 +98,27 @@ class SQLiteEngine(Engine):
         )
 
     def snippets(
-        self, criteria: Criteria, article_ids: list[int], level: ReadingLevel
-    ) -> dict[int, str]:
+        self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
+    ) -> dict[int, tuple[ReadingLevel, str]]:
         if not article_ids:
             return {}
         where, params = self._where(Criteria(criteria.query, criteria.any_clause))
+        columns = ", ".join(
+            f"snippet(search_index, {COLUMN[level]}, '{MARK_START}', '{MARK_END}', '…', "
+            f"{SNIPPET_TOKENS})"
+            for level in levels
+        )
         rows = db.session.execute(
             sa.text(
-                f"SELECT search_index.rowid, snippet(search_index, {COLUMN[level]},"
-                f" '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) {where}"
-                " AND search_index.rowid IN :ids"
+                f"SELECT search_index.rowid, {columns} {where} AND search_index.rowid IN :ids"
             ).bindparams(sa.bindparam("ids", expanding=True)),
             {**params, "ids": article_ids},
         )
-        return dict(rows.all())
+        found = {}
+        for article_id, *texts in rows:
+            matched = [(lv, t) for lv, t in zip(levels, texts, strict=True) if MARK_START in t]
+            found[article_id] = matched[0] if matched else (levels[0], texts[0])
+        return found
 
     def tidy_after_bulk(self) -> None:
         # Merge the many b-trees a bulk load leaves into one, as FTS5's docs advise.

@@ -2,7 +2,9 @@
 
 `search_documents` holds each public article's public revision as plain text (services/search).
 SQLite: an external-content FTS5 table `search_index` over it, with Porter stemming, kept in step
-by triggers. PostgreSQL: generated `document` and `title` tsvector columns with GIN indexes.
+by triggers. PostgreSQL: generated `document` and `title` tsvector columns with GIN indexes; a
+level's wording that merely repeats another's (no variant of its own) is left out of `document`,
+which halves the work for most articles and keeps repeated text from counting twice.
 
 The index is then built for the articles already public, with the service's bulk builder
 (services.search.documents). Should that code ever stop fitting this revision's schema, replace
@@ -75,7 +77,9 @@ POSTGRES_UP = [
     ALTER TABLE search_documents ADD COLUMN document tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('english', question), 'A')
         || setweight(to_tsvector('english', headings), 'B')
-        || setweight(to_tsvector('english', plain || ' ' || standard || ' ' || clinical), 'C')
+        || setweight(to_tsvector('english', plain
+            || CASE WHEN standard IN (plain, clinical) THEN '' ELSE ' ' || standard END
+            || CASE WHEN clinical = plain THEN '' ELSE ' ' || clinical END), 'C')
         || setweight(to_tsvector('english', reference_titles), 'D')
     ) STORED
     """,

@@ -56,8 +56,8 @@ class SearchHit:
     snippet: Markup  # an excerpt of the wording at the reader's level; only <mark> is added
     score: float
     # The level whose wording the snippet quotes: the reader's, unless the words searched for
-    # are only in another level's wording (then the snippet says so and quotes that one).
-    snippet_level: ReadingLevel = ReadingLevel.CLINICAL
+    # are only in another level's wording (then the page says so, and quotes that one).
+    snippet_level: ReadingLevel
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,9 @@ def search(
 ) -> SearchPage:
     """Public articles matching `query`, best first, with excerpts in the wording at `level`.
 
-    Every word must match; when no article has them all, articles with some of them are
-    shown instead (`relaxed`). Any input is safe: what is not a word is ignored.
+    Every word must match (the last one may be half-typed); when no article has them all,
+    articles with some of them are shown instead (`relaxed`). Any input is safe: what is not a
+    word is ignored.
     """
     normalised = normalise_query(query)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
@@ -197,13 +198,11 @@ def search(
     relaxed = criteria.any_clause and total > 0
     articles = _public([article_id for article_id, _ in ranked])
     snippets = _snippets(engine, criteria, list(articles), level)
-    hits = [
-        SearchHit(
-            articles[article_id], _snippet(snippets[article_id][1]), score, snippets[article_id][0]
-        )
-        for article_id, score in ranked
-        if article_id in articles
-    ]
+    hits = []
+    for article_id, score in ranked:
+        if article_id in articles:
+            quoted, text = snippets[article_id]
+            hits.append(SearchHit(articles[article_id], _snippet(text), score, quoted))
     return SearchPage(
         normalised,
         hits=hits,

@@ -102,23 +102,27 @@ def _ranked(
 ) -> tuple[list[tuple[int, float]], int, bool]:
     """One page of (article id, score), the total, and whether there are more than that.
 
-    Articles whose question or headings match come first, ranked among themselves, then the
-    articles that match in their text only: a title match always outranks a body match.
+    Articles whose question or headings match come first, then the articles that match in
+    their text only, each group best first: a title match always outranks a body match.
     """
     total = engine.count(criteria, cap=RANK_LIMIT + 1)
     if total == 0:
         return [], 0, False
-    more = total > RANK_LIMIT
-    wanted = min(offset + limit, RANK_LIMIT)
-    ranked = engine.title_ranked(criteria, cap=RANK_LIMIT, newest_only=more)
+    wanted = offset + limit
+    if total <= RANK_LIMIT:
+        # Every match is ranked in one statement (bm25 reads each word's whole document list
+        # once per statement), then the title matches are moved to the front.
+        titles = engine.title_ids(criteria, cap=RANK_LIMIT)
+        ranked = engine.ranked(criteria, limit=total, offset=0)
+        ranked.sort(key=lambda hit: hit[0] not in titles)  # stable: keeps the ranking
+        return ranked[offset:wanted], total, False
+    ranked = engine.title_ranked(criteria, cap=RANK_LIMIT)
+    wanted = min(wanted, RANK_LIMIT)
     if len(ranked) < wanted:
         seen = {article_id for article_id, _ in ranked}
-        if more:
-            rest = [(i, 0.0) for i in engine.newest(criteria, limit=wanted + len(ranked))]
-        else:
-            rest = engine.ranked(criteria, limit=wanted + len(ranked), offset=0)
-        ranked += [(article_id, score) for article_id, score in rest if article_id not in seen]
-    return ranked[offset:wanted], min(total, RANK_LIMIT), more
+        newest = engine.newest(criteria, limit=wanted + len(ranked))
+        ranked += [(article_id, 0.0) for article_id in newest if article_id not in seen]
+    return ranked[offset:wanted], RANK_LIMIT, True
 
 
 def _attempts(parsed: ParsedQuery) -> list[tuple[ParsedQuery, bool]]:

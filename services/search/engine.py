@@ -34,11 +34,12 @@ class Engine(ABC):
         """(article id, score) of the matches, best first, one page of them."""
 
     @abstractmethod
-    def title_ranked(
-        self, criteria: Criteria, *, cap: int, newest_only: bool
-    ) -> list[tuple[int, float]]:
-        """Articles whose question or headings match, best first; at most `cap`, the newest
-        ones when `newest_only` (a broad query), else all of them."""
+    def title_ids(self, criteria: Criteria, *, cap: int) -> set[int]:
+        """Up to `cap` of the articles whose question or headings match, unranked."""
+
+    @abstractmethod
+    def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
+        """The newest `cap` articles whose question or headings match, best first."""
 
     @abstractmethod
     def newest(self, criteria: Criteria, *, limit: int) -> list[int]:

@@ -86,14 +86,18 @@ class PostgresEngine(Engine):
         )
         return [(article_id, float(score)) for article_id, score in rows]
 
-    def title_ranked(
-        self, criteria: Criteria, *, cap: int, newest_only: bool
-    ) -> list[tuple[int, float]]:
+    def title_ids(self, criteria: Criteria, *, cap: int) -> set[int]:
+        select, _ = self._matches(criteria, vector=TITLE)
+        return set(db.session.execute(select.limit(cap)).scalars())
+
+    def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
         select, q = self._matches(criteria, vector=TITLE)
-        select = select.add_columns(TITLE.label("title"), q.label("q"))
-        if newest_only:
-            select = select.order_by(docs.c.article_id.desc())
-        candidates = select.limit(cap).subquery("candidates")
+        candidates = (
+            select.add_columns(TITLE.label("title"), q.label("q"))
+            .order_by(docs.c.article_id.desc())
+            .limit(cap)
+            .subquery("candidates")
+        )
         # Ranked outside the LIMIT, so only the candidates are ranked.
         score = sa.func.ts_rank_cd(WEIGHTS, candidates.c.title, candidates.c.q).label("score")
         rows = db.session.execute(

@@ -61,20 +61,23 @@ class SQLiteEngine(Engine):
         )
         return [(article_id, -score) for article_id, score in rows]
 
-    def title_ranked(
-        self, criteria: Criteria, *, cap: int, newest_only: bool
-    ) -> list[tuple[int, float]]:
+    def title_ids(self, criteria: Criteria, *, cap: int) -> set[int]:
         where, params = self._where(criteria, columns=TITLE_COLUMNS)
-        cutoff = None
-        if newest_only:
-            # A rowid range, not a list: FTS5 seeks to it, and ranks only what lies inside.
-            cutoff = db.session.execute(
-                sa.text(
-                    f"SELECT search_index.rowid {where}"
-                    " ORDER BY search_index.rowid DESC LIMIT 1 OFFSET :skip"
-                ),
-                {**params, "skip": cap - 1},
-            ).scalar()
+        rows = db.session.execute(
+            sa.text(f"SELECT search_index.rowid {where} LIMIT :cap"), {**params, "cap": cap}
+        )
+        return set(rows.scalars())
+
+    def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
+        where, params = self._where(criteria, columns=TITLE_COLUMNS)
+        # A rowid range, not a list: FTS5 seeks to it, and ranks only what lies inside.
+        cutoff = db.session.execute(
+            sa.text(
+                f"SELECT search_index.rowid {where}"
+                " ORDER BY search_index.rowid DESC LIMIT 1 OFFSET :skip"
+            ),
+            {**params, "skip": cap - 1},
+        ).scalar()
         rows = db.session.execute(
             sa.text(
                 f"SELECT search_index.rowid, {BM25} AS score {where}"

@@ -369,6 +369,25 @@ def test_rebuild_gives_the_same_index_as_publishing_did(demo):
     assert slugs(search.search(SEED_QUESTION, level=L.CLINICAL))[0] == SEED
 
 
+def test_fts5_index_stays_consistent_with_its_content(demo):
+    """The triggers keep SQLite's external-content index exactly in step with its table."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("FTS5 is SQLite's engine")
+    author = make_user(role=Role.EDITOR)
+    article = db.session.scalar(sa.select(Article).where(Article.slug == SEED))
+    newer = save_revision(
+        article, author=author, question=article.question, sections=sections("New.", "Body.")
+    )
+    review.submit(newer, actor=author)
+    db.session.commit()
+    search.rebuild()
+    db.session.commit()
+    # Raises "database disk image is malformed" if the index and its content disagree.
+    db.session.execute(
+        sa.text("INSERT INTO search_index(search_index, rank) VALUES ('integrity-check', 1)")
+    )
+
+
 def test_index_holds_every_level_headings_and_references(demo):
     seed = db.session.scalar(sa.select(Article).where(Article.slug == SEED))
     row = db.session.get(SearchDocument, seed.id)

@@ -75,15 +75,6 @@ class ParsedQuery:
         clauses = (*self.clauses[:index], widened, *self.clauses[index + 1 :])
         return ParsedQuery(clauses, self.excluded)
 
-    @property
-    def words(self) -> list[str]:
-        """The words asked for, in order, without repeats (excluded ones left out)."""
-        seen: dict[str, None] = {}
-        for clause in self.clauses:
-            for unit in clause.alternatives:
-                seen.update(dict.fromkeys(unit.tokens))
-        return list(seen)
-
 
 def normalise_query(raw: str) -> str:
     """What was typed, tidied for showing back: one line, single spaces, at most MAX_QUERY."""

@@ -58,6 +58,7 @@ format: install
 
 bench: install
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_search.py
 
 # nginx in front of two app servers on PostgreSQL and Redis, on loopback ports (deploy/README.md):
 # `make fleet` starts it and proves they agree (the tests marked fleet); `make fleet-up` serves it.

@@ -1,4 +1,4 @@
-"""Command-line tasks: seed-demo, seed-synthetic, create-user (`flask --app app --help`)."""
+"""Command-line tasks: seed-demo, seed-synthetic, create-user, reindex (see `flask --help`)."""
 
 import time
 
@@ -7,6 +7,7 @@ from flask import Flask
 
 from extensions import db
 from models import Role
+from services import search
 from services.accounts import create_user
 from services.demo import has_content, load_demo
 from services.errors import DomainError
@@ -59,7 +60,17 @@ def seed_synthetic_command(count: int) -> None:
     )
 
 
+@click.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index from what the public may see."""
+    started = time.perf_counter()
+    count = search.rebuild()
+    db.session.commit()
+    click.echo(f"Indexed {count} articles in {time.perf_counter() - started:.1f} s.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_synthetic_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(reindex)

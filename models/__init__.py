@@ -16,6 +16,7 @@ from models.glossary import GlossaryTerm
 from models.reference import Reference
 from models.review import ReviewEvent
 from models.revision import Revision, Section, SectionVariant
+from models.search import SearchDocument
 from models.topic import Topic, article_topics
 from models.user import User
 
@@ -35,6 +36,7 @@ __all__ = [
     "ReviewStatus",
     "Revision",
     "Role",
+    "SearchDocument",
     "Section",
     "SectionKind",
     "SectionVariant",

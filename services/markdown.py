@@ -325,13 +325,31 @@ def inline_blocks(text: str) -> list[str]:
 def plain_blocks(text: str) -> list[str]:
     """The text of each block (heading, paragraph, list item) with citations removed."""
     tokens = _md.parse(CITED.sub("", PRIVATE_USE.sub("", text)), {})
-    blocks = []
+    return [content for token in tokens if token.type == "inline" if (content := _text(token))]
+
+
+def _text(inline: Token) -> str:
+    """The words of an inline token; a line break inside a paragraph separates words."""
+    return "".join(
+        " " if child.type in ("softbreak", "hardbreak") else child.content
+        for child in inline.children or []
+        if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+    ).strip()
+
+
+def plain_outline(text: str) -> tuple[list[str], list[str]]:
+    """Like `plain_blocks`, with the sub-headings (`### ...`) among them also listed apart."""
+    tokens = _md.parse(CITED.sub("", PRIVATE_USE.sub("", text)), {})
+    headings, blocks = [], []
+    in_heading = False
     for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            in_heading = token.type == "heading_open"
+            continue
         if token.type != "inline":
             continue
-        content = "".join(
-            child.content for child in token.children or [] if child.type in ("text", "code_inline")
-        ).strip()
-        if content:
+        if content := _text(token):
             blocks.append(content)
-    return blocks
+            if in_heading:
+                headings.append(content)
+    return headings, blocks

@@ -5,16 +5,24 @@ Roles and levels are rows (models/audience.py), loaded once per request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from extensions import db
-from models import AudienceRole, LevelSetting, ReadingLevel
+from models import AudienceRole, LevelSetting, ReadingLevel, Section, SectionVariant
 
 COOKIE_NAME = "vetted_audience"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 DEFAULT_LEVEL = ReadingLevel.CLINICAL  # the seed's content is for healthcare professionals
+
+# Nearest more technical level first; a less technical one only as a last resort.
+FALLBACK = {
+    ReadingLevel.PLAIN: [ReadingLevel.PLAIN, ReadingLevel.STANDARD, ReadingLevel.CLINICAL],
+    ReadingLevel.STANDARD: [ReadingLevel.STANDARD, ReadingLevel.CLINICAL, ReadingLevel.PLAIN],
+    ReadingLevel.CLINICAL: [ReadingLevel.CLINICAL, ReadingLevel.STANDARD, ReadingLevel.PLAIN],
+}
 
 
 @dataclass(frozen=True)
@@ -100,3 +108,17 @@ def is_over_target(grade: float | None, setting: LevelSetting | None) -> bool:
         and setting.target_grade is not None
         and grade > setting.target_grade
     )
+
+
+def choose_level(available: Iterable[ReadingLevel], level: ReadingLevel) -> ReadingLevel | None:
+    """Which of the `available` wordings a reader at `level` gets: theirs, else the nearest
+    more technical one."""
+    present = set(available)
+    return next((lv for lv in FALLBACK[level] if lv in present), None)
+
+
+def choose_variant(section: Section, level: ReadingLevel) -> SectionVariant | None:
+    """The variant at `level`, else the nearest more technical one."""
+    by_level = {v.level: v for v in section.variants}
+    chosen = choose_level(by_level, level)
+    return by_level[chosen] if chosen else None

@@ -30,7 +30,7 @@ from models import (
     revision_references,
 )
 from models.base import utcnow
-from services import audit, render_cache
+from services import audit, render_cache, search
 from services.errors import Conflict, DomainError, NotPermitted
 from services.markdown import citation_keys, plain_blocks
 from services.permissions import Permission, can, require
@@ -337,6 +337,7 @@ def refresh_publication(article: Article) -> None:
     if article.public_revision_id not in (None, public.id if public else None):
         render_cache.forget_revision(article.public_revision_id)
     article.public_revision = public
+    search.index_article(article)
     article.reviewed_at = article.live_revision.reviewed_at if article.live_revision else None
     if public is not None:
         article.question = public.question

@@ -25,14 +25,8 @@ from models import (
 )
 from services import render_cache
 from services.markdown import CitationRegistry, Glossary, citation_keys, render
+from services.personalization import choose_variant
 from services.publishing import publicly_visible
-
-# Nearest more technical level first; a less technical one only as a last resort.
-FALLBACK = {
-    ReadingLevel.PLAIN: [ReadingLevel.PLAIN, ReadingLevel.STANDARD, ReadingLevel.CLINICAL],
-    ReadingLevel.STANDARD: [ReadingLevel.STANDARD, ReadingLevel.CLINICAL, ReadingLevel.PLAIN],
-    ReadingLevel.CLINICAL: [ReadingLevel.CLINICAL, ReadingLevel.STANDARD, ReadingLevel.PLAIN],
-}
 
 
 @dataclass
@@ -104,12 +98,6 @@ class ArticleView:
 
     def section(self, section_id: int) -> SectionView | None:
         return next((s for s in self.sections if s.section.id == section_id), None)
-
-
-def choose_variant(section: Section, level: ReadingLevel) -> SectionVariant | None:
-    """The variant at `level`, else the nearest more technical one."""
-    by_level = {v.level: v for v in section.variants}
-    return next((by_level[lv] for lv in FALLBACK[level] if lv in by_level), None)
 
 
 def find_article(slug: str) -> Article | None:

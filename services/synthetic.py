@@ -8,7 +8,8 @@ real sources.
 Bulk inserts through SQLAlchemy Core, in batches, with ids assigned here so the article ↔ revision
 pointers are one UPDATE: thousands of articles a second, where the save services would manage tens.
 The pointers follow the same rule as services.publishing.refresh_publication (an approved revision
-is live and public); a test checks that the two agree.
+is live and public); a test checks that the two agree. The new articles are then indexed for
+search in bulk, as the publishing rule would have done one by one.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from models import (
     revision_references,
 )
 from models.cache import SITE, bump
+from services import search
 from services.markdown import citation_keys
 from services.publishing import recount_topics
 from services.readability import measure
@@ -258,6 +260,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
     )
     _advance_sequences()
     recount_topics(set(topic_ids))
+    search.index_articles(first_article, last_article)
     # Core inserts bypass the ORM's change tracking: tell the page cache the site changed.
     bump(db.session, SITE)
     db.session.execute(sa.delete(CachedPage))

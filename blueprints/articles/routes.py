@@ -10,7 +10,7 @@ from caching import ARTICLE, LISTING, shared
 from extensions import db
 from models import GlossaryTerm, Topic
 from services import public_history, publishing, reading
-from services.search import normalise_query, search_articles
+from services.search import search as find_articles
 
 bp = Blueprint("articles", __name__)
 
@@ -30,10 +30,30 @@ def index():
 
 @bp.get("/search")
 def search():
-    """Title and summary search; htmx swaps only the results."""
-    query = normalise_query(request.args.get("q", ""))
-    results = search_articles(query) if query else []
-    return render_page("articles/search.html", fragment="search_results", q=query, results=results)
+    """Full-text search at the reader's level; htmx swaps only the results, the URL follows."""
+    slug = request.args.get("topic") or None
+    topic = slug and db.session.scalar(sa.select(Topic).where(Topic.slug == slug))
+    results = find_articles(
+        request.args.get("q", ""),
+        level=current_audience().level,
+        topic_slug=topic.slug if topic else None,
+        page=request.args.get("page", 1, type=int),
+    )
+    context = {"results": results, "topic": topic, "audience": current_audience()}
+    if not wants_fragment():
+        context["topics"] = db.session.scalars(sa.select(Topic).order_by(Topic.name)).all()
+    response = make_response(
+        render_page("articles/search.html", fragment="search_results", **context)
+    )
+    if wants_fragment():
+        # The address bar shows the tidied query, without empty or default parameters.
+        response.headers["HX-Push-Url"] = url_for(
+            "articles.search",
+            q=results.query or None,
+            topic=topic.slug if topic else None,
+            page=results.page if results.page > 1 else None,
+        )
+    return response
 
 
 @bp.get("/topics")

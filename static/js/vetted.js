@@ -1,7 +1,7 @@
 // Vetted's own small script. Everything works without it: it marks the page as scripted (so the
 // picker's submit button hides, since choosing a role swaps the wording at once), makes citation
 // cards and glossary definitions dismissable with Escape (WCAG 1.4.13), and keeps the picker's
-// state in htmx's history snapshots.
+// and the search box's state in htmx's history snapshots.
 document.documentElement.classList.add("js");
 const POPUPS = ".cite-wrap, .term";
 
@@ -26,4 +26,13 @@ document.addEventListener("htmx:beforeHistorySave", () => {
   document.querySelectorAll("#personalize input[type=radio]").forEach((input) => {
     input.toggleAttribute("checked", input.value === shown);
   });
+  // Likewise the search box: the snapshot keeps the query whose results it shows, not the
+  // newer text being typed that triggered the request.
+  const results = document.getElementById("search-results")?.dataset;
+  if (results?.query !== undefined) {
+    document.getElementById("search-q")?.setAttribute("value", results.query);
+    document.querySelectorAll("#search-topic option").forEach((option) => {
+      option.toggleAttribute("selected", option.value === results.topic);
+    });
+  }
 });

@@ -14,6 +14,9 @@ BLOCKING = {"serious", "critical"}
 PAGES = {
     "home": ("/", 200),
     "search": ("/search?q=ponatinib", 200),
+    "search-empty": ("/search", 200),
+    "search-no-results": ("/search?q=zzqxj", 200),
+    "search-topic": ("/search?q=treatment&topic=supportive-care", 200),
     "topics": ("/topics", 200),
     "topic": ("/topics/acute-lymphoblastic-leukemia", 200),
     "editorial-policy": ("/editorial-policy", 200),

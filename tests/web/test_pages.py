@@ -155,21 +155,6 @@ def test_reference_not_cited_by_article_is_404(demo, client):
     )
 
 
-def test_search_finds_the_seed_article(demo, client, hx):
-    html = client.get("/search?q=blast+crisis").get_data(as_text=True)
-    assert 'href="/articles/all-blast-crisis-treatment"' in html
-    fragment = hx.get("/search?q=hyper-cvad").get_data(as_text=True)
-    assert fragment.lstrip().startswith('<section id="search-results"')
-    assert "hyper-cvad-regimen" in fragment
-
-
-def test_search_with_odd_input_is_safe(demo, client):
-    for q in ["%", "_", "'; drop table articles;--", "x" * 5000, "<script>"]:
-        response = client.get("/search", query_string={"q": q})
-        assert response.status_code == 200
-        assert "<script>" not in response.get_data(as_text=True).split("</head>")[1]
-
-
 def test_home_lists_articles_and_topics(demo, client):
     html = client.get("/").get_data(as_text=True)
     assert 'role="search"' in html

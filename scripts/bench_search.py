@@ -1,0 +1,176 @@
+"""Search at scale: p50/p95 at 10,000 and 100,000 synthetic articles, on SQLite and PostgreSQL.
+
+Run with `make bench` (or directly). Each engine gets a throwaway database: the demo content,
+then synthetic articles (services/synthetic.py) up to each size, indexed as seed-synthetic does;
+then every query runs once to warm caches and ROUNDS times more, timed. Prints numbers; asserts
+nothing. Target: search p95 <= 50 ms at 100,000 articles.
+
+PostgreSQL: databases named vetted_bench_search_* are created and dropped on the server at
+BENCH_POSTGRES_URL (default: the local one); skipped when it cannot be reached.
+Options: BENCH_SIZES=10000,100000  BENCH_ENGINES=sqlite,postgresql  BENCH_ROUNDS=20
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from app import create_app  # noqa: E402
+from extensions import db  # noqa: E402
+from models import ReadingLevel  # noqa: E402
+from services import search  # noqa: E402
+from services.demo import load_demo  # noqa: E402
+from services.synthetic import seed_synthetic  # noqa: E402
+
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+ENGINES = os.environ.get("BENCH_ENGINES", "sqlite,postgresql").split(",")
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
+POSTGRES = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+# What readers type: the seed question, drugs, conditions, a half-typed word, operators.
+REALISTIC = [
+    "What is the treatment for ALL during blast crisis?",
+    "treating blast crises",
+    "ponatinib",
+    "ponat",
+    "interferon",
+    "tumor lysis syndrome",
+    "hyper-CVAD",
+    "MRD testing",
+    "ponatinib OR dasatinib",
+    "blast crisis -imatinib",
+]
+# Words every synthetic article uses: each matches all of them (the bounded ranking path).
+BROAD = ["fever", "kidney dose", "patient treatment plan"]
+QUESTIONS = [
+    "Is ponatinib better than dasatinib for Ph+ ALL?",
+    "How do I prevent tumor lysis syndrome during chemotherapy?",
+]
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def timed(call, queries: list[str]) -> list[float]:
+    for query in queries:
+        call(query)  # warm
+    times = []
+    for _ in range(ROUNDS):
+        for query in queries:
+            started = time.perf_counter()
+            call(query)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def report(label: str, times: list[float]) -> None:
+    p50, p95 = percentiles(times)
+    print(f"  {label:<44} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
+
+
+def measure(app, engine: str, size: int) -> None:
+    client = app.test_client()
+    # Timings are wall-clock: on a busy machine they include waiting for a CPU.
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"{engine}, {size:,} synthetic articles + 6 demo articles (load average {load}):")
+    report(
+        "search(), realistic queries",
+        timed(lambda q: search.search(q, level=ReadingLevel.PLAIN), REALISTIC),
+    )
+    report(
+        "search(), broad queries (match every synthetic)",
+        timed(lambda q: search.search(q, level=ReadingLevel.PLAIN), BROAD),
+    )
+    report(
+        "GET /search page, realistic queries",
+        timed(lambda q: client.get("/search", query_string={"q": q}), REALISTIC),
+    )
+    report(
+        "GET /search htmx fragment, realistic queries",
+        timed(
+            lambda q: client.get("/search", query_string={"q": q}, headers={"HX-Request": "true"}),
+            REALISTIC,
+        ),
+    )
+    report(
+        "candidate_article_ids(), follow-up questions",
+        timed(lambda q: search.candidate_article_ids(q), QUESTIONS),
+    )
+    slowest = []
+    for query in REALISTIC + BROAD:
+        p50, _ = percentiles(timed(lambda q: search.search(q, level=ReadingLevel.PLAIN), [query]))
+        slowest.append((p50, query))
+    print("  per query, p50: " + ", ".join(f"{q!r} {t:.1f}" for t, q in sorted(slowest)[-4:]))
+
+
+def run(engine: str, url: str) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        load_demo()
+        db.session.commit()
+        seeded = 0
+        for size in SIZES:
+            started = time.perf_counter()
+            seed_synthetic(size - seeded)
+            db.session.commit()
+            print(
+                f"{engine}: seeded and indexed {size - seeded:,} synthetic articles in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
+            seeded = size
+            if engine == "postgresql":
+                db.session.execute(sa.text("ANALYZE"))
+                db.session.commit()
+            measure(app, engine, size)
+            db.session.remove()
+        db.engine.dispose()
+
+
+def postgres_admin() -> sa.Engine | None:
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect():
+            return admin
+    except sa.exc.OperationalError as error:
+        print(f"postgresql: skipped, cannot connect ({error.orig})")
+        return None
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    print(f"search bench: sizes {SIZES}, {ROUNDS} rounds of each query after a warm-up\n")
+    if "sqlite" in ENGINES:
+        with tempfile.TemporaryDirectory() as tmp:
+            run("sqlite", f"sqlite:///{tmp}/bench_search.db")
+        print()
+    if "postgresql" in ENGINES and (admin := postgres_admin()) is not None:
+        name = f"vetted_bench_search_{os.getpid()}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            run("postgresql", admin.url.set(database=name).render_as_string(hide_password=False))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+"""Full-text search over what the public may see: one interface, an engine per database.
+
+As Wagtail's search backends: the engine (SQLite FTS5, or PostgreSQL `tsvector`) is chosen from
+the database's dialect, and callers only see `search`, `candidate_article_ids`,
+`index_article`, `rebuild` and `index_articles`.
+
+The index holds one row per public article (`search_documents`), written only here, and
+`services.publishing.refresh_publication` (the one rule for what is public) calls
+`index_article` whenever visibility may have changed. Drafts and superseded revisions are never
+in it.
+
+Articles whose question or headings match come first, then those that match in their text or
+references only; each group is ranked by relevance (bm25, or ts_rank_cd) with the question
+weighing most. That is exact while a query matches up to RANK_LIMIT articles. A broader one
+(a word that half of 100,000 articles use) ranks the newest RANK_LIMIT articles whose question
+or headings match, then lists the other matches newest first, and says it found "more than"
+RANK_LIMIT: ranking every match would cost time in proportion to the whole collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import ceil
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+
+from extensions import db
+from models import Article, ReadingLevel, SearchDocument, Topic
+from services.personalization import FALLBACK
+from services.search import documents
+from services.search.engine import MARK_END, MARK_START, Criteria, Engine
+from services.search.postgres import PostgresEngine
+from services.search.query import ParsedQuery, normalise_query, parse
+from services.search.sqlite import SQLiteEngine
+
+__all__ = [
+    "SearchHit",
+    "SearchPage",
+    "candidate_article_ids",
+    "index_article",
+    "index_articles",
+    "normalise_query",
+    "rebuild",
+    "search",
+]
+
+RANK_LIMIT = 1_000
+MAX_PER_PAGE = 50
+ENGINES: dict[str, Engine] = {"sqlite": SQLiteEngine(), "postgresql": PostgresEngine()}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    snippet: Markup  # an excerpt of the wording at the reader's level; only <mark> is added
+    score: float
+    # The level whose wording the snippet quotes: the reader's, unless the words searched for
+    # are only in another level's wording (then the page says so, and quotes that one).
+    snippet_level: ReadingLevel
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: str  # as shown back: normalised
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = 10
+    relaxed: bool = False  # no article had every word: these have some of them
+    more: bool = False  # more than `total` articles match (see the module docstring)
+    searched: bool = False  # the query had words to look for
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_number(self) -> int:
+        """The position of the first hit on this page in the whole list (1-based)."""
+        return (self.page - 1) * self.per_page + 1
+
+
+def _engine() -> Engine:
+    dialect = db.session.get_bind().dialect.name
+    try:
+        return ENGINES[dialect]
+    except KeyError:
+        raise RuntimeError(f"No search engine for the {dialect!r} database.") from None
+
+
+def _ranked(
+    engine: Engine, criteria: Criteria, *, limit: int, offset: int
+) -> tuple[list[tuple[int, float]], int, bool]:
+    """One page of (article id, score), the total, and whether there are more than that.
+
+    Articles whose question or headings match come first, then the articles that match in
+    their text only, each group best first: a title match always outranks a body match.
+    """
+    total = engine.count(criteria, cap=RANK_LIMIT + 1)
+    if total == 0:
+        return [], 0, False
+    wanted = offset + limit
+    if total <= RANK_LIMIT:
+        # Every match is ranked in one statement (bm25 reads each word's whole document list
+        # once per statement), then the title matches are moved to the front.
+        titles = engine.title_ids(criteria, cap=RANK_LIMIT)
+        ranked = engine.ranked(criteria, limit=total, offset=0)
+        ranked.sort(key=lambda hit: hit[0] not in titles)  # stable: keeps the ranking
+        return ranked[offset:wanted], total, False
+    ranked = engine.title_ranked(criteria, cap=RANK_LIMIT)
+    wanted = min(wanted, RANK_LIMIT)
+    if len(ranked) < wanted:
+        seen = {article_id for article_id, _ in ranked}
+        newest = engine.newest(criteria, limit=wanted + len(ranked))
+        ranked += [(article_id, 0.0) for article_id in newest if article_id not in seen]
+    return ranked[offset:wanted], RANK_LIMIT, True
+
+
+def _attempts(parsed: ParsedQuery) -> list[tuple[ParsedQuery, bool]]:
+    """What to try, in order, until something matches: every word; every word with the last
+    one still being typed ("ponat"); then any of the words. (query, any_clause) pairs."""
+    widened = parsed.with_prefix()
+    attempts = [(parsed, False)]
+    if widened is not None:
+        attempts.append((widened, False))
+    if len(parsed.clauses) > 1:
+        attempts.append((widened or parsed, True))
+    return attempts
+
+
+def _public(article_ids: list[int]) -> dict[int, Article]:
+    """The articles whose public revision is the one indexed: a stale row is never shown."""
+    articles = db.session.scalars(
+        sa.select(Article)
+        .join(SearchDocument, SearchDocument.article_id == Article.id)
+        .where(
+            Article.id.in_(article_ids),
+            Article.public_revision_id == SearchDocument.revision_id,
+        )
+    )
+    return {article.id: article for article in articles}
+
+
+def _snippets(
+    engine: Engine, criteria: Criteria, article_ids: list[int], level: ReadingLevel
+) -> dict[int, tuple[ReadingLevel, str]]:
+    """Each article's excerpt at `level`; where that wording lacks the words searched for,
+    the excerpt of another level that has them (clinical first: it is the fullest wording,
+    and the others repeat it where they fall back)."""
+    others = [lv for lv in FALLBACK[ReadingLevel.CLINICAL] if lv != level]
+    found = engine.snippets(criteria, article_ids, [level, *others])
+    return {i: found.get(i, (level, "")) for i in article_ids}
+
+
+def _snippet(text: str | None) -> Markup:
+    """Escape the excerpt, then turn the engine's markers into <mark>."""
+    html = str(escape(" ".join((text or "").split())))
+    return Markup(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def search(
+    query: str,
+    *,
+    level: ReadingLevel,
+    topic_slug: str | None = None,
+    page: int = 1,
+    per_page: int = 10,
+) -> SearchPage:
+    """Public articles matching `query`, best first, with excerpts in the wording at `level`.
+
+    Every word must match (the last one may be half-typed); when no article has them all,
+    articles with some of them are shown instead (`relaxed`). Any input is safe: what is not a
+    word is ignored.
+    """
+    normalised = normalise_query(query)
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    page = min(max(page, 1), ceil(RANK_LIMIT / per_page))
+    parsed = parse(normalised)
+    if not parsed:
+        return SearchPage(normalised, page=page, per_page=per_page)
+    topic_id = None
+    if topic_slug:
+        topic_id = db.session.scalar(sa.select(Topic.id).where(Topic.slug == topic_slug))
+        if topic_id is None:
+            return SearchPage(normalised, page=page, per_page=per_page, searched=True)
+    engine = _engine()
+    offset = (page - 1) * per_page
+    for attempt, any_clause in _attempts(parsed):
+        criteria = Criteria(attempt, any_clause=any_clause, topic_id=topic_id)
+        ranked, total, more = _ranked(engine, criteria, limit=per_page, offset=offset)
+        if total:
+            break
+    relaxed = criteria.any_clause and total > 0
+    articles = _public([article_id for article_id, _ in ranked])
+    snippets = _snippets(engine, criteria, list(articles), level)
+    hits = []
+    for article_id, score in ranked:
+        if article_id in articles:
+            quoted, text = snippets[article_id]
+            hits.append(SearchHit(articles[article_id], _snippet(text), score, quoted))
+    return SearchPage(
+        normalised,
+        hits=hits,
+        total=total,
+        page=page,
+        per_page=per_page,
+        relaxed=relaxed,
+        more=more,
+        searched=True,
+    )
+
+
+def candidate_article_ids(query: str, *, limit: int = 20) -> list[int]:
+    """Public articles that best match a question, best first: any of its words may match.
+
+    For follow-up questions: the articles whose passages are worth reading for an answer.
+    """
+    parsed = parse(normalise_query(query))
+    if not parsed:
+        return []
+    limit = min(max(limit, 1), RANK_LIMIT)
+    criteria = Criteria(parsed, any_clause=True)
+    ranked, _total, _more = _ranked(_engine(), criteria, limit=limit, offset=0)
+    ids = [article_id for article_id, _ in ranked]
+    public = _public(ids)
+    return [article_id for article_id in ids if article_id in public]
+
+
+def index_article(article: Article) -> None:
+    """Make the index hold the article's public revision, or nothing when it is not public.
+
+    Called by services.publishing.refresh_publication; never commits.
+    """
+    revision = article.public_revision
+    indexed = db.session.scalar(
+        sa.select(SearchDocument.revision_id).where(SearchDocument.article_id == article.id)
+    )
+    if revision is not None and indexed == revision.id:
+        return  # revisions are immutable: the row is already right
+    if indexed is not None:
+        db.session.execute(sa.delete(SearchDocument).where(SearchDocument.article_id == article.id))
+    if revision is not None:
+        row = documents.for_revision(db.session.connection(), article.id, revision)
+        db.session.execute(sa.insert(SearchDocument), [row])
+
+
+def index_articles(first_id: int, last_id: int) -> int:
+    """Index, in bulk, the public articles with ids in [first_id, last_id]; returns how many.
+
+    For articles written by bulk inserts (services.synthetic), which bypass the publishing rule.
+    """
+    conn = db.session.connection()
+    conn.execute(
+        sa.delete(SearchDocument).where(SearchDocument.article_id.between(first_id, last_id))
+    )
+    count = _insert(conn, documents.public_rows(conn, first_id=first_id, last_id=last_id))
+    _engine().tidy_after_bulk()
+    return count
+
+
+def rebuild() -> int:
+    """Rebuild the whole index from the public revisions; returns the number of articles."""
+    conn = db.session.connection()
+    conn.execute(sa.delete(SearchDocument))
+    count = _insert(conn, documents.public_rows(conn))
+    _engine().tidy_after_bulk()
+    return count
+
+
+def _insert(conn: sa.Connection, batches) -> int:
+    count = 0
+    for rows in batches:
+        conn.execute(sa.insert(SearchDocument), rows)
+        count += len(rows)
+    return count

@@ -1,0 +1,172 @@
+"""PostgreSQL: `tsvector` columns with GIN indexes, `websearch_to_tsquery`, `ts_rank_cd`.
+
+The migration adds two generated columns to `search_documents`, so they always follow the row's
+text: `document` (question A, headings B, every level's wording C, reference titles D) and
+`title` (question A, headings B), each with a GIN index. Snippets come from `ts_headline` over
+the stored wording at the reader's level.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
+
+from extensions import db
+from models import ReadingLevel, SearchDocument, article_topics
+from services.search.engine import MARK_END, MARK_START, Criteria, Engine
+from services.search.query import ParsedQuery, Unit
+
+docs = SearchDocument.__table__
+DOCUMENT = sa.literal_column("search_documents.document", TSVECTOR)
+TITLE = sa.literal_column("search_documents.title", TSVECTOR)
+ENGLISH = sa.literal_column("'english'::regconfig")
+# ts_rank_cd weights for D, C, B, A; normalisation 1 divides by 1 + log(length), so a long
+# article does not win by length alone.
+WEIGHTS = sa.literal_column("'{0.05, 0.2, 0.5, 1.0}'::float4[]")
+# One excerpt around the best match: a third of the cost of ts_headline's fragment mode.
+HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=32, MinWords=16"
+
+
+def _unit(unit: Unit) -> sa.ColumnElement:
+    # Words are letters and digits only (services.search.query), so neither call can see syntax.
+    if unit.prefix:
+        return sa.func.to_tsquery(ENGLISH, f"{unit.tokens[0]}:*")
+    text = unit.tokens[0] if len(unit.tokens) == 1 else '"' + " ".join(unit.tokens) + '"'
+    return sa.func.websearch_to_tsquery(ENGLISH, text)
+
+
+def _either(units) -> sa.ColumnElement:
+    return reduce(sa.func.tsquery_or, [_unit(u) for u in units])
+
+
+def tsquery(query: ParsedQuery, *, any_clause: bool = False) -> sa.ColumnElement:
+    """The parsed query as one tsquery expression, built from bound words."""
+    combine = sa.func.tsquery_or if any_clause else sa.func.tsquery_and
+    expression = reduce(combine, [_either(c.alternatives) for c in query.clauses])
+    if query.excluded:
+        expression = sa.func.tsquery_and(expression, sa.func.tsquery_not(_either(query.excluded)))
+    return expression
+
+
+class PostgresEngine(Engine):
+    def _matches(self, criteria: Criteria, *, vector=DOCUMENT) -> tuple[sa.Select, sa.Column]:
+        # A FROM-clause subquery PostgreSQL folds into a constant, so the GIN index applies.
+        q = sa.select(tsquery(criteria.query, any_clause=criteria.any_clause).label("q"))
+        q = q.subquery("query")
+        select = (
+            sa.select(docs.c.article_id)
+            .select_from(docs.join(q, sa.true()))
+            .where(vector.bool_op("@@")(q.c.q))
+        )
+        if criteria.topic_id is not None:
+            select = select.where(
+                sa.exists().where(
+                    article_topics.c.article_id == docs.c.article_id,
+                    article_topics.c.topic_id == criteria.topic_id,
+                )
+            )
+        return select, q.c.q
+
+    def count(self, criteria: Criteria, *, cap: int) -> int:
+        select, _ = self._matches(criteria)
+        return db.session.execute(
+            sa.select(sa.func.count()).select_from(select.limit(cap).subquery())
+        ).scalar_one()
+
+    def ranked(self, criteria: Criteria, *, limit: int, offset: int) -> list[tuple[int, float]]:
+        select, q = self._matches(criteria)
+        score = sa.func.ts_rank_cd(WEIGHTS, DOCUMENT, q, 1).label("score")
+        rows = db.session.execute(
+            select.add_columns(score)
+            .order_by(score.desc(), docs.c.article_id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [(article_id, float(score)) for article_id, score in rows]
+
+    def title_ids(self, criteria: Criteria, *, cap: int) -> set[int]:
+        select, _ = self._matches(criteria, vector=TITLE)
+        return set(db.session.execute(select.limit(cap)).scalars())
+
+    def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
+        select, q = self._matches(criteria, vector=TITLE)
+        candidates = (
+            select.add_columns(TITLE.label("title"), q.label("q"))
+            .order_by(docs.c.article_id.desc())
+            .limit(cap)
+            .subquery("candidates")
+        )
+        # Ranked outside the LIMIT, so only the candidates are ranked.
+        score = sa.func.ts_rank_cd(WEIGHTS, candidates.c.title, candidates.c.q).label("score")
+        rows = db.session.execute(
+            sa.select(candidates.c.article_id, score).order_by(
+                score.desc(), candidates.c.article_id.desc()
+            )
+        )
+        return [(article_id, float(score)) for article_id, score in rows]
+
+    def newest(self, criteria: Criteria, *, limit: int) -> list[int]:
+        select, _ = self._matches(criteria)
+        return list(
+            db.session.execute(select.order_by(docs.c.article_id.desc()).limit(limit)).scalars()
+        )
+
+    def snippets(
+        self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
+    ) -> dict[int, tuple[ReadingLevel, str]]:
+        if not article_ids:
+            return {}
+        q = sa.select(tsquery(criteria.query, any_clause=criteria.any_clause).label("q"))
+        q = q.subquery("query")
+        first = docs.c[levels[0].value]
+        headline = sa.func.ts_headline(ENGLISH, first, q.c.q, HEADLINE).label("headline")
+        inner = (
+            sa.select(
+                docs.c.article_id,
+                headline,
+                q.c.q,
+                *[docs.c[level.value] for level in levels],
+            )
+            .select_from(docs.join(q, sa.true()))
+            .where(docs.c.article_id.in_(article_ids))
+            .subquery("first")
+        )
+        # The other levels' headlines, only where the first has no match (CASE is lazy).
+        found = sa.func.strpos(inner.c.headline, MARK_START) > 0
+        others = [
+            sa.case(
+                (found, None),
+                else_=sa.func.ts_headline(ENGLISH, inner.c[level.value], inner.c.q, HEADLINE),
+            )
+            for level in levels[1:]
+        ]
+        ends = [
+            f(inner.c[level.value], 40) for level in levels for f in (sa.func.left, sa.func.right)
+        ]
+        rows = db.session.execute(sa.select(inner.c.article_id, inner.c.headline, *others, *ends))
+        result = {}
+        for article_id, *values in rows:
+            headlines, ends_ = values[: len(levels)], values[len(levels) :]
+            chosen = next((i for i, h in enumerate(headlines) if h and MARK_START in h), 0)
+            start, end = ends_[2 * chosen], ends_[2 * chosen + 1]
+            result[article_id] = (levels[chosen], _ellipses(headlines[chosen], start, end))
+        return result
+
+    def tidy_after_bulk(self) -> None:
+        # GIN queues bulk inserts in a pending list that every query must scan until vacuum
+        # merges it; merge it now, and give the planner statistics for the new rows.
+        for index in ("ix_search_documents_document", "ix_search_documents_title"):
+            db.session.execute(sa.text(f"SELECT gin_clean_pending_list('{index}'::regclass)"))
+        db.session.execute(sa.text("ANALYZE search_documents"))
+
+
+def _ellipses(headline: str, start: str, end: str) -> str:
+    """Mark with … a headline that begins or ends inside the text, as FTS5's snippet does."""
+    plain = " ".join(headline.replace(MARK_START, "").replace(MARK_END, "").split())
+    if not plain.startswith(" ".join(start.split())[:20]):
+        headline = "…" + headline
+    if not plain.endswith(" ".join(end.split())[-20:]):
+        headline += "…"
+    return headline

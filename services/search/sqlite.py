@@ -1,0 +1,128 @@
+"""SQLite: FTS5 with Porter stemming, ranked by bm25 with heavier question and heading columns.
+
+`search_index` is an external-content FTS5 table over `search_documents` (the migration creates
+both, and triggers that keep the index in step with every insert, update and delete of a row).
+External content rather than contentless: FTS5's `snippet()` needs the text, which then lives
+once, in the table PostgreSQL uses too, and the index holds only the inverted lists.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from extensions import db
+from models import ReadingLevel
+from services.search.engine import MARK_END, MARK_START, Criteria, Engine
+from services.search.query import fts5_expression
+
+# bm25 weights, in the table's column order: question, headings, plain, standard, clinical,
+# reference titles. A word in the question counts twenty times one in the body, in a heading
+# ten times. The three levels share one weight: where a level falls back to another's wording,
+# the same text is in two columns, and should not count double.
+BM25 = "bm25(search_index, 20.0, 10.0, 0.34, 0.33, 0.33, 0.5)"
+COLUMN = {ReadingLevel.PLAIN: 2, ReadingLevel.STANDARD: 3, ReadingLevel.CLINICAL: 4}
+TITLE_COLUMNS = ("question", "headings")
+SNIPPET_TOKENS = 32
+
+
+class SQLiteEngine(Engine):
+    def _where(self, criteria: Criteria, *, columns: tuple[str, ...] = ()) -> tuple[str, dict]:
+        # CROSS JOIN keeps FTS5 as the outer loop: the topic is checked per match by primary
+        # key, never by asking FTS5 for one rowid at a time.
+        sql = "FROM search_index"
+        params: dict = {
+            "expression": fts5_expression(
+                criteria.query, any_clause=criteria.any_clause, columns=columns
+            )
+        }
+        if criteria.topic_id is not None:
+            sql += (
+                " CROSS JOIN article_topics AS topic ON topic.article_id = search_index.rowid"
+                " AND topic.topic_id = :topic_id"
+            )
+            params["topic_id"] = criteria.topic_id
+        return sql + " WHERE search_index MATCH :expression", params
+
+    def count(self, criteria: Criteria, *, cap: int) -> int:
+        where, params = self._where(criteria)
+        return db.session.execute(
+            sa.text(f"SELECT count(*) FROM (SELECT search_index.rowid {where} LIMIT :cap)"),
+            {**params, "cap": cap},
+        ).scalar_one()
+
+    def ranked(self, criteria: Criteria, *, limit: int, offset: int) -> list[tuple[int, float]]:
+        where, params = self._where(criteria)
+        rows = db.session.execute(
+            sa.text(
+                f"SELECT search_index.rowid, {BM25} AS score {where}"
+                " ORDER BY score, search_index.rowid DESC LIMIT :limit OFFSET :offset"
+            ),
+            {**params, "limit": limit, "offset": offset},
+        )
+        return [(article_id, -score) for article_id, score in rows]
+
+    def title_ids(self, criteria: Criteria, *, cap: int) -> set[int]:
+        where, params = self._where(criteria, columns=TITLE_COLUMNS)
+        rows = db.session.execute(
+            sa.text(f"SELECT search_index.rowid {where} LIMIT :cap"), {**params, "cap": cap}
+        )
+        return set(rows.scalars())
+
+    def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
+        where, params = self._where(criteria, columns=TITLE_COLUMNS)
+        # A rowid range, not a list: FTS5 seeks to it, and ranks only what lies inside.
+        cutoff = db.session.execute(
+            sa.text(
+                f"SELECT search_index.rowid {where}"
+                " ORDER BY search_index.rowid DESC LIMIT 1 OFFSET :skip"
+            ),
+            {**params, "skip": cap - 1},
+        ).scalar()
+        rows = db.session.execute(
+            sa.text(
+                f"SELECT search_index.rowid, {BM25} AS score {where}"
+                " AND search_index.rowid >= :cutoff"
+                " ORDER BY score, search_index.rowid DESC LIMIT :cap"
+            ),
+            {**params, "cutoff": cutoff or 0, "cap": cap},
+        )
+        return [(article_id, -score) for article_id, score in rows]
+
+    def newest(self, criteria: Criteria, *, limit: int) -> list[int]:
+        where, params = self._where(criteria)
+        return list(
+            db.session.execute(
+                sa.text(
+                    f"SELECT search_index.rowid {where}"
+                    " ORDER BY search_index.rowid DESC LIMIT :limit"
+                ),
+                {**params, "limit": limit},
+            ).scalars()
+        )
+
+    def snippets(
+        self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
+    ) -> dict[int, tuple[ReadingLevel, str]]:
+        if not article_ids:
+            return {}
+        where, params = self._where(Criteria(criteria.query, criteria.any_clause))
+        columns = ", ".join(
+            f"snippet(search_index, {COLUMN[level]}, '{MARK_START}', '{MARK_END}', '…', "
+            f"{SNIPPET_TOKENS})"
+            for level in levels
+        )
+        rows = db.session.execute(
+            sa.text(
+                f"SELECT search_index.rowid, {columns} {where} AND search_index.rowid IN :ids"
+            ).bindparams(sa.bindparam("ids", expanding=True)),
+            {**params, "ids": article_ids},
+        )
+        found = {}
+        for article_id, *texts in rows:
+            matched = [(lv, t) for lv, t in zip(levels, texts, strict=True) if MARK_START in t]
+            found[article_id] = matched[0] if matched else (levels[0], texts[0])
+        return found
+
+    def tidy_after_bulk(self) -> None:
+        # Merge the many b-trees a bulk load leaves into one, as FTS5's docs advise.
+        db.session.execute(sa.text("INSERT INTO search_index(search_index) VALUES ('optimize')"))

@@ -71,3 +71,10 @@ class Config:
         self.COMPRESS_MIN_SIZE = 500
         self.COMPRESS_BR_LEVEL = 6  # within 1% of the smallest output, at a fraction of the CPU
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600
+        # Follow-up questions: per client (address), shared through Redis when REDIS_URL is set.
+        self.FOLLOWUP_RATE_LIMIT = os.environ.get(
+            "FOLLOWUP_RATE_LIMIT", "10 per minute; 60 per hour"
+        )
+        # Readers' follow-up forms only (blueprints/followups): staff saves of long articles are
+        # not capped by it.
+        self.FOLLOWUP_MAX_BYTES = 64 * 1024

@@ -11,6 +11,7 @@ from models.base import (
     SectionKind,
     SourceRead,
 )
+from models.followup import AnswerStatus, FollowupAnswer, FollowupQuestion, FollowupStatus
 from models.glossary import GlossaryTerm
 from models.reference import Reference
 from models.review import ReviewEvent
@@ -19,11 +20,15 @@ from models.topic import Topic, article_topics
 from models.user import User
 
 __all__ = [
+    "AnswerStatus",
     "Article",
     "AuditEvent",
     "AudienceRole",
     "LevelSetting",
     "ReadingLevel",
+    "FollowupAnswer",
+    "FollowupQuestion",
+    "FollowupStatus",
     "GlossaryTerm",
     "Reference",
     "ReferenceKind",

@@ -7,7 +7,7 @@ from blueprints.personalization.routes import audiences, current_audience
 from blueprints.rendering import render_page, wants_fragment
 from extensions import db
 from models import GlossaryTerm, Topic
-from services import reading
+from services import followups, reading
 from services.search import normalise_query, search_articles
 
 bp = Blueprint("articles", __name__)
@@ -97,6 +97,7 @@ def detail(slug: str):
     if not (fragment and wants_fragment()):
         whole_page = {
             "related": reading.related_articles(view.article),
+            "readers_asked": followups.answered_for(view.article),
             "structured_data": reading.structured_data(
                 view, url_for("articles.detail", slug=slug, _external=True)
             ),

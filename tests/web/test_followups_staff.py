@@ -146,7 +146,7 @@ def test_question_page_shows_the_question_what_the_reader_saw_and_the_form(demo,
     login(client, Role.EDITOR)
     html = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
     assert "As the reader asked it" in html and QUESTION in html
-    assert "What the reader was shown" in html and 'class="passage"' in html
+    assert "What our articles say on it now" in html and 'class="passage"' in html
     assert "Question as it will be published" in html and "Save and submit for review" in html
     assert "Promote to a new article" in html
 

@@ -31,14 +31,13 @@ from models import (
     ReadingLevel,
     Reference,
     ReviewStatus,
-    Revision,
     Section,
     SectionKind,
     SectionVariant,
 )
-from services.markdown import CitationRegistry, citation_keys, plain_blocks, render
+from services.markdown import CITED, CitationRegistry, citation_keys, render
 from services.publishing import publicly_visible
-from services.reading import CitedReference, choose_variant
+from services.reading import FALLBACK, CitedReference
 from services.search import search_articles
 
 CANDIDATES = 20  # articles searched for passages, besides the one the question is about
@@ -86,7 +85,10 @@ SOFT = frozenset(
         ["better", "best", "worse", "worst", "good", "bad", "safe", "safer", "safest"]
     )
 )
+# Block structure only: passages are cut from the source by line, so inline parsing is not needed.
 _blocks = MarkdownIt("commonmark").enable("table")
+_blocks.core.ruler.disable("inline")
+EMPHASIS = re.compile(r"[*_`]+")
 
 
 # -- Words ------------------------------------------------------------------------------------
@@ -148,10 +150,12 @@ def _candidates(query: str, limit: int) -> list[int]:
 
 @dataclass(frozen=True)
 class SourcePassage:
-    """One block of a section's Markdown, cut verbatim, with the sub-heading it sits under."""
+    """One block of a section's Markdown, cut verbatim, with the sub-heading it sits under and
+    its index terms (counted once per text, cached with it)."""
 
     markdown: str
     subheading: str
+    terms: Counter
 
 
 def normalise_newlines(body: str) -> str:
@@ -159,14 +163,25 @@ def normalise_newlines(body: str) -> str:
     return body.replace("\r\n", "\n").replace("\r", "\n")
 
 
-@lru_cache(maxsize=8_192)
+def _inline_text(markdown: str) -> str:
+    """Words of inline Markdown without citations and emphasis marks (headings, lead-ins)."""
+    return " ".join(EMPHASIS.sub("", CITED.sub("", markdown)).split())
+
+
+def _passage(markdown: str, subheading: str) -> SourcePassage:
+    # Citation keys ("@fda-iclusig") are not words of the text: a passage must not match on them.
+    return SourcePassage(markdown, subheading, Counter(terms(CITED.sub("", markdown))))
+
+
+@lru_cache(maxsize=16_384)
 def split_passages(body: str) -> tuple[SourcePassage, ...]:
     """Cut Markdown into passages: paragraphs, top-level list items (with their sub-items),
     tables and quotations, each exactly as written. Headings are context, not passages.
 
     A list introduced by a paragraph ending in a colon ("Points that rest on general practice
     rather than the sources cited here:") keeps that lead-in above each of its items: an item
-    must never lose the words that qualify it.
+    must never lose the words that qualify it. Revisions are immutable, so the passages of a
+    text are cached by the text itself.
     """
     source = normalise_newlines(body)
     lines = source.split("\n")
@@ -176,19 +191,19 @@ def split_passages(body: str) -> tuple[SourcePassage, ...]:
         if token.level != 0 and not (token.level == 1 and token.type == "list_item_open"):
             continue
         if token.type == "heading_open":
-            subheading, lead_in = " ".join(plain_blocks(tokens[index + 1].content)), ""
+            subheading, lead_in = _inline_text(tokens[index + 1].content), ""
             continue
         if not token.map or token.nesting == -1:
             continue
         start, end = token.map
         text = "\n".join(lines[start:end]).strip("\n")
         if token.type == "list_item_open":
-            passages.append(SourcePassage(f"{lead_in}\n\n{text}" if lead_in else text, subheading))
+            passages.append(_passage(f"{lead_in}\n\n{text}" if lead_in else text, subheading))
         elif token.type in ("paragraph_open", "table_open", "blockquote_open"):
-            words = plain_blocks(text) if token.type == "paragraph_open" else []
-            lead_in = text if words and words[-1].rstrip().endswith(":") else ""
+            is_lead_in = token.type == "paragraph_open" and _inline_text(text).endswith(":")
+            lead_in = text if is_lead_in else ""
             if not lead_in:  # a lead-in alone says nothing; it comes with each of its items
-                passages.append(SourcePassage(text, subheading))
+                passages.append(_passage(text, subheading))
         elif token.type not in ("bullet_list_open", "ordered_list_open"):
             lead_in = ""
     return tuple(passages)
@@ -197,8 +212,8 @@ def split_passages(body: str) -> tuple[SourcePassage, ...]:
 @dataclass
 class _Scored:
     article: Article
-    section: Section
-    variant: SectionVariant
+    section: SectionText
+    variant: VariantText
     source: SourcePassage
     terms: Counter
     score: float = 0.0
@@ -242,8 +257,8 @@ class EvidencePassage:
     """A passage as the panel shows it: verbatim, its citations numbered for the panel."""
 
     article: Article
-    section: Section
-    variant: SectionVariant
+    section: SectionText
+    variant: VariantText
     requested: ReadingLevel
     subheading: str
     markdown: str
@@ -285,34 +300,86 @@ class Evidence:
         return bool(self.passages)
 
 
+@dataclass(frozen=True)
+class SectionText:
+    """A section of a public revision, as much of it as a passage needs."""
+
+    id: int
+    kind: SectionKind
+    heading: str
+    position: int
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.position}"
+
+
+@dataclass(frozen=True)
+class VariantText:
+    id: int
+    level: ReadingLevel
+    body: str
+
+
 def _load(article_ids: list[int]) -> list[Article]:
-    """Public articles with the text readers see: four queries, whatever their number."""
+    """Public articles with their public revision (for its review state): two queries."""
     if not article_ids:
         return []
     found = db.session.scalars(
         sa.select(Article)
         .where(Article.id.in_(article_ids), publicly_visible())
-        .options(
-            selectinload(Article.public_revision)
-            .selectinload(Revision.sections)
-            .selectinload(Section.variants)
-        )
+        .options(selectinload(Article.public_revision))
     ).all()
     order = {article_id: rank for rank, article_id in enumerate(article_ids)}
     return sorted(found, key=lambda a: order[a.id])
 
 
+def _texts(articles: list[Article]) -> dict[int, list[tuple[SectionText, list[VariantText]]]]:
+    """Every section of the articles' public revisions with its wordings, by revision: one
+    plain query, since building thousands of ORM objects would cost more than the scoring."""
+    revision_ids = [a.public_revision_id for a in articles if a.public_revision_id]
+    rows = db.session.execute(
+        sa.select(
+            Section.revision_id,
+            Section.id,
+            Section.kind,
+            Section.heading,
+            Section.position,
+            SectionVariant.id,
+            SectionVariant.level,
+            SectionVariant.body,
+        )
+        .join(SectionVariant, SectionVariant.section_id == Section.id)
+        .where(Section.revision_id.in_(revision_ids))
+        .order_by(Section.revision_id, Section.position)
+    )
+    sections: dict[int, dict[int, tuple[SectionText, list[VariantText]]]] = {}
+    for revision_id, section_id, kind, heading, position, variant_id, level, body in rows:
+        by_id = sections.setdefault(revision_id, {})
+        if section_id not in by_id:
+            by_id[section_id] = (SectionText(section_id, kind, heading, position), [])
+        by_id[section_id][1].append(VariantText(variant_id, level, body))
+    return {revision_id: list(by_id.values()) for revision_id, by_id in sections.items()}
+
+
+def _choose_variant(variants: list[VariantText], level: ReadingLevel) -> VariantText | None:
+    """The article page's fallback: the reader's level, else the nearest more technical one."""
+    by_level = {v.level: v for v in variants}
+    return next((by_level[lv] for lv in FALLBACK[level] if lv in by_level), None)
+
+
 def _passages(articles: list[Article], level: ReadingLevel) -> list[_Scored]:
+    texts = _texts(articles)
     docs = []
     for article in articles:
-        revision = article.public_revision
-        for section in revision.sections if revision else []:
-            variant = choose_variant(section, level)
+        for section, variants in texts.get(article.public_revision_id, []):
+            variant = _choose_variant(variants, level)
             if variant is None:
                 continue
+            heading = Counter(terms(section.heading))
             for source in split_passages(variant.body):
-                words = terms(" ".join([section.heading, source.subheading, source.markdown]))
-                docs.append(_Scored(article, section, variant, source, Counter(words)))
+                context = heading + Counter(terms(source.subheading))
+                docs.append(_Scored(article, section, variant, source, source.terms + context))
     return docs
 
 

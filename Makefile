@@ -8,7 +8,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := app
 
-.PHONY: run test install migrate seed lint format bench clean
+.PHONY: run test install migrate seed lint format bench bench-answers clean
 
 run: install migrate seed
 	@echo "Vetted is serving on http://$(HOST):$(PORT)"
@@ -49,6 +49,10 @@ format: install
 
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# Instant-answer p50/p95 at 10,000 and 100,000 synthetic articles, SQLite then PostgreSQL (minutes).
+bench-answers: install
+	$(BIN)/python scripts/bench_answers.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache *.egg-info

@@ -81,6 +81,9 @@ def _form_context(article, form: AskForm | None = None, **extra) -> dict:
 def _refused(status: int, message: str):
     """A request refused before it could be read or stored: the message in the form's status
     line for htmx (the typed text stays in the textarea), else the ask page with the form."""
+    if request.endpoint == "followups.suggest":
+        # Suggestions are a nicety: when refused, show none rather than an error under the box.
+        return render_page("followups/suggest.html", fragment="others_asked", found=[]), status
     slug = (request.view_args or {}).get("slug")
     article = reading.find_article(slug) if request.endpoint == "followups.ask" and slug else None
     if article is None:

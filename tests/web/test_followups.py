@@ -313,6 +313,16 @@ def test_others_asked_suggests_answered_questions_while_typing(demo, client, hx)
     assert "Others asked" not in hx.get("/questions/suggest?text=zz").get_data(as_text=True)
 
 
+def test_too_many_suggestions_show_none_rather_than_an_error(demo, hx):
+    publish_answer()
+    for _ in range(60):
+        hx.get("/questions/suggest?text=ponatinib+dasatinib")
+    response = hx.get("/questions/suggest?text=ponatinib+dasatinib")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert html.strip().startswith('<div id="others-asked"') and "<li>" not in html
+
+
 def test_rejected_question_says_so_on_the_private_page(demo, client):
     asked = followups.ask(
         find_article(SEED), text=QUESTION, level=ReadingLevel.CLINICAL, client="x"

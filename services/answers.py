@@ -111,17 +111,21 @@ def _term(word: str) -> str | None:
     return stem
 
 
-def terms(text: str) -> list[str]:
-    """The index terms of `text`, in order, repeats kept."""
+def _words(text: str) -> list[str]:
     if not any(ch.islower() for ch in text):
         text = text.lower()  # a question typed in capitals is not a string of abbreviations
-    return [t for t in (_term(w) for w in TOKEN.findall(text)) if t]
+    return TOKEN.findall(text)
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of `text`, in order, repeats kept."""
+    return [t for t in (_term(w) for w in _words(text)) if t]
 
 
 def query_words(text: str) -> list[str]:
     """The question's content words as typed (lower case, no stop words), first use order."""
     seen: dict[str, None] = {}
-    for word in TOKEN.findall(text):
+    for word in _words(text):
         if _term(word) is not None:
             seen.setdefault(word.lower(), None)
     return list(seen)
@@ -156,6 +160,7 @@ class SourcePassage:
     markdown: str
     subheading: str
     terms: Counter
+    size: int  # number of terms
 
 
 def normalise_newlines(body: str) -> str:
@@ -170,7 +175,8 @@ def _inline_text(markdown: str) -> str:
 
 def _passage(markdown: str, subheading: str) -> SourcePassage:
     # Citation keys ("@fda-iclusig") are not words of the text: a passage must not match on them.
-    return SourcePassage(markdown, subheading, Counter(terms(CITED.sub("", markdown))))
+    words = terms(CITED.sub("", markdown))
+    return SourcePassage(markdown, subheading, Counter(words), len(words))
 
 
 @lru_cache(maxsize=16_384)
@@ -209,13 +215,21 @@ def split_passages(body: str) -> tuple[SourcePassage, ...]:
     return tuple(passages)
 
 
+@lru_cache(maxsize=4_096)
+def _context(heading: str, subheading: str) -> tuple[Counter, int]:
+    """Terms of the headings a passage sits under, which count as its words too."""
+    words = terms(heading) + terms(subheading)
+    return Counter(words), len(words)
+
+
 @dataclass
 class _Scored:
     article: Article
     section: SectionText
     variant: VariantText
     source: SourcePassage
-    terms: Counter
+    context: Counter  # the headings' terms (shared between passages: never changed)
+    size: int
     score: float = 0.0
     coverage: float = 0.0
     matched: int = 0  # distinct query terms found
@@ -226,24 +240,21 @@ def _score(query_terms: list[str], docs: list[_Scored]) -> None:
     if not docs or not query_terms:
         return
     n = len(docs)
-    average = sum(sum(d.terms.values()) for d in docs) / n or 1.0
-    frequency = Counter(t for d in docs for t in set(d.terms) if t in query_terms)
+    average = sum(d.size for d in docs) / n or 1.0
+    frequency = {
+        t: sum(1 for d in docs if t in d.source.terms or t in d.context) for t in query_terms
+    }
     idf = {t: math.log(1 + (n - frequency[t] + 0.5) / (frequency[t] + 0.5)) for t in query_terms}
     # Weight of the question's words that some candidate passage uses: a word no article uses
     # ("my mother ...") cannot be matched by any passage, so it must not sink every passage.
     # Passages must still match enough of all the words (`_choose`) to be shown.
     total = sum(w for t, w in idf.items() if t not in SOFT and frequency[t]) or 1.0
     for doc in docs:
-        length = sum(doc.terms.values())
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * doc.size / average)
         for term in query_terms:
-            tf = doc.terms.get(term, 0)
+            tf = doc.source.terms.get(term, 0) + doc.context.get(term, 0)
             if tf:
-                doc.score += (
-                    idf[term]
-                    * tf
-                    * (BM25_K1 + 1)
-                    / (tf + BM25_K1 * (1 - BM25_B + BM25_B * length / average))
-                )
+                doc.score += idf[term] * tf * (BM25_K1 + 1) / (tf + norm)
                 if term not in SOFT:
                     doc.coverage += idf[term] / total
                     doc.matched += 1
@@ -376,10 +387,9 @@ def _passages(articles: list[Article], level: ReadingLevel) -> list[_Scored]:
             variant = _choose_variant(variants, level)
             if variant is None:
                 continue
-            heading = Counter(terms(section.heading))
             for source in split_passages(variant.body):
-                context = heading + Counter(terms(source.subheading))
-                docs.append(_Scored(article, section, variant, source, source.terms + context))
+                context, size = _context(section.heading, source.subheading)
+                docs.append(_Scored(article, section, variant, source, context, source.size + size))
     return docs
 
 

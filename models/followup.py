@@ -49,7 +49,7 @@ class AnswerStatus(enum.StrEnum):
 class FollowupQuestion(db.Model):
     __tablename__ = "followup_questions"
     __table_args__ = (
-        # The staff queue (by status, oldest first) and "Readers also asked" (answered, per article).
+        # The staff queue (status, oldest first); "Readers also asked" (answered, per article).
         Index("ix_followup_questions_status_created_at", "status", "created_at"),
         Index("ix_followup_questions_article_id_status", "article_id", "status"),
     )

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from extensions import db
 from models import (
@@ -244,6 +244,7 @@ def _render_answers(questions: list[FollowupQuestion]) -> list[PublicAnswer]:
 
 def answered_for(article: Article, limit: int = 20) -> list[PublicAnswer]:
     """ "Readers also asked" under an article: its approved answers, newest first."""
+    # One query (the answer and its reviewer joined in), plus one for references when cited.
     questions = db.session.scalars(
         sa.select(FollowupQuestion)
         .join(FollowupQuestion.answer)
@@ -252,8 +253,7 @@ def answered_for(article: Article, limit: int = 20) -> list[PublicAnswer]:
             FollowupQuestion.status == FollowupStatus.ANSWERED,
         )
         .options(
-            selectinload(FollowupQuestion.answer).selectinload(FollowupAnswer.reviewer),
-            selectinload(FollowupQuestion.answer).selectinload(FollowupAnswer.author),
+            contains_eager(FollowupQuestion.answer).joinedload(FollowupAnswer.reviewer),
         )
         .order_by(FollowupAnswer.approved_at.desc())
         .limit(limit)

@@ -280,6 +280,31 @@ def test_approved_answer_shows_under_the_article_and_on_the_private_link(demo, c
     assert "Answered" in private
 
 
+def test_readers_also_asked_costs_the_same_for_one_answer_or_five(demo, client):
+    from sqlalchemy import event
+
+    def statements() -> int:
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"/articles/{SEED}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    publish_answer("Test question number one about ponatinib?", "Test wording one?")
+    one = statements()
+    for n in range(4):
+        publish_answer(f"Test question number {n + 2} about dasatinib?", f"Test wording {n}?")
+    html = client.get(f"/articles/{SEED}").get_data(as_text=True)
+    assert html.count('class="asked"') == 5
+    assert statements() == one
+
+
 def test_unapproved_answers_stay_off_the_article(demo, client):
     asked = followups.ask(
         find_article(SEED), text=QUESTION, level=ReadingLevel.CLINICAL, client="x"

@@ -188,8 +188,9 @@ def test_article_page_query_count_stays_small(demo, client):
         assert client.get(APPROVED).status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    # article, topics, revision, sections, variants, reviewer, references, related, audiences (2)
-    assert len(statements) <= 11
+    # article, topics, revision, sections, variants, reviewer, references, related, audiences (2),
+    # readers' answered follow-ups
+    assert len(statements) <= 12
 
 
 def test_page_compressed_when_client_accepts_it(demo, client):

@@ -69,7 +69,7 @@ class FollowupQuestion(db.Model):
     # sha256 of the private link's token, and the random nonce the token is derived from.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_nonce: Mapped[str] = mapped_column(String(32))
-    # sha256 of article + normalised text + client + ten-minute window: unique, so a double
+    # HMAC of article + normalised text + client + ten-minute window: unique, so a double
     # submission finds the first one even when both arrive at once.
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
     promoted_article_id: Mapped[int | None] = mapped_column(

@@ -105,7 +105,7 @@ def _too_many(_error):
     return _refused(
         429,
         "You have asked several questions in a short time. Please wait a few minutes, then ask "
-        "again; nothing you typed was sent.",
+        "again: this question was not saved, and it is still in the box.",
     )
 
 

@@ -23,7 +23,7 @@ import snowballstemmer
 import sqlalchemy as sa
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import (
@@ -333,13 +333,13 @@ class VariantText:
 
 
 def _load(article_ids: list[int]) -> list[Article]:
-    """Public articles with their public revision (for its review state): two queries."""
+    """Public articles with their public revision (for its review state): one query."""
     if not article_ids:
         return []
     found = db.session.scalars(
         sa.select(Article)
         .where(Article.id.in_(article_ids), publicly_visible())
-        .options(selectinload(Article.public_revision))
+        .options(joinedload(Article.public_revision))
     ).all()
     order = {article_id: rank for rank, article_id in enumerate(article_ids)}
     return sorted(found, key=lambda a: order[a.id])

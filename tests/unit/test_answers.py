@@ -221,3 +221,23 @@ def test_candidates_come_through_the_one_search_seam(demo, monkeypatch):
     evidence = answer_from_evidence(PONATINIB, article=find_article(SEED), level=L.CLINICAL)
     assert asked == [(PONATINIB, answers.CANDIDATES)]
     assert {p.article.slug for p in evidence.passages} == {SEED}
+
+
+def test_instant_answer_costs_a_few_queries_besides_the_search_seam(demo, monkeypatch):
+    from sqlalchemy import event
+
+    article = find_article(SEED)
+    ids = answers._candidates(PONATINIB, answers.CANDIDATES)
+    monkeypatch.setattr(answers, "_candidates", lambda query, limit: ids)
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        evidence = answer_from_evidence(PONATINIB, article=article, level=L.CLINICAL)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert evidence.found and len(ids) > 1
+    assert len(statements) == 3  # articles with their public revisions, section texts, references

@@ -117,7 +117,9 @@ def bench(backend: str, url: str, sizes: list[int], runs: int) -> None:
             seed_synthetic(size - have)
             db.session.commit()
             if db.engine.dialect.name == "postgresql":
-                with db.engine.connect() as conn:
+                # Fresh planner statistics, as autovacuum would gather after a bulk load (outside
+                # a transaction: statistics gathered in one that rolls back are lost).
+                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.execute(sa.text("ANALYZE"))
             have = size
             total = db.session.scalar(sa.select(sa.func.count(Article.id)))

@@ -196,3 +196,16 @@ def test_staff_pages_are_accessible_and_fit_a_phone(new_context, live_app, axe, 
     expect(page.locator("h1")).to_contain_text("Follow-up question #")
     assert_no_horizontal_scroll(page, width, "follow-up question")
     assert_no_serious_violations(axe, page)
+
+
+def test_bad_input_without_javascript_comes_back_with_the_form_as_typed(nojs_page):
+    page = nojs_page
+    page.goto(article(SEED))
+    page.get_by_label("Your question").fill("Too short")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Ask", exact=True).click()
+    assert posted.value.status == 422
+    expect(page.locator("h1")).to_have_text("Ask a follow-up question")
+    expect(page.locator("#followup-text-error")).to_contain_text("too short")
+    expect(page.get_by_label("Your question")).to_have_value("Too short")
+    expect(page.get_by_label("Your question")).to_have_attribute("aria-invalid", "true")

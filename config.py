@@ -175,3 +175,10 @@ class Config:
         self.SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
         self.DATABASE_RETRY_AFTER = 30  # seconds, sent with the 503 page while the database is away
         self.BUILD_ID = build_id()
+        # Follow-up questions: per client (address), shared through Redis when REDIS_URL is set.
+        self.FOLLOWUP_RATE_LIMIT = os.environ.get(
+            "FOLLOWUP_RATE_LIMIT", "10 per minute; 60 per hour"
+        )
+        # Readers' follow-up forms only (blueprints/followups): staff saves of long articles are
+        # not capped by it.
+        self.FOLLOWUP_MAX_BYTES = 64 * 1024

@@ -12,6 +12,7 @@ from models.base import (
     SourceRead,
 )
 from models.cache import CachedPage, ContentVersion, RenderedRevision, revision_references
+from models.followup import AnswerStatus, FollowupAnswer, FollowupQuestion, FollowupStatus
 from models.glossary import GlossaryTerm
 from models.reference import Reference
 from models.review import ReviewEvent
@@ -21,6 +22,7 @@ from models.topic import Topic, article_topics
 from models.user import User
 
 __all__ = [
+    "AnswerStatus",
     "Article",
     "AuditEvent",
     "CachedPage",
@@ -28,6 +30,9 @@ __all__ = [
     "AudienceRole",
     "LevelSetting",
     "ReadingLevel",
+    "FollowupAnswer",
+    "FollowupQuestion",
+    "FollowupStatus",
     "GlossaryTerm",
     "Reference",
     "RenderedRevision",

@@ -106,8 +106,10 @@ PRIVATE_FIELDS: dict[str, set[str]] = {
 }
 PUBLIC_CLASSES = {
     "Article", "Revision", "Reference", "GlossaryTerm", "AudienceRole", "LevelSetting",
-    "Topic", "User",
+    "Topic", "User", "FollowupQuestion", "FollowupAnswer",
 }  # fmt: skip
+# New rows of these start private: a draft article or revision, a reader's question.
+PRIVATE_WHEN_NEW = {"Article", "Revision", "FollowupQuestion", "FollowupAnswer"}
 
 
 @event.listens_for(Session, "before_flush")
@@ -153,8 +155,7 @@ def _changes_public_pages(session: Session) -> bool:
             return True
     for obj in (*session.new, *session.deleted):
         name = type(obj).__name__
-        # A new article or revision starts as a private draft; publishing it changes its status.
-        if name in PUBLIC_CLASSES and not (obj in session.new and name in {"Article", "Revision"}):
+        if name in PUBLIC_CLASSES and not (obj in session.new and name in PRIVATE_WHEN_NEW):
             return True
     return False
 

@@ -13,6 +13,7 @@ from models import (
     Article,
     AudienceRole,
     AuditEvent,
+    FollowupQuestion,
     GlossaryTerm,
     LevelSetting,
     Reference,
@@ -45,6 +46,9 @@ def describe(target: Any) -> tuple[str, str, str]:
             return "reading_level", target.level.value, target.language_name
         case Topic():
             return "topic", str(target.id), target.name
+        case FollowupQuestion():
+            # Never the reader's words: they may hold personal details, and audit rows stay.
+            return "followup", str(target.id), target.label
     raise TypeError(f"No audit description for {target!r}")
 
 

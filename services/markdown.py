@@ -202,7 +202,10 @@ _md = _build_parser()
 
 
 def _markers(
-    keys: Sequence[str], registry: CitationRegistry, card_url: Callable[[str], str] | None
+    keys: Sequence[str],
+    registry: CitationRegistry,
+    card_url: Callable[[str], str] | None,
+    prefix: str = "",
 ) -> str:
     parts = []
     for key in keys:
@@ -218,30 +221,33 @@ def _markers(
         if card_url:
             attrs = (
                 f' hx-get="{escape(card_url(key))}" hx-trigger="mouseenter once delay:120ms,'
-                f' focus once" hx-target="#cite-card-{use}" hx-swap="innerHTML"'
-                f' aria-describedby="cite-card-{use}"'
+                f' focus once" hx-target="#{prefix}cite-card-{use}" hx-swap="innerHTML"'
+                f' aria-describedby="{prefix}cite-card-{use}"'
             )
         parts.append(
-            f'<span class="cite-wrap"><a class="cite" href="#ref-{number}" id="cite-{use}"{attrs}>'
+            f'<span class="cite-wrap"><a class="cite" href="#{prefix}ref-{number}"'
+            f' id="{prefix}cite-{use}"{attrs}>'
             f'<span class="visually-hidden">Reference </span>{number}</a>'
-            f'<span class="cite-card" id="cite-card-{use}" role="tooltip"></span></span>'
+            f'<span class="cite-card" id="{prefix}cite-card-{use}" role="tooltip"></span></span>'
         )
     return '<sup class="cites">' + '<span class="cite-sep">,</span>'.join(parts) + "</sup>"
 
 
-def _term(surface: str, term, glossary: Glossary, registry: CitationRegistry) -> str:
+def _term(
+    surface: str, term, glossary: Glossary, registry: CitationRegistry, prefix: str = ""
+) -> str:
     use = registry.next_use_id()
     tag = "abbr" if surface == term.abbr or (surface.isupper() and len(surface) <= 8) else "dfn"
     return (
         f'<span class="term"><a class="term-link" href="{escape(glossary.url(term))}"'
-        f' aria-describedby="term-{use}"><{tag}>{escape(surface)}</{tag}></a>'
-        f'<span class="term-def" id="term-{use}" role="tooltip">'
+        f' aria-describedby="{prefix}term-{use}"><{tag}>{escape(surface)}</{tag}></a>'
+        f'<span class="term-def" id="{prefix}term-{use}" role="tooltip">'
         f"<strong>{escape(term.title[:1].upper() + term.title[1:])}:</strong>"
         f" {escape(term.definition)}</span></span>"
     )
 
 
-def _finish(html: str, env: dict, registry: CitationRegistry, card_url) -> Markup:
+def _finish(html: str, env: dict, registry: CitationRegistry, card_url, prefix: str = "") -> Markup:
     clean = nh3.clean(
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer"
     )
@@ -251,9 +257,9 @@ def _finish(html: str, env: dict, registry: CitationRegistry, card_url) -> Marku
     def replace(match: re.Match) -> str:
         index = int(match.group(2))
         if match.group(1) == "c":
-            return _markers(groups[index], registry, card_url)
+            return _markers(groups[index], registry, card_url, prefix)
         surface, term = hits[index]
-        return _term(surface, term, env["glossary"], registry)
+        return _term(surface, term, env["glossary"], registry, prefix)
 
     return Markup(PLACEHOLDER.sub(replace, clean))
 
@@ -270,16 +276,21 @@ def render(
     card_url: Callable[[str], str] | None = None,
     collapsible: bool = False,
     glossary: Glossary | None = None,
+    anchor_prefix: str = "",
 ) -> RenderedText:
     """Render Markdown to safe HTML, numbering citations in `registry` in order of first use.
 
-    With a glossary, the first use of each term is marked and explains itself.
+    With a glossary, the first use of each term is marked and explains itself. `anchor_prefix`
+    goes before every id and `#ref-N` link made here, for text shown beside an article's own
+    citations and references (follow-up answers) whose ids must not collide with them.
     """
     source = PRIVATE_USE.sub("", text)
     env: dict = {"glossary": glossary}
     tokens = _md.parse(source, env)
     words = word_count(tokens)
-    html = _finish(_md.renderer.render(tokens, _md.options, env), env, registry, card_url)
+    html = _finish(
+        _md.renderer.render(tokens, _md.options, env), env, registry, card_url, anchor_prefix
+    )
     preview = None
     if collapsible and words > LONG_SECTION_WORDS:
         cut = _preview_cut(tokens)
@@ -291,6 +302,7 @@ def render(
                 preview_env,
                 registry,
                 card_url,
+                anchor_prefix,
             )
     return RenderedText(html=html, preview_html=preview, word_count=words)
 

@@ -4,6 +4,7 @@ from blueprints.admin import (  # noqa: F401
     articles,
     audit,
     dashboard,
+    followups,
     glossary,
     links,
     references,

@@ -30,6 +30,7 @@ NAVIGATION = [
     NavItem("admin.dashboard", "Dashboard", Permission.VIEW_STAFF, "dashboard"),
     NavItem("admin.articles", "Articles", Permission.VIEW_STAFF, "articles"),
     NavItem("admin.review_queue", "Review", Permission.VIEW_STAFF, "review"),
+    NavItem("admin.followups", "Follow-ups", Permission.VIEW_STAFF, "followups"),
     NavItem("admin.references", "References", Permission.VIEW_STAFF, "references"),
     NavItem("admin.glossary", "Glossary", Permission.VIEW_STAFF, "glossary"),
     NavItem("admin.users", "Users", Permission.USERS, "users"),

@@ -9,7 +9,7 @@ from blueprints.rendering import render_page, wants_fragment
 from caching import ARTICLE, LISTING, shared
 from extensions import db
 from models import GlossaryTerm, Topic
-from services import public_history, publishing, reading
+from services import followups, public_history, publishing, reading
 from services.search import search as find_articles
 
 bp = Blueprint("articles", __name__)
@@ -167,6 +167,7 @@ def detail(slug: str):
     if not (fragment and wants_fragment()):
         whole_page = {
             "related": reading.related_articles(view.article),
+            "readers_asked": followups.answered_for(view.article),
             "structured_data": reading.structured_data(
                 view, url_for("articles.detail", slug=slug, _external=True)
             ),

@@ -1,5 +1,199 @@
-"""Follow-up questions on an article (the follow-ups issue adds the form and the answers)."""
+"""Follow-up questions from readers: ask under an article, get the instant answer in place, and
+follow the question through a private link. No account and no personal data are asked for.
 
-from flask import Blueprint
+Every response here is private (`no-store`, `noindex`, no referrer): most carry the private link.
+"""
 
-bp = Blueprint("followups", __name__, url_prefix="/followups")
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
+
+from blueprints.personalization.routes import audiences, current_audience
+from blueprints.rendering import render_page, wants_fragment
+from extensions import db, limiter
+from services import followups, reading
+from services.errors import DomainError
+
+from .forms import AskForm
+
+bp = Blueprint("followups", __name__)
+
+MAX_SUGGEST_INPUT = 1_000
+
+
+def _ask_limit() -> str:
+    return current_app.config["FOLLOWUP_RATE_LIMIT"]
+
+
+@bp.url_value_preprocessor
+def _cap_body(_endpoint, _values) -> None:
+    """Readers' forms are small: a body over the cap is refused (413) before anything reads it.
+
+    URL value preprocessors run before every before_request hook, CSRF's included (it reads the
+    form), so the cap holds for the whole request; staff editors elsewhere are not capped by it.
+    """
+    request.max_content_length = current_app.config["FOLLOWUP_MAX_BYTES"]
+
+
+@bp.after_request
+def _private(response):
+    """Private links must not be cached, indexed, or leaked to other sites in a Referer."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _client() -> str:
+    """Who is asking, for duplicate suppression only: hashed with the question, never stored."""
+    return "\n".join(
+        [request.remote_addr or "", request.user_agent.string, session.get("csrf_token", "")]
+    )
+
+
+def _article(slug: str):
+    return reading.find_article(slug) or abort(404)
+
+
+def _form_context(article, form: AskForm | None = None, **extra) -> dict:
+    audience = current_audience()
+    return {
+        "article": article,
+        "form": form,
+        "audience_param": audience.level.value if audience.chosen else None,
+        "levels": audiences().levels,
+        **extra,
+    }
+
+
+def _refused(status: int, message: str):
+    """A request refused before it could be read or stored: the message in the form's status
+    line for htmx (the typed text stays in the textarea), else the ask page with the form."""
+    if request.endpoint == "followups.suggest":
+        # Suggestions are a nicety: when refused, show none rather than an error under the box.
+        return render_page("followups/suggest.html", fragment="others_asked", found=[]), status
+    slug = (request.view_args or {}).get("slug")
+    article = reading.find_article(slug) if request.endpoint == "followups.ask" and slug else None
+    if article is None:
+        return render_template("followups/refused.html", status=status, message=message), status
+    if wants_fragment():
+        response = make_response(render_template("followups/status.html", message=message), status)
+        response.headers["HX-Retarget"] = "#followup-status"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    # A body over the cap was never read; anything else was, and comes back as typed.
+    text = "" if status == 413 else request.form.get("text", "")
+    form = AskForm(formdata=None, text=text)
+    context = _form_context(article, form, message=message)
+    return render_template("followups/ask.html", **context), status
+
+
+@bp.errorhandler(TooManyRequests)
+def _too_many(_error):
+    return _refused(
+        429,
+        "You have asked several questions in a short time. Please wait a few minutes, then ask "
+        "again: this question was not saved, and it is still in the box.",
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    return _refused(
+        413,
+        "That was far too long to send. A question can be up to 1,000 characters; nothing was "
+        "saved.",
+    )
+
+
+@bp.errorhandler(CSRFError)
+def _expired(_error):
+    return _refused(400, "This form expired. Reload the page and ask again; nothing was saved yet.")
+
+
+@bp.route("/articles/<slug>/questions", methods=["GET", "POST"])
+@limiter.limit(_ask_limit, methods=["POST"])
+def ask(slug: str):
+    """Ask a follow-up: stored and committed first, then answered at once from what public
+    articles say (in place with htmx; without it, on the private page the answer redirects to)."""
+    article = _article(slug)
+    form = AskForm()
+    if request.method == "GET":
+        return render_page("followups/ask.html", fragment="followup_ask", **_form_context(article))
+    message = None
+    if form.validate_on_submit():
+        if form.website.data:
+            message = (
+                "This looked like an automated submission, so it was not sent. If you are a "
+                "person, clear the field labelled “Leave this field empty” and ask again."
+            )
+        else:
+            try:
+                asked = followups.ask(
+                    article, text=form.text.data, level=current_audience().level, client=_client()
+                )
+            except DomainError as error:
+                message = str(error)
+            else:
+                db.session.commit()  # stored before it is acknowledged
+                if not wants_fragment():
+                    return redirect(url_for(".track", token=asked.token, saved=1), 303)
+                evidence = followups.evidence_for(asked.question)
+                context = _form_context(article, form, asked=asked, evidence=evidence)
+                return render_page("followups/ask.html", fragment="followup_ask", **context)
+    context = _form_context(article, form, message=message, focus=True)
+    return render_page("followups/ask.html", fragment="followup_ask", **context), 422
+
+
+@bp.get("/questions/<token>")
+def track(token: str):
+    """The reader's private page: the question, its status, the instant answer, and the public
+    answer once one is approved."""
+    question = followups.find_by_token(token) or abort(404)
+    audience = current_audience()
+    return render_template(
+        "followups/question.html",
+        question=question,
+        token=token,
+        saved=request.args.get("saved") == "1",
+        answer=followups.public_answer(question),
+        evidence=followups.evidence_for(question),
+        levels=audiences().levels,
+        audience_param=audience.level.value if audience.chosen else None,
+    )
+
+
+@bp.post("/questions/<token>/delete")
+def delete(token: str):
+    """The reader deletes their question for good (a POST with CSRF, from the private page)."""
+    question = followups.find_by_token(token) or abort(404)
+    followups.delete_by_reader(question)
+    db.session.commit()
+    return redirect(url_for(".deleted"), 303)
+
+
+@bp.get("/questions/deleted")
+def deleted():
+    """Confirms a deletion, without the (now dead) private link in the address bar."""
+    return render_template("followups/deleted.html")
+
+
+@bp.get("/questions/suggest")
+@limiter.limit("60 per minute")
+def suggest():
+    """ "Others asked" while a reader types: answered questions sharing its words."""
+    text = request.args.get("text", "")[:MAX_SUGGEST_INPUT]
+    found = followups.suggestions(text) if len(text.strip()) >= 3 else []
+    return render_page("followups/suggest.html", fragment="others_asked", text=text, found=found)

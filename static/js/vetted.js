@@ -36,3 +36,14 @@ document.addEventListener("htmx:beforeHistorySave", () => {
     });
   }
 });
+
+// Follow-up questions: a swap target inside [data-swap-errors] shows the server's refusal in
+// place (invalid input 422, expired form 400, too large 413, too many questions 429), as it does
+// without JavaScript; htmx would otherwise drop error responses silently.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const status = event.detail.xhr.status;
+  if ([400, 413, 422, 429].includes(status) && event.target.closest?.("[data-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -175,7 +175,7 @@ def test_article_page_query_count_stays_small(demo, client):
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     # article, topics, revision, sections, variants, reviewer, the rendering's key and the
-    # rendering itself, references, related, audiences (2)
+    # rendering itself, references, related, audiences (2), readers' answered follow-ups
     assert len(statements) <= 12
 
 

@@ -1,0 +1,211 @@
+"""Follow-up questions in a real browser: asked and answered in place, the same without
+JavaScript, answered by staff with four eyes, and accessible."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from extensions import db, limiter
+from models import FollowupAnswer, FollowupQuestion, Role
+from tests.browser.helpers import SEED, article, assert_no_horizontal_scroll
+from tests.browser.test_accessibility import assert_no_serious_violations
+from tests.conftest import PASSWORD
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
+PUBLIC = "Is ponatinib better than dasatinib in Ph+ ALL?"
+ANSWER = "A propensity-score comparison favoured ponatinib over dasatinib [@sasaki2016]."
+PRIVATE_LINK = re.compile(r"/questions/[A-Za-z0-9_-]{22}")
+
+
+@pytest.fixture(autouse=True)
+def clean_followups(live_app, live_demo):
+    """Each test starts with no follow-ups and a fresh rate limit, and leaves none behind:
+    other browser tests read the article page and must not meet these answers."""
+
+    def wipe():
+        with live_app.app_context():
+            db.session.execute(sa.delete(FollowupAnswer))
+            db.session.execute(sa.delete(FollowupQuestion))
+            db.session.commit()
+            db.session.remove()
+
+    wipe()
+    limiter.reset()
+    yield
+    wipe()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def staff(live_app, role: Role) -> str:
+    email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.org"
+    with live_app.app_context():
+        name = f"Test {role.value.title()}"
+        make_user(role=role, email=email, password=PASSWORD, name=name, credentials="MD")
+        db.session.commit()
+        db.session.remove()
+    return email
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def ask_in_place(page, text: str = QUESTION) -> str:
+    """Ask on the seed article with JavaScript; returns the private link shown in place."""
+    page.goto(article(SEED))
+    page.evaluate("window.__notReloaded = true")
+    page.get_by_label("Your question").fill(text)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    heading = page.locator("#followup-saved-title")
+    expect(heading).to_have_text("Your question is saved")
+    expect(heading).to_be_focused()
+    assert page.evaluate("window.__notReloaded") is True, "the page reloaded"
+    link = page.locator("#followup-ask a.private-link")
+    expect(link).to_have_attribute("href", PRIVATE_LINK)
+    return link.get_attribute("href")
+
+
+def test_ask_on_the_blast_crisis_article_and_see_cited_passages_in_place(page):
+    private = ask_in_place(page)
+    panel = page.locator("#ask-evidence")
+    expect(panel.get_by_role("heading", name="What our reviewed articles say")).to_be_visible()
+    expect(panel).to_contain_text("Selected automatically from Vetted's reviewed articles")
+    expect(panel).to_contain_text("not personal medical advice")
+    passages = panel.locator(".passage")
+    assert passages.count() >= 3
+    first = passages.first
+    expect(first.locator(".passage-source a")).to_contain_text("blast crisis")
+    marker = first.locator("a.cite").first
+    target = marker.get_attribute("href")
+    assert re.fullmatch(r"#ask-1-ref-\d+", target)
+    expect(first.locator(f"li{target}")).to_have_count(1)  # its own reference list
+    marker.click()
+    expect(first.locator(f"li{target}")).to_be_in_viewport()
+    page.goto(private)
+    expect(page.locator("h1")).to_have_text("Your follow-up question")
+    expect(page.locator(".followup-asked")).to_have_text(QUESTION)
+
+
+def test_ask_without_javascript_lands_on_the_private_page(nojs_page):
+    page = nojs_page
+    page.goto(article(SEED))
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    page.get_by_label("Your question").fill(QUESTION)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/questions/[A-Za-z0-9_-]{22}\?saved=1$"))
+    expect(page.locator(".flash")).to_contain_text("Your question is saved")
+    expect(page.get_by_role("heading", name="What our reviewed articles say")).to_be_visible()
+    assert page.locator(".passage").count() >= 3
+    assert page.locator(".passage a.cite").count() >= 3
+    expect(page.locator("a.private-link")).to_have_attribute("href", PRIVATE_LINK)
+
+
+def test_bad_input_is_explained_in_place_and_keeps_the_text(page):
+    page.goto(article(SEED))
+    page.get_by_label("Your question").fill("Too short")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    textarea = page.get_by_label("Your question")
+    expect(page.locator("#followup-text-error")).to_have_text(
+        "Your question is too short: write at least 10 characters."
+    )
+    expect(textarea).to_have_value("Too short")
+    expect(textarea).to_have_attribute("aria-invalid", "true")
+    expect(textarea).to_be_focused()
+
+
+def test_delete_from_the_private_page(page):
+    private = ask_in_place(page)
+    page.goto(private)
+    page.get_by_role("button", name="Delete my question").click()
+    expect(page.locator("h1")).to_have_text("Your question is deleted")
+    assert page.goto(private).status == 404
+
+
+def test_staff_answer_a_reviewer_approves_and_readers_see_it(page, new_context, live_app):
+    private = ask_in_place(page)
+
+    editor = new_context().new_page()
+    sign_in(editor, staff(live_app, Role.EDITOR))
+    editor.get_by_role("link", name="Follow-ups").click()
+    editor.get_by_role("link", name=QUESTION).click()
+    editor.get_by_label("Question as it will be published").fill(PUBLIC)
+    editor.get_by_label("Answer", exact=True).fill(ANSWER)
+    editor.get_by_role("button", name="Save and submit for review").click()
+    expect(editor.locator(".flash")).to_contain_text("Answer submitted")
+    expect(editor.get_by_role("button", name="Approve and publish")).to_have_count(0)
+
+    reviewer = new_context().new_page()
+    sign_in(reviewer, staff(live_app, Role.REVIEWER))
+    reviewer.goto(editor.url)
+    reviewer.get_by_role("button", name="Approve and publish").click()
+    expect(reviewer.locator(".flash")).to_contain_text("Answer approved")
+
+    page.goto(article(SEED))
+    asked = page.locator("#readers-asked")
+    expect(asked.get_by_role("heading", name=PUBLIC)).to_be_visible()
+    expect(asked).to_contain_text("favoured ponatinib over dasatinib")
+    expect(asked).to_contain_text("reviewed by Test Reviewer, MD")
+    expect(asked.locator("a.cite")).to_have_count(1)
+
+    # While typing a new question, "Others asked" suggests the answered one.
+    page.get_by_label("Your question").press_sequentially("ponatinib dasatinib", delay=20)
+    expect(page.locator("#others-asked")).to_contain_text(PUBLIC)
+
+    page.goto(private)
+    expect(page.get_by_role("heading", name="Our answer")).to_be_visible()
+    expect(page.locator(".followup-status")).to_have_text("Answered")
+    expect(page.locator(".followup-answer")).to_contain_text("favoured ponatinib over dasatinib")
+
+
+def test_panel_and_private_page_have_no_serious_axe_violations(page, axe):
+    private = ask_in_place(page)
+    assert_no_serious_violations(axe, page)
+    page.goto(private)
+    assert_no_serious_violations(axe, page)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_staff_pages_are_accessible_and_fit_a_phone(new_context, live_app, axe, width):
+    reader = new_context().new_page()
+    ask_in_place(reader)
+    page = new_context(viewport={"width": width, "height": 900}).new_page()
+    sign_in(page, staff(live_app, Role.REVIEWER))
+    page.goto("/admin/followups")
+    expect(page.locator(".queue-item")).to_have_count(1)
+    assert_no_horizontal_scroll(page, width, "follow-up queue")
+    assert_no_serious_violations(axe, page)
+    page.get_by_role("link", name=QUESTION).click()
+    expect(page.locator("h1")).to_contain_text("Follow-up question #")
+    assert_no_horizontal_scroll(page, width, "follow-up question")
+    assert_no_serious_violations(axe, page)
+
+
+def test_bad_input_without_javascript_comes_back_with_the_form_as_typed(nojs_page):
+    page = nojs_page
+    page.goto(article(SEED))
+    page.get_by_label("Your question").fill("Too short")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Ask", exact=True).click()
+    assert posted.value.status == 422
+    expect(page.locator("h1")).to_have_text("Ask a follow-up question")
+    expect(page.locator("#followup-text-error")).to_contain_text("too short")
+    expect(page.get_by_label("Your question")).to_have_value("Too short")
+    expect(page.get_by_label("Your question")).to_have_attribute("aria-invalid", "true")

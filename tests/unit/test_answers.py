@@ -1,0 +1,243 @@
+"""The instant answer: verbatim passages of public articles with their own citations, or honestly
+nothing."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from extensions import db
+from models import ReadingLevel, SectionKind
+from services import answers
+from services.answers import answer_from_evidence, split_passages, terms
+from services.markdown import citation_keys, plain_blocks
+from services.publishing import SectionInput, save_revision
+from services.reading import find_article
+from tests.factories import make_article, make_reference
+
+L = ReadingLevel
+SEED = "all-blast-crisis-treatment"
+PONATINIB = "Is ponatinib better than dasatinib for Ph+ ALL?"
+MARKER = re.compile(r'<sup class="cites">.*?</sup>', re.S)
+
+
+def sentences(rendered: str) -> list[str]:
+    """What a reader reads in rendered HTML, citation markers left out, split into sentences."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", MARKER.sub("", rendered)))
+    text = re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(text.split()))
+    return [s for s in re.split(r"(?<=[.!?:])\s+", text) if s.strip()]
+
+
+def public_text(variant) -> str:
+    return " ".join(" ".join(plain_blocks(variant.body)).split())
+
+
+def test_terms_stem_words_keep_abbreviations_and_drop_function_words():
+    assert terms("Is ponatinib better than dasatinib for Ph+ ALL?") == [
+        "ponatinib",
+        "better",
+        "dasatinib",
+        "ph+",
+        "all",
+    ]
+    assert terms("treating") == terms("treated") == terms("treatment") == ["treat"]
+    assert terms("blast crises") == terms("blast crisis")
+    assert terms("all of the patients") == ["patient"]  # "all" the word, not ALL
+    assert terms("IS PONATINIB SAFE?") == terms("Is ponatinib safe?")  # shouting is not acronyms
+    assert terms("T315I and BCR::ABL1") == ["t315i", "bcr", "abl1"]
+
+
+def test_passages_are_blocks_cut_verbatim_with_their_sub_heading():
+    body = (
+        "Intro paragraph [@a].\r\n\r\n"
+        "### Treatment options\r\n\r\n"
+        "- First item [@b].\r\n"
+        "  - Its caveat.\r\n"
+        "- Second item.\r\n\r\n"
+        "Points from general practice:\r\n\r\n"
+        "- A point without a source.\r\n\r\n"
+        "| a | b |\r\n|---|---|\r\n| 1 | 2 |\r\n"
+    )
+    found = split_passages(body)
+    assert [p.markdown for p in found] == [
+        "Intro paragraph [@a].",
+        "- First item [@b].\n  - Its caveat.",
+        "- Second item.",
+        "Points from general practice:\n\n- A point without a source.",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+    ]
+    assert [p.subheading for p in found] == ["", *["Treatment options"] * 4]
+    normalised = answers.normalise_newlines(body)
+    for passage in found:
+        for block in passage.markdown.split("\n\n"):
+            assert block in normalised
+
+
+def test_ponatinib_question_finds_passages_on_this_article_first(demo):
+    article = find_article(SEED)
+    evidence = answer_from_evidence(PONATINIB, article=article, level=L.CLINICAL)
+    assert evidence.found
+    slugs = [p.article.slug for p in evidence.passages]
+    assert slugs[0] == SEED
+    assert slugs == sorted(slugs, key=lambda s: s != SEED)  # this article's, then the others'
+    assert len(set(slugs)) > 1
+    assert any(p.references for p in evidence.passages)
+    for passage in evidence.passages:
+        assert {"ponatinib", "dasatinib"} & set(terms(passage.markdown))
+    assert evidence.related and article not in evidence.related
+
+
+@pytest.mark.parametrize("level", list(L))
+@pytest.mark.parametrize(
+    "question",
+    [
+        PONATINIB,
+        "Is ponatinib safe for the heart?",
+        "How is tumor lysis syndrome prevented?",
+        "Should I get a stem cell transplant?",
+        "What does MRD testing show after treatment?",
+    ],
+)
+def test_every_sentence_shown_is_verbatim_public_content_with_its_citations(demo, question, level):
+    article = find_article(SEED)
+    evidence = answer_from_evidence(question, article=article, level=level)
+    assert evidence.found, question
+    for passage in evidence.passages:
+        public = passage.article.public_revision
+        assert passage.article.is_public
+        section = next(s for s in public.sections if s.id == passage.section.id)  # never a draft
+        variant = next(v for v in section.variants if v.id == passage.variant.id)
+        assert variant.body == passage.variant.body and variant.level == passage.variant.level
+        source = public_text(passage.variant)
+        for sentence in sentences(passage.html):
+            assert sentence in source, f"{sentence!r} is not in {passage.article.slug}"
+        # Citations: the passage's own, each marker pointing at its own list, in the same order.
+        cited = [k for k in citation_keys(passage.markdown)]
+        markers = re.findall(
+            rf'href="#{re.escape(passage.anchor_prefix)}ref-(\d+)"', str(passage.html)
+        )
+        listed = {c.number: c.reference.key for c in passage.references}
+        assert [listed[int(n)] for n in markers] == cited
+        assert set(listed.values()) == set(cited)
+        assert passage.markdown in answers.normalise_newlines(passage.variant.body) or all(
+            block in answers.normalise_newlines(passage.variant.body)
+            for block in passage.markdown.split("\n\n")
+        )
+
+
+def test_citations_are_numbered_once_for_the_whole_panel(demo):
+    evidence = answer_from_evidence(PONATINIB, article=find_article(SEED), level=L.CLINICAL)
+    numbers: dict[str, int] = {}
+    for passage in evidence.passages:
+        for cited in passage.references:
+            assert numbers.setdefault(cited.reference.key, cited.number) == cited.number
+    assert sorted(numbers.values()) == list(range(1, len(numbers) + 1))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the best diet for diabetes in pregnancy?",
+        "Is coffee safe with ponatinib?",  # one word matches, the subject does not
+        "Which is better?",
+    ],
+)
+def test_says_nothing_rather_than_weak_passages(demo, question):
+    evidence = answer_from_evidence(question, article=find_article(SEED), level=L.CLINICAL)
+    assert not evidence.found and evidence.passages == []
+
+
+def test_reader_level_with_the_article_pages_fallback(app):
+    make_reference("ref")
+    article = make_article(
+        question="Test question about zorblatinib?",
+        sections=[
+            SectionInput(
+                SectionKind.GUIDELINES,
+                "From the Guidelines",
+                {
+                    L.CLINICAL: "Zorblatinib dosing is weight based in test patients [@ref].",
+                    L.PLAIN: "Test dose of zorblatinib depends on body weight [@ref].",
+                },
+            ),
+            SectionInput(
+                SectionKind.RESEARCH,
+                "From the Research",
+                {L.CLINICAL: "Zorblatinib dosing was studied in a test trial [@ref]."},
+            ),
+        ],
+    )
+    db.session.commit()
+    evidence = answer_from_evidence("zorblatinib dosing weight", article=article, level=L.PLAIN)
+    by_kind = {p.section.kind: p for p in evidence.passages}
+    assert by_kind[SectionKind.GUIDELINES].variant.level == L.PLAIN
+    assert not by_kind[SectionKind.GUIDELINES].is_fallback
+    research = answer_from_evidence("zorblatinib dosing trial", article=article, level=L.PLAIN)
+    fallback = next(p for p in research.passages if p.section.kind == SectionKind.RESEARCH)
+    assert fallback.variant.level == L.CLINICAL and fallback.is_fallback
+
+
+def test_drafts_are_never_quoted(app):
+    make_reference("ref")
+    draft_only = make_article(
+        status="draft",
+        sections=[
+            SectionInput(
+                SectionKind.GUIDELINES, "G", {L.CLINICAL: "Quuxomab test draft text [@ref]."}
+            )
+        ],
+    )
+    live = make_article(
+        sections=[
+            SectionInput(SectionKind.GUIDELINES, "G", {L.CLINICAL: "Live text on fizzumab [@ref]."})
+        ]
+    )
+    save_revision(
+        live,
+        author=None,
+        question=live.question,
+        sections=[
+            SectionInput(
+                SectionKind.GUIDELINES, "G", {L.CLINICAL: "Draft text on fizzumab quuxomab [@ref]."}
+            )
+        ],
+    )
+    db.session.commit()
+    assert not answer_from_evidence("quuxomab test", article=draft_only, level=L.CLINICAL).found
+    shown = answer_from_evidence("fizzumab text", article=live, level=L.CLINICAL).passages
+    assert [p.markdown for p in shown] == ["Live text on fizzumab [@ref]."]
+
+
+def test_candidates_come_through_the_one_search_seam(demo, monkeypatch):
+    asked = []
+
+    def only_this(query, limit):
+        asked.append((query, limit))
+        return []
+
+    monkeypatch.setattr(answers, "_candidates", only_this)
+    evidence = answer_from_evidence(PONATINIB, article=find_article(SEED), level=L.CLINICAL)
+    assert asked == [(PONATINIB, answers.CANDIDATES)]
+    assert {p.article.slug for p in evidence.passages} == {SEED}
+
+
+def test_instant_answer_costs_a_few_queries_besides_the_search_seam(demo, monkeypatch):
+    from sqlalchemy import event
+
+    article = find_article(SEED)
+    ids = answers._candidates(PONATINIB, answers.CANDIDATES)
+    monkeypatch.setattr(answers, "_candidates", lambda query, limit: ids)
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        evidence = answer_from_evidence(PONATINIB, article=article, level=L.CLINICAL)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert evidence.found and len(ids) > 1
+    assert len(statements) == 3  # articles with their public revisions, section texts, references

@@ -1,0 +1,239 @@
+"""The staff side of follow-ups through HTTP: who may do what, the queue, answers with four eyes,
+bulk rejection and promotion."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from extensions import db
+from models import (
+    AnswerStatus,
+    AuditEvent,
+    FollowupQuestion,
+    FollowupStatus,
+    ReadingLevel,
+    Role,
+    User,
+)
+from services import followups
+from services.reading import find_article
+from tests.conftest import PASSWORD
+from tests.factories import make_article, make_user
+
+SEED = "all-blast-crisis-treatment"
+QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
+
+
+def ask(text=QUESTION, client="x"):
+    question = followups.ask(
+        find_article(SEED), text=text, level=ReadingLevel.CLINICAL, client=client
+    ).question
+    db.session.commit()
+    return question
+
+
+def login(client, role, email=None):
+    email = email or f"{role.value}@example.org"
+    if db.session.scalar(sa.select(User).where(User.email == email)) is None:
+        make_user(role=role, email=email, password=PASSWORD, credentials="MD")
+        db.session.commit()
+    client.post("/auth/logout")
+    assert (
+        client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    )
+
+
+STAFF_URLS = [
+    ("get", "/admin/followups", Role.EDITOR),
+    ("get", "/admin/followups/{id}", Role.EDITOR),
+    ("post", "/admin/followups/reject", Role.EDITOR),
+    ("post", "/admin/followups/{id}/answer", Role.EDITOR),
+    ("post", "/admin/followups/{id}/reject", Role.EDITOR),
+    ("post", "/admin/followups/{id}/reopen", Role.EDITOR),
+    ("post", "/admin/followups/{id}/promote", Role.EDITOR),
+    ("post", "/admin/followups/{id}/approve", Role.REVIEWER),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "least"), STAFF_URLS)
+@pytest.mark.parametrize("who", ["anonymous", "deactivated", *Role])
+def test_access_matrix(app, client, method, path, least, who):
+    article = make_article(question="Test question?")
+    question = followups.ask(
+        article, text="A test question about dosing?", level=ReadingLevel.CLINICAL, client="x"
+    ).question
+    db.session.commit()
+    url = path.format(id=question.id)
+    if who == "deactivated":
+        login(client, Role.ADMIN, "gone@example.org")
+        db.session.scalar(sa.select(User).where(User.email == "gone@example.org")).is_active = False
+        db.session.commit()
+    elif who != "anonymous":
+        login(client, who)
+    response = getattr(client, method)(url)
+    if who in ("anonymous", "deactivated"):
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    elif least == Role.REVIEWER and who == Role.EDITOR:
+        assert response.status_code == 403
+    else:
+        assert response.status_code not in (302, 401, 403), response.status_code
+
+
+def test_navigation_has_follow_ups(demo, client):
+    login(client, Role.EDITOR)
+    html = client.get("/admin/followups").get_data(as_text=True)
+    assert '<a href="/admin/followups" aria-current="page">Follow-ups</a>' in html
+
+
+def test_queue_filters_search_and_pages_without_n_plus_one(demo, client):
+    for n in range(30):
+        ask(f"Test question number {n:02d} about dosing?", client=str(n))
+    login(client, Role.EDITOR)
+    queries = []
+
+    def count(*args):
+        queries.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        html = client.get("/admin/followups").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert "30 questions, page 1 of 2." in html
+    assert html.count('class="queue-item"') == 25
+    assert 'New <span class="count">(30)</span>' in html
+    assert 'rel="next" href="/admin/followups?view=new&amp;page=2"' in html
+    page2 = client.get("/admin/followups?view=new&page=2").get_data(as_text=True)
+    assert page2.count('class="queue-item"') == 5
+    found = client.get("/admin/followups?view=all&q=number+07").get_data(as_text=True)
+    assert "1 question matching “number 07”" in found and "number 07" in found
+    assert len(queries) < 15  # counts + one page + its articles and answers, not one per row
+
+
+def test_bulk_reject_of_spam(demo, client):
+    spam = [ask(f"Buy cheap test pills now, offer {n}", client=str(n)) for n in range(3)]
+    keep = ask("A real test question about dosing?", client="real")
+    login(client, Role.EDITOR)
+    response = client.post(
+        "/admin/followups/reject",
+        data={"question_ids": [q.id for q in spam], "view": "new", "q": "", "page": "1"},
+    )
+    assert response.status_code == 303 and response.headers["Location"].startswith(
+        "/admin/followups?view=new"
+    )
+    db.session.expire_all()
+    assert {q.status for q in spam} == {FollowupStatus.REJECTED}
+    assert keep.status == FollowupStatus.NEW
+    assert "Rejected 3 questions." in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    audited = db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEvent.action == "followup.reject")
+    )
+    assert audited == 3
+
+
+def test_bulk_reject_with_nothing_selected_says_so(demo, client):
+    login(client, Role.EDITOR)
+    response = client.post("/admin/followups/reject", data={}, follow_redirects=True)
+    assert "Select the questions to reject first." in response.get_data(as_text=True)
+
+
+def test_question_page_shows_the_question_what_the_reader_saw_and_the_form(demo, client):
+    question = ask()
+    login(client, Role.EDITOR)
+    html = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
+    assert "As the reader asked it" in html and QUESTION in html
+    assert "What our articles say on it now" in html and 'class="passage"' in html
+    assert "Question as it will be published" in html and "Save and submit for review" in html
+    assert "Promote to a new article" in html
+
+
+def test_answer_then_four_eyes_approval_through_the_pages(demo, client):
+    question = ask()
+    login(client, Role.REVIEWER, "writer@example.org")
+    bad = client.post(
+        f"/admin/followups/{question.id}/answer",
+        data={"public_text": "Test wording?", "body": "Typed answer [@nokey].", "action": "save"},
+    )
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "No reference has the key @nokey" in html and "Typed answer [@nokey].</textarea>" in html
+    saved = client.post(
+        f"/admin/followups/{question.id}/answer",
+        data={
+            "public_text": "Is ponatinib better than dasatinib in Ph+ ALL?",
+            "body": "A matched comparison favoured ponatinib [@sasaki2016].",
+            "action": "submit",
+        },
+    )
+    assert saved.status_code == 303
+    own = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
+    assert "You wrote this answer, so another board member must approve it." in own
+    assert "Approve and publish" not in own
+    refused = client.post(f"/admin/followups/{question.id}/approve")
+    assert refused.status_code == 403
+    assert "You wrote this answer" in refused.get_data(as_text=True)
+
+    login(client, Role.REVIEWER, "second@example.org")
+    assert "Approve and publish" in client.get(f"/admin/followups/{question.id}").get_data(
+        as_text=True
+    )
+    approved = client.post(f"/admin/followups/{question.id}/approve")
+    assert approved.status_code == 303
+    db.session.expire_all()
+    assert question.status == FollowupStatus.ANSWERED
+    assert question.answer.status == AnswerStatus.APPROVED
+    article = client.get(f"/articles/{SEED}").get_data(as_text=True)
+    assert "Is ponatinib better than dasatinib in Ph+ ALL?" in article
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.object_type == "followup")
+    ).all()
+    assert actions == ["followup.answer_save", "followup.answer_submit", "followup.answer_approve"]
+
+
+def test_promote_creates_a_linked_draft(demo, client):
+    question = ask()
+    login(client, Role.EDITOR)
+    response = client.post(f"/admin/followups/{question.id}/promote")
+    assert response.status_code == 303
+    db.session.expire_all()
+    question = db.session.get(FollowupQuestion, question.id)
+    assert question.status == FollowupStatus.PROMOTED
+    draft = question.promoted_article
+    assert draft.question == QUESTION and not draft.is_public
+    assert (
+        draft.latest_revision.sections
+        and "[@" in draft.latest_revision.sections[0].variants[0].body
+    )
+    html = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
+    assert "Promoted to" in html
+    again = client.post(f"/admin/followups/{question.id}/promote")
+    assert again.status_code == 409
+
+
+def test_reject_and_reopen_one_question(demo, client):
+    question = ask()
+    login(client, Role.EDITOR)
+    assert client.post(f"/admin/followups/{question.id}/reject").status_code == 303
+    db.session.expire_all()
+    assert question.status == FollowupStatus.REJECTED
+    assert client.post(f"/admin/followups/{question.id}/reject").status_code == 422
+    assert client.post(f"/admin/followups/{question.id}/reopen").status_code == 303
+    db.session.expire_all()
+    assert question.status == FollowupStatus.NEW
+
+
+def test_staff_pages_are_never_cached(demo, client):
+    question = ask()
+    login(client, Role.EDITOR)
+    for url in ["/admin/followups", f"/admin/followups/{question.id}"]:
+        assert client.get(url).headers["Cache-Control"] == "private, no-store"
+
+
+def test_queue_counts_for_the_dashboard(demo):
+    ask()
+    counts = followups.queue_counts()
+    assert counts.new == 1 and counts.of(FollowupStatus.NEW) == 1 and counts.awaiting_approval == 0

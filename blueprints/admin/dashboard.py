@@ -6,15 +6,15 @@ from flask_login import current_user
 from blueprints.admin.base import bp, requires
 from blueprints.rendering import render_page
 from models.base import utcnow
-from services import worklists
+from services import followups, worklists
 from services.permissions import Permission
 
 
 @bp.get("/")
 @requires(Permission.VIEW_STAFF)
 def dashboard():
-    """My drafts, changes requested of me, the review lists, overdue reviews, readability flags;
-    `?show=KEY` opens one list in full, page by page."""
+    """My drafts, changes requested of me, the review lists, overdue reviews, readability flags,
+    readers' follow-up questions; `?show=KEY` opens one list in full, page by page."""
     focus = request.args.get("show") or None
     page = max(request.args.get("page", 1, type=int), 1)
     lists = worklists.dashboard(
@@ -25,4 +25,5 @@ def dashboard():
         lists=lists,
         focus=focus if focus in lists else None,
         today=utcnow().date(),
+        questions=None if focus else followups.queue_counts(),
     )

@@ -3,6 +3,8 @@ bulk rejection and promotion."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -237,3 +239,18 @@ def test_queue_counts_for_the_dashboard(demo):
     ask()
     counts = followups.queue_counts()
     assert counts.new == 1 and counts.of(FollowupStatus.NEW) == 1 and counts.awaiting_approval == 0
+
+
+def test_the_dashboard_counts_new_questions_and_answers_awaiting_approval(demo, client, auth):
+    for n in range(3):
+        followups.ask(
+            find_article(SEED),
+            text=f"Test question {n} about dosing?",
+            level=ReadingLevel.CLINICAL,
+            client="x",
+        )
+    db.session.commit()
+    auth.login(Role.EDITOR)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert re.search(r'<span class="tally-count">3</span> New follow-up questions', html)
+    assert re.search(r'<span class="tally-count">0</span> Follow-up answers awaiting', html)

@@ -46,6 +46,13 @@ ACTIONS = {
     "user.reactivate": "Reactivated a staff account",
     "user.reset_password": "Reset a password",
     "user.set_password": "Set their password",
+    "followup.answer_save": "Saved a follow-up answer",
+    "followup.answer_submit": "Submitted a follow-up answer",
+    "followup.answer_approve": "Approved a follow-up answer",
+    "followup.reject": "Rejected a follow-up question",
+    "followup.reopen": "Reopened a follow-up question",
+    "followup.promote": "Promoted a follow-up question to an article",
+    "followup.delete_by_reader": "A reader deleted their question",
 }
 OBJECT_TYPES = {
     "article": "Article",
@@ -56,6 +63,7 @@ OBJECT_TYPES = {
     "audience_role": "Audience role",
     "reading_level": "Reading level",
     "topic": "Topic",
+    "followup": "Follow-up question",
 }
 FIELDS = {
     "known": "Known account",

@@ -25,22 +25,7 @@ from models import (
 )
 from services.checks import Findings, check_revision, level_settings
 from services.diffing import LEVELS, RevisionDiff, Snapshot, diff, snapshot
-
-
-@dataclass(frozen=True)
-class VariantReading:
-    """One variant's measured readability beside its level's target (None: no cap)."""
-
-    heading: str
-    level: ReadingLevel
-    fk_grade: float | None
-    smog_grade: float | None
-    word_count: int
-    target: float | None
-
-    @property
-    def over_target(self) -> bool:
-        return self.target is not None and self.fk_grade is not None and self.fk_grade > self.target
+from services.readability import VariantReading
 
 
 @dataclass

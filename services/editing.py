@@ -26,9 +26,7 @@ from models import (
     ReviewEvent,
     ReviewStatus,
     Revision,
-    Section,
     SectionKind,
-    SectionVariant,
     Topic,
 )
 from models.base import utcnow
@@ -43,8 +41,8 @@ from services.diffing import (
 )
 from services.dossier import snapshot_of
 from services.markdown import citation_keys
-from services.publishing import SectionInput
-from services.readability import measure
+from services.publishing import SectionInput, build_sections
+from services.readability import VariantReading, measure
 from services.reading import ArticleView, build_view
 
 # Editor columns, most technical first: editors usually write the clinical text, then simplify.
@@ -165,40 +163,8 @@ def draft_revision(
         created_at=utcnow(),
         review_comment="",
     )
-    for position, item in enumerate(sections):
-        section = Section(kind=item.kind, heading=item.heading, position=position)
-        for level in LEVEL_ORDER:
-            body = (item.variants.get(level) or "").strip()
-            if not body:
-                continue
-            figures = measured(body)
-            section.variants.append(
-                SectionVariant(
-                    level=level,
-                    body=body,
-                    fk_grade=figures.fk_grade,
-                    smog_grade=figures.smog_grade,
-                    word_count=figures.word_count,
-                )
-            )
-        revision.sections.append(section)
+    revision.sections.extend(build_sections(sections, measure_text=measured))
     return revision
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One variant's measured readability against its level's target."""
-
-    heading: str
-    level: ReadingLevel
-    fk_grade: float | None
-    smog_grade: float | None
-    word_count: int
-    target: float | None
-
-    @property
-    def over_target(self) -> bool:
-        return self.target is not None and self.fk_grade is not None and self.fk_grade > self.target
 
 
 @dataclass
@@ -206,7 +172,7 @@ class ReadingRow:
     """One section's readings, by level (None: not written at that level)."""
 
     heading: str
-    cells: dict[ReadingLevel, Reading | None]
+    cells: dict[ReadingLevel, VariantReading | None]
 
 
 @dataclass
@@ -226,12 +192,12 @@ def readings(revision: Revision, levels: Mapping[ReadingLevel, LevelSetting]) ->
     rows = []
     for section in revision.sections:
         by_level = {v.level: v for v in section.variants}
-        cells: dict[ReadingLevel, Reading | None] = {}
+        cells: dict[ReadingLevel, VariantReading | None] = {}
         for level in LEVEL_ORDER:
             variant = by_level.get(level)
             setting = levels.get(level)
             cells[level] = (
-                Reading(
+                VariantReading(
                     heading=section.heading,
                     level=level,
                     fk_grade=variant.fk_grade,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -34,7 +35,7 @@ from services import audit, render_cache, search
 from services.errors import Conflict, DomainError, NotPermitted
 from services.markdown import citation_keys, plain_blocks
 from services.permissions import Permission, can, require
-from services.readability import measure
+from services.readability import Readability, measure
 
 MAX_QUESTION = 300
 MAX_HEADING = 200
@@ -127,6 +128,32 @@ def _plain_newlines(body: str) -> str:
     return body.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def build_sections(
+    items: list[SectionInput], *, measure_text: Callable[[str], Readability] = measure
+) -> list[Section]:
+    """Sections and their variants from input, clinical wording first, empty levels left out,
+    each variant's readability measured now (a save stores it; a preview shows it)."""
+    sections = []
+    for position, item in enumerate(items):
+        section = Section(kind=item.kind, heading=item.heading, position=position)
+        for level in (ReadingLevel.CLINICAL, ReadingLevel.STANDARD, ReadingLevel.PLAIN):
+            body = (item.variants.get(level) or "").strip()
+            if not body:
+                continue
+            figures = measure_text(body)
+            section.variants.append(
+                SectionVariant(
+                    level=level,
+                    body=body,
+                    fk_grade=figures.fk_grade,
+                    smog_grade=figures.smog_grade,
+                    word_count=figures.word_count,
+                )
+            )
+        sections.append(section)
+    return sections
+
+
 def check_can_save(article: Article, author: User) -> None:
     """:raises NotPermitted: the author may not edit, or someone else holds the article's lock."""
     require(author, Permission.EDIT)
@@ -199,20 +226,7 @@ def save_revision(
         author=author,
         created_at=created_at or utcnow(),
     )
-    for position, item in enumerate(sections):
-        section = Section(kind=item.kind, heading=item.heading, position=position)
-        for level, body in item.variants.items():
-            figures = measure(body)
-            section.variants.append(
-                SectionVariant(
-                    level=level,
-                    body=body,
-                    fk_grade=figures.fk_grade,
-                    smog_grade=figures.smog_grade,
-                    word_count=figures.word_count,
-                )
-            )
-        revision.sections.append(section)
+    revision.sections.extend(build_sections(sections))
     db.session.add(revision)
     article.latest_revision = revision
     db.session.flush()

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import textstat
 
+from models.base import ReadingLevel
 from services.markdown import plain_blocks
 
 
@@ -30,6 +31,22 @@ def measure(markdown: str) -> Readability:
         smog_grade=round(textstat.smog_index(text), 1),
         word_count=words,
     )
+
+
+@dataclass(frozen=True)
+class VariantReading:
+    """One variant's measured readability beside its level's target (None: no cap)."""
+
+    heading: str
+    level: ReadingLevel
+    fk_grade: float | None
+    smog_grade: float | None
+    word_count: int
+    target: float | None
+
+    @property
+    def over_target(self) -> bool:
+        return self.target is not None and self.fk_grade is not None and self.fk_grade > self.target
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""Where staff pages link an object to: its staff page when that page exists in this build."""
+"""Where staff pages link an audited or cited object to: its staff page."""
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 
 from blueprints.admin.base import bp
 from models import Article
@@ -16,18 +16,15 @@ OBJECT_PAGES = {
     "user": ("admin.user", "user_id"),
     "audience_role": ("admin.settings", None),
     "reading_level": ("admin.settings", None),
+    "followup": ("admin.followup", "question_id"),
 }
 
 
-def _has(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
-
-
 def object_url(object_type: str, object_id: str) -> str | None:
-    """The staff page of an audited object, if this build has one (the caller knows it exists)."""
-    endpoint, param = OBJECT_PAGES.get(object_type, ("", None))
-    if not _has(endpoint):
+    """The staff page of an audited object, if it has one (the caller knows it exists)."""
+    if object_type not in OBJECT_PAGES:
         return None
+    endpoint, param = OBJECT_PAGES[object_type]
     if param is None:
         return url_for(endpoint)
     if not object_id.isdigit():
@@ -35,13 +32,9 @@ def object_url(object_type: str, object_id: str) -> str | None:
     return url_for(endpoint, **{param: int(object_id)})
 
 
-def article_url(article: Article) -> str | None:
-    """An article's staff page, else its public page while it is public, else nothing."""
-    if _has("admin.article"):
-        return url_for("admin.article", article_id=article.id)
-    if article.is_public:
-        return url_for("articles.detail", slug=article.slug)
-    return None
+def article_url(article: Article) -> str:
+    """An article's staff page."""
+    return url_for("admin.article", article_id=article.id)
 
 
 @bp.app_context_processor

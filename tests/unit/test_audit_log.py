@@ -122,3 +122,22 @@ def test_changes_read_as_before_and_after_and_snapshots_as_values(app):
 def test_actions_read_as_words():
     assert action_label("user.deactivate") == "Deactivated a staff account"
     assert action_label("followup.answer") == "Followup: answer"
+
+
+def test_every_action_the_services_record_has_a_readable_label():
+    """A new audited action must be named for the audit log's filter and rows."""
+    import re
+    from pathlib import Path
+
+    from services.audit_log import ACTIONS
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = {
+        name
+        for path in [*root.glob("services/**/*.py"), *root.glob("blueprints/**/*.py")]
+        for name in re.findall(r'record\(\s*(?:f?)"([a-z_]+\.[a-z_]+)"', path.read_text())
+    }
+    recorded |= {
+        f"review.{name}" for name in ("submit", "start_review", "approve", "request_changes")
+    }
+    assert recorded and recorded <= set(ACTIONS), sorted(recorded - set(ACTIONS))

@@ -56,8 +56,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
+bench: install static
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_load.py
 	$(BIN)/python scripts/bench_search.py
 
 # nginx in front of two app servers on PostgreSQL and Redis, on loopback ports (deploy/README.md):

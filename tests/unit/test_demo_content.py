@@ -101,3 +101,18 @@ def test_every_demo_section_has_plain_and_clinical_wording():
         data = tomllib.loads(path.read_text())
         for part in [data["summary"], *data["sections"]]:
             assert "plain" in part and "clinical" in part, f"{path.name}: {part.get('heading')}"
+
+
+def test_every_number_in_the_demo_wording_carries_its_citation():
+    """The editor's check ("a clinical number without a citation") passes on our own demo text."""
+    from services.checks import uncited_number_sentences
+
+    uncited = [
+        (path.stem, part.get("heading", "summary"), level, sentence)
+        for path in sorted((DEMO_DIR / "articles").glob("*.toml"))
+        for data in [tomllib.loads(path.read_text())]
+        for part in [data["summary"], *data["sections"]]
+        for level in ("clinical", "standard", "plain")
+        for sentence in uncited_number_sentences(part.get(level, ""))
+    ]
+    assert uncited == []

@@ -6,8 +6,9 @@ models/cache.py whenever a reader-visible row changes). The first two make the r
 version must match for the row to count. Nothing is invalidated by hand, every worker and app
 server shares the table, and the brotli and gzip bodies are made once, when the page is stored.
 
-Only anonymous, cookie-free responses are kept: a signed-in staff member, a flashed message or a
-response that sets a cookie is personal and never stored.
+Only anonymous answers are kept: a signed-in staff member, a session, a flashed message, a cookie
+other than the audience choice (the same for everyone choosing that role) or an htmx header other
+than the ones replayed is personal and never stored.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def _lookup(key: str, *, with_body: bool):
     version = sa.select(ContentVersion.version).where(ContentVersion.name == SITE).scalar_subquery()
     columns = [CachedPage.etag, CachedPage.site_version]
     if with_body:
-        columns += [CachedPage.body, CachedPage.body_gzip, CachedPage.body_br]
+        columns += [CachedPage.headers, CachedPage.body, CachedPage.body_gzip, CachedPage.body_br]
     return db.session.execute(
         sa.select(*columns).where(CachedPage.key == key, CachedPage.site_version == version)
     ).first()
@@ -89,10 +90,34 @@ def _from_row(row) -> Response:
         response.headers["Content-Encoding"] = "gzip"
     else:
         response.set_data(row.body)
+    for name, value in row.headers:
+        response.headers.add(name, value)
     response.vary.add("Accept-Encoding")
     response.set_etag(row.etag)
     response.headers["X-Page-Cache"] = "hit"
     return response
+
+
+# Response headers a stored page keeps and replays: the picker's swap tells htmx which address to
+# show, and sets the audience cookie, whose signed value is the same for everyone choosing that
+# role (so the whole answer is, too). Any other cookie or htmx header makes an answer personal.
+REPLAYED = {"hx-push-url", "hx-trigger"}
+
+
+def _replayed_headers(response: Response) -> list[list[str]] | None:
+    """The headers to keep with a stored page, or None when the answer must not be stored."""
+    kept = []
+    for name, value in response.headers.items():
+        lowered = name.lower()
+        if lowered == "set-cookie":
+            if not value.startswith(f"{COOKIE_NAME}="):
+                return None
+            kept.append([name, value])
+        elif lowered in REPLAYED:
+            kept.append([name, value])
+        elif lowered.startswith("hx-"):
+            return None
+    return kept
 
 
 def _storable(response: Response) -> bool:
@@ -100,21 +125,20 @@ def _storable(response: Response) -> bool:
         response.status_code == 200
         and response.mimetype == "text/html"
         and not response.is_streamed
-        and "Set-Cookie" not in response.headers
-        # Only the body is kept: an answer whose headers steer htmx (the picker's HX-Push-Url)
-        # would come back without them.
-        and not any(name.lower().startswith("hx-") for name in response.headers.keys())
         and not session.modified
         and not session.get("_flashes")
+        and _replayed_headers(response) is not None
     )
 
 
-def _store(key: str, version: int, etag: str, body: bytes) -> None:
+def _store(key: str, version: int, etag: str, response: Response) -> None:
     """Keep the page for every worker, on its own connection (reader requests never commit)."""
+    body = response.get_data()
     values = {
         "key": key,
         "site_version": version,
         "etag": etag,
+        "headers": _replayed_headers(response),
         "body": body,
         "body_gzip": gzip.compress(body, 9),
         "body_br": brotli.compress(body, quality=9),
@@ -158,7 +182,7 @@ def cached_page(view: Callable) -> Callable:
         if _storable(response):
             etag = _etag(key, version)
             response.set_etag(etag)
-            _store(key, version, etag, response.get_data())
+            _store(key, version, etag, response)
         return response
 
     return serve

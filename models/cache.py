@@ -68,6 +68,7 @@ class CachedPage(db.Model):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     site_version: Mapped[int]
     etag: Mapped[str] = mapped_column(String(64))
+    headers: Mapped[list] = mapped_column(JSON, default=list)  # [name, value] pairs to replay
     body: Mapped[bytes] = mapped_column(sa.LargeBinary)
     body_gzip: Mapped[bytes] = mapped_column(sa.LargeBinary)
     body_br: Mapped[bytes] = mapped_column(sa.LargeBinary)
@@ -108,8 +109,9 @@ PUBLIC_CLASSES = {
     "Article", "Revision", "Reference", "GlossaryTerm", "AudienceRole", "LevelSetting",
     "Topic", "User", "FollowupQuestion", "FollowupAnswer",
 }  # fmt: skip
-# New rows of these start private: a draft article or revision, a reader's question.
-PRIVATE_WHEN_NEW = {"Article", "Revision", "FollowupQuestion", "FollowupAnswer"}
+# New rows of these start private: a draft article or revision, a reader's question, a staff
+# account (named on pages only once it approves something, which is a change of its own).
+PRIVATE_WHEN_NEW = {"Article", "Revision", "FollowupQuestion", "FollowupAnswer", "User"}
 
 
 @event.listens_for(Session, "before_flush")

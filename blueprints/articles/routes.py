@@ -4,7 +4,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, redirect, request, url_for
 
 from blueprints.page_cache import cached_page
-from blueprints.personalization.routes import audiences, current_audience, remembered_level
+from blueprints.personalization.routes import (
+    audiences,
+    current_audience,
+    remember_now,
+    remembered_level,
+)
 from blueprints.rendering import render_page, wants_fragment
 from caching import ARTICLE, LISTING, shared
 from extensions import db
@@ -187,6 +192,7 @@ def detail(slug: str):
         response.headers["HX-Push-Url"] = url_for(
             "articles.detail", slug=slug, audience=audience.level.value
         )
+        remember_now(response)
     return response
 
 

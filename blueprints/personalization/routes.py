@@ -83,7 +83,15 @@ def remember_choice(response):
     role_key = getattr(request, "vetted_remember_role", None)
     if role_key and response.status_code < 400:
         _remember(response, role_key)
+        del request.vetted_remember_role
     return response
+
+
+def remember_now(response):
+    """Remember a role just picked on this response already, not after it: the page cache keeps
+    the answer, cookie included, when the view returns (the cookie's value is the same for
+    everyone who picks that role)."""
+    return remember_choice(response)
 
 
 def _remember(response, role_key: str) -> None:

@@ -45,6 +45,7 @@ def upgrade():
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('site_version', sa.Integer(), nullable=False),
     sa.Column('etag', sa.String(length=64), nullable=False),
+    sa.Column('headers', sa.JSON(), nullable=False),
     sa.Column('body', sa.LargeBinary(), nullable=False),
     sa.Column('body_gzip', sa.LargeBinary(), nullable=False),
     sa.Column('body_br', sa.LargeBinary(), nullable=False),

@@ -116,7 +116,6 @@ class Fleet:
     instances: int = 2
     workers: int = 2
     threads: int = 4
-    app: str = "app:create_app()"
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="vetted-fleet-")))
     database: str = field(default_factory=lambda: f"vetted_fleet_{secrets.token_hex(5)}")
     servers: list[Instance] = field(default_factory=list)
@@ -188,7 +187,7 @@ class Fleet:
         instance = Instance(name, port or free_port(), self.directory / "logs" / f"app-{name}.log")
         with instance.log.open("ab") as log:
             instance.process = subprocess.Popen(
-                [str(GUNICORN), "--config", "deploy/gunicorn.conf.py", self.app],
+                [str(GUNICORN), "--config", "deploy/gunicorn.conf.py", "app:create_app()"],
                 cwd=ROOT,
                 env=self.environment(
                     PORT=str(instance.port),

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from deploy.fleet import ROOT
-from tests.fleet.conftest import Browser, create_staff
+from tests.fleet.conftest import Browser, Fields, create_staff, with_values
 
 pytestmark = pytest.mark.fleet
 SEED = "/articles/all-blast-crisis-treatment"
@@ -27,6 +27,33 @@ def query(fleet, sql: str, *params):
         return conn.execute(sql, params).fetchall()
 
 
+def approval(form: Fields) -> list[tuple[str, str]]:
+    """The review page's Approve form as a board member sends it: the proposed next review date
+    kept, and a reason given when the page asks for one (its checks would block approval)."""
+    if "approve-override_reason" in dict(form):
+        return with_values(form, {"approve-override_reason": "Test override for the fleet."})
+    return list(form)
+
+
+def revision_content(fleet, revision_id: int) -> tuple:
+    """A revision's question, topics, and every section's text at every level, in order."""
+    [(question, topic_ids, article_topics)] = query(
+        fleet,
+        "SELECT question, topic_ids, ARRAY(SELECT topic_id FROM article_topics t"
+        " WHERE t.article_id = r.article_id ORDER BY topic_id) FROM revisions r WHERE id = %s",
+        revision_id,
+    )
+    sections = query(
+        fleet,
+        "SELECT s.position, s.kind, s.heading, v.level, v.body FROM sections s"
+        " JOIN section_variants v ON v.section_id = s.id"
+        " WHERE s.revision_id = %s ORDER BY s.position, v.level",
+        revision_id,
+    )
+    # No topic_ids (the demo content's revisions): the article's topics are the revision's.
+    return question, sorted(topic_ids if topic_ids is not None else article_topics), sections
+
+
 def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
     a, b = fleet.servers
     reader = Browser()
@@ -37,16 +64,19 @@ def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
     assert cache_status(fleet.url + SEED, "br") in ("MISS", "EXPIRED")
     assert cache_status(fleet.url + SEED, "br") == "HIT"  # a brotli copy, kept apart
 
+    # The article is under review by the demo's board member: an administrator steps in, on A,
+    # through the review page's Approve form as the page offers it.
     create_staff(fleet, "fleet-admin@example.org", "admin")
     admin = Browser()
-    token = admin.sign_in(a.url, "fleet-admin@example.org")
+    admin.sign_in(a.url, "fleet-admin@example.org")
     [(revision_id,)] = query(
         fleet, "SELECT latest_revision_id FROM articles WHERE slug = %s", SEED.split("/")[-1]
     )
-    approved = admin.post(
-        f"{a.url}/_fleet/revisions/{revision_id}/approve", headers={"X-CSRFToken": token}
-    )
-    assert approved.status == 200 and json.loads(approved.text)["status"] == "approved"
+    decision = f"/admin/review/{revision_id}/approve"
+    form = admin.form(f"{a.url}/admin/review/{revision_id}", decision)
+    approved = admin.post(a.url + decision, approval(form))
+    assert approved.status == 302, approved.text[:500]
+    assert approved.headers["Location"].endswith(f"/admin/review/{revision_id}")
 
     # At once, with no wait: instance B reads the same database, nginx's copies were purged.
     direct = reader.get(b.url + SEED)
@@ -80,14 +110,23 @@ def test_a_staff_session_works_on_both_servers_and_is_never_cached(fleet, staff)
     dashboard = editor.get(b.url + "/admin/")
     assert dashboard.status == 200 and "fleet-editor" in dashboard.text
     assert dashboard.headers["Cache-Control"] == "private, no-store"
-    # The token from A's page is good on B: one secret key, one session.
+    # The token from A's page is good on B: one secret key, one session. A save through B's
+    # editor, sent with A's token, is stored.
     [(article_id,)] = query(fleet, "SELECT id FROM articles WHERE slug = 'mrd-testing-all'")
-    saved = editor.post(
-        f"{b.url}/_fleet/articles/{article_id}/revisions",
-        {"marker": "session-on-b"},
-        headers={"X-CSRFToken": token},
+    edit = f"/admin/articles/{article_id}/edit"
+    note = f"Saved on B with A's token {uuid.uuid4().hex}"
+    form = editor.form(b.url + edit, edit)
+    assert dict(form)["csrf_token"] and dict(form)["based_on_id"]
+    changes = {"csrf_token": token, "change_note": note, "action": "save"}
+    saved = editor.post(b.url + edit, with_values(form, changes))
+    assert saved.status == 303 and saved.headers["Location"].endswith(edit), saved.text[:500]
+    [(new_id, base_id)] = query(
+        fleet, "SELECT id, based_on_id FROM revisions WHERE change_note = %s", note
     )
-    assert saved.status == 200
+    # Saved as the editor showed it: only the change note differs from the revision it built on.
+    assert base_id == int(dict(form)["based_on_id"])
+    before = revision_content(fleet, base_id)
+    assert before[2] and revision_content(fleet, new_id) == before
     through_nginx = [editor.get(fleet.url + path) for path in ("/admin/", "/", SEED)]
     assert {r.headers["X-Cache-Status"] for r in through_nginx} == {"BYPASS"}
     assert all(r.headers["Cache-Control"] == "private, no-store" for r in through_nginx)

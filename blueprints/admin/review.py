@@ -119,7 +119,7 @@ def _decide(revision_id: int, form, act: Callable, done: str):
         )
     db.session.commit()
     flash(done, "success")
-    return redirect(url_for("admin.review", revision_id=revision_id))
+    return redirect(url_for("admin.review", revision_id=revision_id), code=303)
 
 
 def _review_page(

@@ -75,7 +75,7 @@ def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
     decision = f"/admin/review/{revision_id}/approve"
     form = admin.form(f"{a.url}/admin/review/{revision_id}", decision)
     approved = admin.post(a.url + decision, approval(form))
-    assert approved.status == 302, approved.text[:500]
+    assert approved.status == 303, approved.text[:500]
     assert approved.headers["Location"].endswith(f"/admin/review/{revision_id}")
 
     # At once, with no wait: instance B reads the same database, nginx's copies were purged.

@@ -81,8 +81,8 @@ def review_steps(article_id: int, revision: int) -> list[tuple[str, str, str, st
     staff_page, review_page = f"/admin/articles/{article_id}", f"/admin/review/{revision}"
     return [
         ("editor", "submit", staff_page, f"/admin/revisions/{revision}/submit", 303, staff_page),
-        ("reviewer", "start_review", review_page, f"{review_page}/start", 302, review_page),
-        ("reviewer", "approve", review_page, f"{review_page}/approve", 302, review_page),
+        ("reviewer", "start_review", review_page, f"{review_page}/start", 303, review_page),
+        ("reviewer", "approve", review_page, f"{review_page}/approve", 303, review_page),
     ]
 
 

@@ -244,7 +244,7 @@ def test_board_member_is_offered_start_then_approve_and_request_changes(client, 
     login(client, team["rita"])
     assert "Start review" in buttons(client.get(f"/admin/review/{revision.id}"))
     response = client.post(f"/admin/review/{revision.id}/start")
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/admin/review/{revision.id}")
     page = client.get(f"/admin/review/{revision.id}")
     assert {"Approve", "Request changes"} <= set(buttons(page))
@@ -455,7 +455,7 @@ def test_request_changes_sends_it_back_with_the_comment(client, team):
         f"/admin/review/{revision.id}/request-changes",
         data={"changes-comment": "Cite the dose in the guidelines."},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert revision.status == S.CHANGES_REQUESTED
     assert revision.review_comment == "Cite the dose in the guidelines."
@@ -468,7 +468,7 @@ def test_approve_with_a_date_makes_it_live_and_public(client, team):
     response = client.post(
         f"/admin/review/{revision.id}/approve", data={"approve-next_review_on": due.isoformat()}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     article = revision.article
     assert revision.status == S.APPROVED and article.live_revision_id == revision.id
@@ -549,7 +549,7 @@ def test_over_target_approval_needs_a_reason_then_keeps_it(client, team):
             "approve-override_reason": "Plain rewrite is scheduled.",
         },
     )
-    assert approved.status_code == 302
+    assert approved.status_code == 303
     db.session.expire_all()
     assert revision.status == S.APPROVED
     assert revision.events[-1].override_reason == "Plain rewrite is scheduled."
@@ -626,25 +626,25 @@ def test_every_transition_through_the_pages_is_audited(client, team):
     due = (date.today() + timedelta(days=90)).isoformat()
 
     login(client, rita)
-    assert client.post(f"/admin/review/{first.id}/start").status_code == 302
+    assert client.post(f"/admin/review/{first.id}/start").status_code == 303
     assert (
         client.post(
             f"/admin/review/{first.id}/request-changes", data={"changes-comment": "Fix the key."}
         ).status_code
-        == 302
+        == 303
     )
     db.session.expire_all()
     review.submit(first, actor=editor)
     db.session.commit()
     client.post("/auth/logout")
     login(client, ravi)
-    assert client.post(f"/admin/review/{first.id}/start").status_code == 302
+    assert client.post(f"/admin/review/{first.id}/start").status_code == 303
     assert (
         client.post(
             f"/admin/review/{first.id}/approve",
             data={"approve-next_review_on": due, "approve-override_reason": "Key fixed next."},
         ).status_code
-        == 302
+        == 303
     )
 
     rows = list(

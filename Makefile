@@ -60,6 +60,7 @@ bench: install static
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_load.py
 	$(BIN)/python scripts/bench_search.py
+	$(BIN)/python scripts/bench_answers.py
 
 # nginx in front of two app servers on PostgreSQL and Redis, on loopback ports (deploy/README.md):
 # `make fleet` starts it and proves they agree (the tests marked fleet); `make fleet-up` serves it.

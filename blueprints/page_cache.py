@@ -63,20 +63,30 @@ def _eligible() -> bool:
     )
 
 
+# Built once: a cached page is served by one of these, so building the statement per request
+# (SQLAlchemy's operator machinery) would cost more than running it.
+_CURRENT_SITE = (
+    sa.select(ContentVersion.version).where(ContentVersion.name == SITE).scalar_subquery()
+)
+_IS_CURRENT = (CachedPage.key == sa.bindparam("key"), CachedPage.site_version == _CURRENT_SITE)
+_ETAG_ONLY = sa.select(CachedPage.etag, CachedPage.site_version).where(*_IS_CURRENT)
+_WITH_BODY = sa.select(
+    CachedPage.etag,
+    CachedPage.site_version,
+    CachedPage.headers,
+    CachedPage.body,
+    CachedPage.body_gzip,
+    CachedPage.body_br,
+).where(*_IS_CURRENT)
+_SITE_VERSION = sa.select(ContentVersion.version).where(ContentVersion.name == SITE)
+
+
 def _lookup(key: str, *, with_body: bool):
-    version = sa.select(ContentVersion.version).where(ContentVersion.name == SITE).scalar_subquery()
-    columns = [CachedPage.etag, CachedPage.site_version]
-    if with_body:
-        columns += [CachedPage.headers, CachedPage.body, CachedPage.body_gzip, CachedPage.body_br]
-    return db.session.execute(
-        sa.select(*columns).where(CachedPage.key == key, CachedPage.site_version == version)
-    ).first()
+    return db.session.execute(_WITH_BODY if with_body else _ETAG_ONLY, {"key": key}).first()
 
 
 def _site_version() -> int:
-    return (
-        db.session.scalar(sa.select(ContentVersion.version).where(ContentVersion.name == SITE)) or 0
-    )
+    return db.session.scalar(_SITE_VERSION) or 0
 
 
 def _from_row(row) -> Response:

@@ -46,8 +46,11 @@ def staff(role: Role = Role.EDITOR, name: str = "Erin Editor"):
 
 
 def page_text(response) -> str:
-    words = " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
-    return unescape(words)
+    return page_text_of(response.get_data(as_text=True))
+
+
+def page_text_of(html: str) -> str:
+    return unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
 
 
 def body(
@@ -823,10 +826,23 @@ def test_history_lists_revisions_with_their_review_events(app, editor, client):
         article, author=editor, question="Q2?", sections=make_sections(), change_note="Second go"
     )
     db.session.commit()
-    text = page_text(client.get(f"/admin/articles/{article.id}/history"))
+    html = client.get(f"/admin/articles/{article.id}/history").get_data(as_text=True)
+    text = page_text_of(html)
     assert "Revision 2 Draft latest" in text and "Revision 1 Approved live" in text
     assert "Second go" in text
-    assert "Under review — Rita Reviewer" in text
+    # Who wrote each revision and when, to the minute: several can be saved in one day.
+    for saved in (revision, article.latest_revision):
+        when = saved.created_at
+        assert (
+            f"Written by Erin Editor on {when:%B} {when.day}, {when.year} at {when:%H:%M} UTC"
+        ) in text
+        assert f'<time datetime="{when.isoformat(timespec="seconds")}Z">' in html
+    started = revision.events[1]
+    assert started.to_status.value == "under_review"
+    assert (
+        f"Under review — Rita Reviewer, {started.created_at:%B} {started.created_at.day}, "
+        f"{started.created_at.year} at {started.created_at:%H:%M} UTC"
+    ) in text
     assert "Reason: Test override, checked by hand" in text
     # Only older revisions can be restored: the latest is what the editor opens.
     assert re.findall(r"Restore as new draft : (revision \d)", text) == ["revision 1"]

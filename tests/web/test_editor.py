@@ -27,6 +27,7 @@ from models import (
     Topic,
 )
 from services import publishing, review
+from services.readability import measure
 from tests.conftest import PASSWORD
 from tests.factories import make_article, make_reference, make_sections, make_user
 
@@ -725,6 +726,50 @@ def test_live_preview_is_a_fragment_rendered_as_readers_see_it(editor, client, a
     assert "Numbers without a citation" in page_text(response)
     assert counts() == before
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_live_preview_waits_for_typing_to_pause_and_drops_stale_requests(
+    editor, client, article
+):
+    html = client.get(f"/admin/articles/{article.id}/edit").get_data(as_text=True)
+    trigger = re.search(r'<div id="preview-trigger"[^>]*>', html).group(0)
+    assert f'hx-post="/admin/articles/{article.id}/preview"' in trigger
+    assert 'hx-include="#editor-form"' in trigger
+    (on_input,) = re.findall(r"input from:#editor-form delay:(\d+)ms", trigger)
+    assert int(on_input) >= 200  # a request per pause in typing, not per keystroke
+    assert 'hx-sync="this:replace"' in trigger  # a newer preview cancels the one in flight
+    assert 'hx-target="#preview-panel"' in trigger and 'hx-swap="outerHTML"' in trigger
+
+
+def test_live_preview_measures_each_variant_against_its_level_target(editor, client, hx):
+    texts = {
+        "clinical": "The clinical wording of this test section uses considerably longer "
+        "terminology. Its sentences are deliberately elaborate. Readers are experienced "
+        "practitioners.",
+        "standard": "The standard wording of this test section is moderately long. It has "
+        "several sentences. Each one is of middling length.",
+        "plain": "This is the plain text. It uses short words. It is easy to read.",
+    }
+    sections = [{"kind": "summary", "heading": "Short answer", **texts}]
+    response = hx.post(
+        "/admin/articles/new/preview",
+        data=body(None, question="New?", sections=sections, preview_level="plain"),
+    )
+    assert response.status_code == 200
+    table = re.search(
+        r'<table class="readings-table">.*?</table>', response.get_data(as_text=True), re.S
+    )
+    head, rows = table.group(0).split("</thead>")
+    targets = [
+        page_text_of(t) for t in re.findall(r'<span class="reading-target">(.*?)</span>', head)
+    ]
+    assert targets == ["no target", "target ≤ 12", "target ≤ 8"]  # clinical, standard, plain
+    (row,) = re.findall(r'<tr><th scope="row">Short answer</th>(.*?)</tr>', rows, re.S)
+    cells = [page_text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    for level, cell in zip(("clinical", "standard", "plain"), cells, strict=True):
+        measured = measure(texts[level])
+        assert cell.startswith(f"{measured.fk_grade:.1f}"), (level, cell)
+        assert f"SMOG {measured.smog_grade:.1f}, {measured.word_count} words" in cell, (level, cell)
 
 
 def test_live_preview_of_a_new_article_and_at_plain_level(editor, client, hx):

@@ -8,6 +8,7 @@ comes back with every field as typed.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -342,6 +343,24 @@ def test_save_creates_one_revision_with_its_note(editor, client, article):
     follow = client.get(response.headers["Location"])
     assert "Saved revision 2 as a draft." in page_text(follow)
     assert MARKER in unescape(follow.get_data(as_text=True))
+
+
+def test_a_proposed_next_review_date_is_saved_on_the_new_revision(editor, client, article):
+    base = article.latest_revision
+    base_due, live_due = base.next_review_on, article.next_review_on
+    proposed = date.today() + timedelta(days=90)
+    response = client.post(
+        f"/admin/articles/{article.id}/edit",
+        data=body(base, change_note="Proposed a review date", next_review_on=proposed.isoformat()),
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    latest = article.latest_revision
+    assert (latest.number, latest.next_review_on) == (2, proposed)
+    assert base.next_review_on == base_due  # revisions are snapshots: the older one is as it was
+    assert article.next_review_on == live_due  # readers' date changes only by approval
+    follow = client.get(response.headers["Location"])
+    assert f'value="{proposed.isoformat()}"' in follow.get_data(as_text=True)
 
 
 def test_save_and_close_goes_to_the_staff_page(editor, client, article):

@@ -20,6 +20,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     errors.init_app(app)
     app.add_template_filter(long_date)
+    app.add_template_filter(long_datetime)
+    app.add_template_filter(utc_iso)
     app.before_request(_note_client_address)
 
 
@@ -31,3 +33,13 @@ def _note_client_address() -> None:
 def long_date(value: date | datetime) -> str:
     """May 7, 2025: unambiguous for readers in any country."""
     return f"{value:%B} {value.day}, {value.year}"
+
+
+def long_datetime(value: datetime) -> str:
+    """May 7, 2025 at 14:05 UTC: staff records, where the order within a day matters."""
+    return f"{long_date(value)} at {value:%H:%M} UTC"
+
+
+def utc_iso(value: datetime) -> str:
+    """A `<time datetime>` value for a stored time (naive, in UTC), saying that it is UTC."""
+    return f"{value.isoformat(timespec='seconds')}Z"

@@ -308,11 +308,24 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
     )
 
 
-def structured_data(view: ArticleView, url: str) -> dict:
-    """schema.org MedicalWebPage for search engines: review, reviewer and citations."""
+def structured_data(view: ArticleView, url: str, *, policy_url: str) -> dict:
+    """schema.org MedicalWebPage for search engines: review, reviewer, next review and citations.
+
+    schema.org has no term for "next review due" (`expires` would say the content lapses), so
+    the page defines its own, `nextReviewDue`, whose IRI is where the editorial policy at
+    `policy_url` (absolute) explains the date.
+    """
     revision = view.revision
     data: dict = {
-        "@context": "https://schema.org",
+        "@context": [
+            "https://schema.org",
+            {
+                "nextReviewDue": {
+                    "@id": f"{policy_url}#next-review-due",
+                    "@type": "http://www.w3.org/2001/XMLSchema#date",
+                }
+            },
+        ],
         "@type": "MedicalWebPage",
         "name": revision.question,
         "headline": revision.question,
@@ -325,6 +338,8 @@ def structured_data(view: ArticleView, url: str) -> dict:
     if view.is_approved and revision.reviewer and revision.reviewed_at:
         data["lastReviewed"] = revision.reviewed_at.date().isoformat()
         data["reviewedBy"] = {"@type": "Person", "name": revision.reviewer.display_name}
+        if view.article.next_review_on:
+            data["nextReviewDue"] = view.article.next_review_on.isoformat()
     return data
 
 

@@ -174,7 +174,9 @@ def detail(slug: str):
             "related": reading.related_articles(view.article),
             "readers_asked": followups.answered_for(view.article),
             "structured_data": reading.structured_data(
-                view, url_for("articles.detail", slug=slug, _external=True)
+                view,
+                url_for("articles.detail", slug=slug, _external=True),
+                policy_url=url_for("articles.policy", _external=True),
             ),
             "pending": publishing.pending_revision(view.article),
         }

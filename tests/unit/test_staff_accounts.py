@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.security import generate_password_hash
 
 from models import Role
 from services import accounts
@@ -97,3 +98,21 @@ def test_cannot_remove_the_last_active_administrator(admin):
         admin, actor=admin, name=admin.name, credentials="", email=admin.email, role=Role.EDITOR
     )
     assert admin.role == Role.EDITOR
+
+
+def test_passwords_are_stored_as_argon2id(admin):
+    user = accounts.create_user(email="hash@example.org", role=Role.EDITOR, actor=admin)
+    accounts.set_password(user, PASSWORD)
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_a_legacy_scrypt_hash_signs_in_once_and_is_upgraded_to_argon2id(admin):
+    user = make_user(role=Role.EDITOR, email="legacy@example.org")
+    user.password_hash = generate_password_hash(PASSWORD, method="scrypt")
+    assert user.password_hash.startswith("scrypt:")
+    assert accounts.authenticate("legacy@example.org", "not the password") is None
+    assert user.password_hash.startswith("scrypt:")
+    assert accounts.authenticate("legacy@example.org", PASSWORD) == user
+    assert user.password_hash.startswith("$argon2id$") and not user.password_needs_rehash
+    assert accounts.authenticate("legacy@example.org", PASSWORD) == user

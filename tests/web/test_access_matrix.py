@@ -6,6 +6,8 @@ changes (or a new view nobody added to this table) fails the suite instead of sl
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -154,3 +156,37 @@ def test_access(app, client, endpoint, method, who):
     ):
         after = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
         assert after == audit_rows, "a refused request changed something"
+
+
+EVERYONE_SEES = [
+    ("/admin/", "Dashboard"),
+    ("/admin/articles", "Articles"),
+    ("/admin/review", "Review"),
+    ("/admin/followups", "Follow-ups"),
+    ("/admin/references", "References"),
+    ("/admin/glossary", "Glossary"),
+]
+ADMINS_ALSO_SEE = [
+    ("/admin/users", "Users"),
+    ("/admin/settings", "Settings"),
+    ("/admin/audit", "Audit log"),
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "entries"),
+    [
+        (Role.EDITOR, EVERYONE_SEES),
+        (Role.REVIEWER, EVERYONE_SEES),
+        (Role.ADMIN, EVERYONE_SEES + ADMINS_ALSO_SEE),
+    ],
+    ids=lambda v: getattr(v, "value", None),
+)
+def test_the_staff_navigation_lists_exactly_what_each_role_may_open(client, role, entries):
+    Auth(client).login(role)
+    page = client.get("/admin/").get_data(as_text=True)
+    nav = page.split('aria-label="Staff"', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+    assert links == entries
+    for path, _label in links:
+        assert client.get(path).status_code == 200, path

@@ -61,3 +61,52 @@ def test_forms_without_an_origin_are_refused_with_a_clear_message(app_factory):
     )
     assert response.status_code == 403
     assert "nothing was saved" in response.get_data(as_text=True)
+
+
+def test_signing_in_takes_you_back_to_the_page_you_asked_for(demo, client):
+    from urllib.parse import parse_qs, urlsplit
+
+    from extensions import db
+    from tests.conftest import PASSWORD
+    from tests.factories import make_user
+
+    make_user(role=Role.EDITOR, email="back@example.org", password=PASSWORD)
+    db.session.commit()
+    asked = client.get("/admin/articles")
+    assert asked.status_code == 302
+    location = urlsplit(asked.headers["Location"])
+    assert location.path == "/auth/login"
+    (next_url,) = parse_qs(location.query)["next"]
+    assert next_url == "/admin/articles"
+    form = client.get(f"/auth/login?{location.query}").get_data(as_text=True)
+    assert 'name="next" type="hidden" value="/admin/articles"' in form
+    response = client.post(
+        "/auth/login",
+        data={"email": "back@example.org", "password": PASSWORD, "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/articles"
+    assert client.get("/admin/articles").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example/"]
+)
+def test_cannot_be_sent_off_site_after_signing_in(demo, client, next_url):
+    from urllib.parse import urlsplit
+
+    from extensions import db
+    from tests.conftest import PASSWORD
+    from tests.factories import make_user
+
+    make_user(role=Role.EDITOR, email="stay@example.org", password=PASSWORD)
+    db.session.commit()
+    response = client.post(
+        "/auth/login",
+        data={"email": "stay@example.org", "password": PASSWORD, "next": next_url},
+    )
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    # A path on this site; browsers read a backslash as a slash, so "/\\host" would be "//host".
+    assert location.startswith("/")
+    assert urlsplit(location.replace("\\", "/")).netloc == ""

@@ -8,6 +8,7 @@ comes back with every field as typed.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -27,6 +28,7 @@ from models import (
     Topic,
 )
 from services import publishing, review
+from services.readability import measure
 from tests.conftest import PASSWORD
 from tests.factories import make_article, make_reference, make_sections, make_user
 
@@ -46,8 +48,11 @@ def staff(role: Role = Role.EDITOR, name: str = "Erin Editor"):
 
 
 def page_text(response) -> str:
-    words = " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
-    return unescape(words)
+    return page_text_of(response.get_data(as_text=True))
+
+
+def page_text_of(html: str) -> str:
+    return unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
 
 
 def body(
@@ -338,6 +343,24 @@ def test_save_creates_one_revision_with_its_note(editor, client, article):
     follow = client.get(response.headers["Location"])
     assert "Saved revision 2 as a draft." in page_text(follow)
     assert MARKER in unescape(follow.get_data(as_text=True))
+
+
+def test_a_proposed_next_review_date_is_saved_on_the_new_revision(editor, client, article):
+    base = article.latest_revision
+    base_due, live_due = base.next_review_on, article.next_review_on
+    proposed = date.today() + timedelta(days=90)
+    response = client.post(
+        f"/admin/articles/{article.id}/edit",
+        data=body(base, change_note="Proposed a review date", next_review_on=proposed.isoformat()),
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    latest = article.latest_revision
+    assert (latest.number, latest.next_review_on) == (2, proposed)
+    assert base.next_review_on == base_due  # revisions are snapshots: the older one is as it was
+    assert article.next_review_on == live_due  # readers' date changes only by approval
+    follow = client.get(response.headers["Location"])
+    assert f'value="{proposed.isoformat()}"' in follow.get_data(as_text=True)
 
 
 def test_save_and_close_goes_to_the_staff_page(editor, client, article):
@@ -724,6 +747,50 @@ def test_live_preview_is_a_fragment_rendered_as_readers_see_it(editor, client, a
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_the_live_preview_waits_for_typing_to_pause_and_drops_stale_requests(
+    editor, client, article
+):
+    html = client.get(f"/admin/articles/{article.id}/edit").get_data(as_text=True)
+    trigger = re.search(r'<div id="preview-trigger"[^>]*>', html).group(0)
+    assert f'hx-post="/admin/articles/{article.id}/preview"' in trigger
+    assert 'hx-include="#editor-form"' in trigger
+    (on_input,) = re.findall(r"input from:#editor-form delay:(\d+)ms", trigger)
+    assert int(on_input) >= 200  # a request per pause in typing, not per keystroke
+    assert 'hx-sync="this:replace"' in trigger  # a newer preview cancels the one in flight
+    assert 'hx-target="#preview-panel"' in trigger and 'hx-swap="outerHTML"' in trigger
+
+
+def test_live_preview_measures_each_variant_against_its_level_target(editor, client, hx):
+    texts = {
+        "clinical": "The clinical wording of this test section uses considerably longer "
+        "terminology. Its sentences are deliberately elaborate. Readers are experienced "
+        "practitioners.",
+        "standard": "The standard wording of this test section is moderately long. It has "
+        "several sentences. Each one is of middling length.",
+        "plain": "This is the plain text. It uses short words. It is easy to read.",
+    }
+    sections = [{"kind": "summary", "heading": "Short answer", **texts}]
+    response = hx.post(
+        "/admin/articles/new/preview",
+        data=body(None, question="New?", sections=sections, preview_level="plain"),
+    )
+    assert response.status_code == 200
+    table = re.search(
+        r'<table class="readings-table">.*?</table>', response.get_data(as_text=True), re.S
+    )
+    head, rows = table.group(0).split("</thead>")
+    targets = [
+        page_text_of(t) for t in re.findall(r'<span class="reading-target">(.*?)</span>', head)
+    ]
+    assert targets == ["no target", "target ≤ 12", "target ≤ 8"]  # clinical, standard, plain
+    (row,) = re.findall(r'<tr><th scope="row">Short answer</th>(.*?)</tr>', rows, re.S)
+    cells = [page_text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    for level, cell in zip(("clinical", "standard", "plain"), cells, strict=True):
+        measured = measure(texts[level])
+        assert cell.startswith(f"{measured.fk_grade:.1f}"), (level, cell)
+        assert f"SMOG {measured.smog_grade:.1f}, {measured.word_count} words" in cell, (level, cell)
+
+
 def test_live_preview_of_a_new_article_and_at_plain_level(editor, client, hx):
     sections = [{"kind": "summary", "heading": "Short answer", "plain": "Plain [@nope]."}]
     response = hx.post(
@@ -823,10 +890,23 @@ def test_history_lists_revisions_with_their_review_events(app, editor, client):
         article, author=editor, question="Q2?", sections=make_sections(), change_note="Second go"
     )
     db.session.commit()
-    text = page_text(client.get(f"/admin/articles/{article.id}/history"))
+    html = client.get(f"/admin/articles/{article.id}/history").get_data(as_text=True)
+    text = page_text_of(html)
     assert "Revision 2 Draft latest" in text and "Revision 1 Approved live" in text
     assert "Second go" in text
-    assert "Under review — Rita Reviewer" in text
+    # Who wrote each revision and when, to the minute: several can be saved in one day.
+    for saved in (revision, article.latest_revision):
+        when = saved.created_at
+        assert (
+            f"Written by Erin Editor on {when:%B} {when.day}, {when.year} at {when:%H:%M} UTC"
+        ) in text
+        assert f'<time datetime="{when.isoformat(timespec="seconds")}Z">' in html
+    started = revision.events[1]
+    assert started.to_status.value == "under_review"
+    assert (
+        f"Under review — Rita Reviewer, {started.created_at:%B} {started.created_at.day}, "
+        f"{started.created_at.year} at {started.created_at:%H:%M} UTC"
+    ) in text
     assert "Reason: Test override, checked by hand" in text
     # Only older revisions can be restored: the latest is what the editor opens.
     assert re.findall(r"Restore as new draft : (revision \d)", text) == ["revision 1"]

@@ -219,6 +219,15 @@ def test_approval_shows_reviewer_date_and_next_review_in_page_and_json_ld(client
     data = json_ld(response)
     assert data["reviewedBy"] == {"@type": "Person", "name": "Ravi Reviewer, PharmD"}
     assert data["lastReviewed"] == today.isoformat()
+    assert data["nextReviewDue"] == due.isoformat()
+    # schema.org has no such term: the page defines it, pointing at the policy that explains it.
+    schema, terms = data["@context"]
+    assert schema == "https://schema.org"
+    assert terms["nextReviewDue"] == {
+        "@id": "http://localhost/editorial-policy#next-review-due",
+        "@type": "http://www.w3.org/2001/XMLSchema#date",
+    }
+    assert 'id="next-review-due"' in client.get("/editorial-policy").get_data(as_text=True)
     assert "A revised version of this article" not in page
 
 

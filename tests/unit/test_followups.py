@@ -243,6 +243,9 @@ def test_promote_makes_a_draft_with_passages_by_kind_linked_to_the_question(demo
     article = followups.promote(question, actor=editor)
     db.session.commit()
     assert question.status == FollowupStatus.PROMOTED and question.promoted_article is article
+    assert followups.promoted_from(article) is question and followups.promoted_from(seed) is None
+    indexed = {tuple(i.columns.keys()) for i in FollowupQuestion.__table__.indexes}
+    assert ("promoted_article_id",) in indexed  # the way back is an index probe, not a scan
     assert article.question == QUESTION and not article.is_public
     revision = article.latest_revision
     assert revision.status == ReviewStatus.DRAFT and revision.author is editor

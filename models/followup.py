@@ -52,6 +52,8 @@ class FollowupQuestion(db.Model):
         # The staff queue (status, oldest first); "Readers also asked" (answered, per article).
         Index("ix_followup_questions_status_created_at", "status", "created_at"),
         Index("ix_followup_questions_article_id_status", "article_id", "status"),
+        # An article's staff page and editor link back to the question it was promoted from.
+        Index("ix_followup_questions_promoted_article_id", "promoted_article_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -604,6 +604,16 @@ PROMOTED_SECTIONS = [
 ]
 
 
+def promoted_from(article: Article) -> FollowupQuestion | None:
+    """The question `article` was promoted from, if any: one lookup on an indexed column."""
+    return db.session.scalar(
+        sa.select(FollowupQuestion)
+        .where(FollowupQuestion.promoted_article_id == article.id)
+        .order_by(FollowupQuestion.id)
+        .limit(1)
+    )
+
+
 def promote(question: FollowupQuestion, *, actor: User) -> Article:
     """Turn a new question into a draft article: its public wording (else as asked) as the
     title, and the passages the instant answer finds in clinical wording as sections by kind,

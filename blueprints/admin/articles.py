@@ -26,7 +26,7 @@ from blueprints.rendering import render_page, wants_fragment
 from blueprints.rescue import Reason, keeps_typed_text
 from extensions import db
 from models import Article, ReadingLevel, ReviewStatus, Revision, Topic
-from services import editing, publishing, reading
+from services import editing, followups, publishing, reading
 from services import review as review_service
 from services.checks import check_revision
 from services.diffing import diff
@@ -113,6 +113,7 @@ def _staff_page(article: Article, *, message: str | None = None, status: int = 2
         "actions": review_service.actions_for(latest, user) if latest else [],
         "findings": check_revision(latest) if latest else None,
         "recent": editing.recent_revisions(article),
+        "promoted_from": followups.promoted_from(article),
         "message": message,
     }
     return render_template("admin/article.html", **context), status
@@ -276,6 +277,9 @@ def _editor(
         "preview": preview,
         "preview_body": preview_body,
         "preview_level": _preview_level() if request.method == "POST" else ReadingLevel.CLINICAL,
+        "promoted_from": (
+            followups.promoted_from(article) if article is not None and signed_out is None else None
+        ),
     }
     return render_template("admin/edit.html", **context), status
 

@@ -243,6 +243,9 @@ def test_promote_makes_a_draft_with_passages_by_kind_linked_to_the_question(demo
     article = followups.promote(question, actor=editor)
     db.session.commit()
     assert question.status == FollowupStatus.PROMOTED and question.promoted_article is article
+    assert followups.promoted_from(article) is question and followups.promoted_from(seed) is None
+    indexed = {tuple(i.columns.keys()) for i in FollowupQuestion.__table__.indexes}
+    assert ("promoted_article_id",) in indexed  # the way back is an index probe, not a scan
     assert article.question == QUESTION and not article.is_public
     revision = article.latest_revision
     assert revision.status == ReviewStatus.DRAFT and revision.author is editor
@@ -255,8 +258,58 @@ def test_promote_makes_a_draft_with_passages_by_kind_linked_to_the_question(demo
     for passage in evidence.passages:
         assert passage.markdown in bodies  # verbatim, citations included
     assert "[@" in bodies
+    assert_sections_follow_the_passages(revision, evidence)
     with pytest.raises(InvalidTransition):
         followups.promote(question, actor=editor)
+
+
+# Where a passage of each kind goes in a promoted draft: the seed page's three sources, and
+# anything else (a summary) under "From other Vetted articles".
+PROMOTED_KIND = {
+    SectionKind.GUIDELINES: SectionKind.GUIDELINES,
+    SectionKind.DRUG_LABEL: SectionKind.DRUG_LABEL,
+    SectionKind.RESEARCH: SectionKind.RESEARCH,
+    SectionKind.SUMMARY: SectionKind.OTHER,
+    SectionKind.OTHER: SectionKind.OTHER,
+}
+
+
+def assert_sections_follow_the_passages(revision, evidence) -> None:
+    """One section per kind retrieved, and each holds exactly the passages of its kind."""
+    expected = {PROMOTED_KIND[p.section.kind] for p in evidence.passages}
+    assert {s.kind for s in revision.sections} == expected
+    assert len(revision.sections) == len(expected)
+    for section in revision.sections:
+        body = "\n\n".join(v.body for v in section.variants)
+        for passage in evidence.passages:
+            mine = PROMOTED_KIND[passage.section.kind] == section.kind
+            assert (passage.markdown in body) is mine, (section.kind, passage.anchor)
+
+
+MIXED = (
+    "Should imatinib be combined with chemotherapy and intrathecal prophylaxis in lymphoid "
+    "blast crisis?"
+)
+
+
+def test_promote_puts_guideline_label_and_other_passages_in_their_own_sections(demo):
+    seed = find_article(SEED)
+    question = ask(seed, text=MIXED).question
+    article = followups.promote(question, actor=make_user(role=Role.EDITOR))
+    db.session.commit()
+    revision = article.latest_revision
+    evidence = followups.answer_from_evidence(MIXED, article=seed, level=ReadingLevel.CLINICAL)
+    retrieved = {p.section.kind for p in evidence.passages}
+    # This question draws on more than research, so every section kind is exercised here.
+    assert {SectionKind.GUIDELINES, SectionKind.DRUG_LABEL} <= retrieved
+    assert_sections_follow_the_passages(revision, evidence)
+    kinds = [s.kind for s in revision.sections]
+    assert kinds == sorted(kinds, key=[k for k, _ in followups.PROMOTED_SECTIONS].index)
+    headings = {s.kind: s.heading for s in revision.sections}
+    assert headings[SectionKind.GUIDELINES] == SectionKind.GUIDELINES.label
+    assert headings[SectionKind.DRUG_LABEL] == SectionKind.DRUG_LABEL.label
+    if SectionKind.OTHER in headings:
+        assert headings[SectionKind.OTHER] == "From other Vetted articles"
 
 
 def test_promote_refuses_a_wording_too_long_for_a_title(article):

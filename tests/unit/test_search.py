@@ -17,7 +17,7 @@ import services.search as search_module
 from extensions import db
 from models import Article, ReadingLevel, Role, SearchDocument, SectionKind, Topic
 from services import review, search
-from services.publishing import SectionInput, save_revision
+from services.publishing import SectionInput, refresh_publication, save_revision
 from services.search.query import MAX_QUERY, MAX_TERMS, normalise_query, parse
 from services.synthetic import seed_synthetic
 from tests.factories import make_article, make_reference, make_user
@@ -92,6 +92,24 @@ def test_question_and_heading_matches_outrank_body_matches(app):
     db.session.commit()
     found = [hit.article.id for hit in search.search("zorblatt", level=L.CLINICAL).hits]
     assert found == [in_question.id, in_heading.id, body_only.id]
+
+
+def test_sub_headings_inside_a_section_body_are_searchable(app):
+    in_body = make_article(
+        question="Test question one?",
+        sections=sections("Short answer.", "Quorvane " * 5 + "appears here often."),
+    )
+    in_sub_heading = make_article(
+        question="Test question two?",
+        sections=sections("Short answer.", "Nothing much.\n\n### Quorvane monitoring\n\nText."),
+    )
+    db.session.commit()
+    row = db.session.get(SearchDocument, in_sub_heading.id)
+    assert "Quorvane monitoring" in row.headings.splitlines()
+    assert "###" not in row.clinical
+    found = [hit.article.id for hit in search.search("quorvane", level=L.CLINICAL).hits]
+    assert found == [in_sub_heading.id, in_body.id]  # a sub-heading weighs as a heading
+    assert search.candidate_article_ids("monitoring quorvane")[0] == in_sub_heading.id
 
 
 def test_reference_titles_are_searchable(app):
@@ -217,6 +235,28 @@ def test_never_approved_article_is_found_by_its_latest_submitted_revision(app):
     db.session.commit()
     assert search.search("firstsubmission", level=L.CLINICAL).total == 0
     assert slugs(search.search("secondsubmission", level=L.CLINICAL)) == [article.slug]
+
+
+def test_an_article_that_stops_being_public_leaves_the_index(app, monkeypatch):
+    article = make_article(question="Test question?", sections=sections("Goneword.", "Body."))
+    db.session.commit()
+    assert db.session.get(SearchDocument, article.id) is not None
+    assert slugs(search.search("goneword", level=L.CLINICAL)) == [article.slug]
+    indexed = []
+    index_article = search_module.index_article
+    monkeypatch.setattr(
+        search_module, "index_article", lambda a: indexed.append(a) or index_article(a)
+    )
+    # No service withdraws an article yet: take away its approval the way the review service
+    # sets the pointer, and let the one publication rule decide (no revision is public now).
+    article.live_revision = None
+    refresh_publication(article)
+    db.session.commit()
+    assert article.public_revision_id is None and indexed == [article]
+    db.session.expire_all()
+    assert db.session.get(SearchDocument, article.id) is None
+    assert search.search("goneword", level=L.CLINICAL).total == 0
+    assert search.candidate_article_ids("goneword") == []
 
 
 def test_a_stale_index_row_is_never_shown(app):

@@ -46,6 +46,15 @@ def test_every_article_offers_the_question_form(demo, client):
     assert 'name="website"' in section  # the honeypot
     assert 'name="csrf_token"' not in section  # readers need no token, so the page no cookie
     assert "Soon you will be able to ask" not in html
+    form = section[section.index('<form class="followup-form"') : section.index("</form>")]
+    # No personal data is asked for: the question, the honeypot, and nothing else to fill in.
+    assert re.findall(r"<textarea[^>]*\bname=\"(\w+)\"", form) == ["text"]
+    inputs = re.findall(r"<input\b[^>]*>", form)
+    shown = [i for i in inputs if 'type="hidden"' not in i]  # an input with no type is text
+    assert len(shown) == 1 and 'type="text"' in shown[0] and 'name="website"' in shown[0]
+    assert "<select" not in form
+    for personal in ("email", "name", "phone", "tel"):
+        assert f'type="{personal}"' not in form and f'name="{personal}"' not in form
 
 
 def test_htmx_ask_answers_in_place_with_passages_and_a_private_link(demo, hx, app):
@@ -61,9 +70,30 @@ def test_htmx_ask_answers_in_place_with_passages_and_a_private_link(demo, hx, ap
     assert html.count('class="passage"') >= 3
     assert 'class="cite"' in html and 'class="source-list"' in html
     assert f'href="/articles/{SEED}?expand=section-' in html  # a link to each passage's section
+    related = html[html.index('class="evidence-related-title"') : html.index("</section>")]
+    assert ">Related articles</h4>" in related and '<ul class="card-list">' in related
+    related_links = re.findall(r'class="card-title" href="/articles/([a-z0-9-]+)"', related)
+    assert related_links and SEED not in related_links
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert committed_count(app) == 1
+    assert followups.find_by_token(token) is stored()[0]
+
+
+def test_htmx_ask_nothing_answers_says_so_honestly_and_keeps_the_private_link(demo, hx):
+    response = hx.post(ASK, data={"text": "What is the best diet for diabetes in pregnancy?"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and "Your question is saved" in html
+    assert (
+        '<p class="evidence-empty">None of our articles answers this closely enough to quote. '
+        "Rather than show passages that don't fit, we've passed your question to the "
+        "editorial team.</p>"
+    ) in html
+    assert 'class="passage"' not in html and 'class="passages"' not in html
+    assert '<blockquote class="passage-text"' not in html
+    token = LINK.search(html).group(1)
+    assert f'class="private-link" href="http://localhost/questions/{token}"' in html
     assert followups.find_by_token(token) is stored()[0]
 
 

@@ -205,6 +205,7 @@ def test_promote_creates_a_linked_draft(demo, client):
     question = db.session.get(FollowupQuestion, question.id)
     assert question.status == FollowupStatus.PROMOTED
     draft = question.promoted_article
+    assert response.headers["Location"] == f"/admin/articles/{draft.id}/edit"
     assert draft.question == QUESTION and not draft.is_public
     assert (
         draft.latest_revision.sections
@@ -212,6 +213,14 @@ def test_promote_creates_a_linked_draft(demo, client):
     )
     html = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
     assert "Promoted to" in html
+    assert f'<a href="/admin/articles/{draft.id}">{QUESTION}</a>' in html
+    back = f'<a href="/admin/followups/{question.id}">From follow-up question #{question.id}</a>'
+    assert back in client.get(f"/admin/articles/{draft.id}").get_data(as_text=True)
+    assert back in client.get(response.headers["Location"]).get_data(as_text=True)
+    seed = find_article(SEED)
+    assert "From follow-up question" not in client.get(f"/admin/articles/{seed.id}").get_data(
+        as_text=True
+    )
     again = client.post(f"/admin/followups/{question.id}/promote")
     assert again.status_code == 409
 

@@ -8,6 +8,7 @@ import socket
 import uuid
 
 import pytest
+import redis
 import sqlalchemy as sa
 
 from app import create_app
@@ -51,6 +52,47 @@ def test_rate_limit_is_shared_through_redis(app_factory):
     ]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
+
+
+@needs_redis
+def test_follow_up_ask_limit_is_shared_through_redis(app_factory, demo):
+    """Two app instances share one follow-up limit per client through Redis: neither worker
+    alone has seen three questions from the address, together they have."""
+    from extensions import db
+    from models import FollowupQuestion
+
+    config = {"RATELIMIT_STORAGE_URI": REDIS_URL, "FOLLOWUP_RATE_LIMIT": "3 per minute"}
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    workers = [app_factory(**config).test_client(), app_factory(**config).test_client()]
+    for worker in workers:
+        worker.environ_base["REMOTE_ADDR"] = address
+    ask = "/articles/all-blast-crisis-treatment/questions"
+    statuses = [
+        workers[i % 2].post(ask, data={"text": f"Test question number {i} on Redis?"}).status_code
+        for i in range(3)
+    ]
+    assert statuses == [303] * 3
+    refused = workers[1].post(
+        ask, data={"text": "Test question number 3 on Redis?"}, headers={"HX-Request": "true"}
+    )
+    assert refused.status_code == 429 and refused.headers["HX-Retarget"] == "#followup-status"
+    assert "Please wait a few minutes" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(FollowupQuestion.id))) == 3
+    # In one process the limiter object is shared anyway: the counts must really be in Redis
+    # for workers in other processes to see them.
+    server = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(server.scan_iter(match=f"*/{address}/followups.ask/*"))
+        assert len(keys) == 1 and int(server.get(keys[0])) >= 3
+    finally:
+        server.close()
+    other = workers[0].post(
+        ask,
+        data={"text": "Test question from another client?"},
+        environ_base={"REMOTE_ADDR": f"{address}1"},
+    )
+    assert other.status_code == 303  # the count is per client, not for the whole site
 
 
 @needs_postgres

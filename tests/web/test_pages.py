@@ -4,6 +4,7 @@ from sqlalchemy import event
 
 from extensions import db
 from models import Article
+from services.synthetic import seed_synthetic
 
 SEED = "/articles/all-blast-crisis-treatment"
 APPROVED = "/articles/ph-positive-all-tki"
@@ -180,6 +181,51 @@ def test_article_page_query_count_stays_small(demo, client, app):
     # and the rendering itself, references, related, readers' answered follow-ups and the
     # references those answers cite
     assert len(statements) <= 14, "\n".join(statements)
+
+
+# Every reader page that lists or renders: what each costs must not depend on the site's size.
+READER_PAGES = [
+    ("/", {}),
+    ("/topics", {}),
+    ("/topics/synthetic-topic-01", {}),  # the largest
+    (SEED + "?audience=clinical", {}),
+    (SEED + "?audience=standard", {}),
+    (SEED + "?audience=plain", {}),
+    (SEED + "?role=patient", {"HX-Request": "true"}),  # the picker's htmx swap
+    ("/search?q=therapy+remission", {}),
+    ("/glossary", {}),
+]
+
+
+def reader_page_statements(app) -> dict[str, int]:
+    """Statements each reader page issues once its rendering is in the render-once cache."""
+    counts = {}
+    for path, headers in READER_PAGES:
+        client = app.test_client()  # no remembered audience from an earlier page
+        assert client.get(path, headers=headers).status_code == 200
+        statements = []
+
+        def record(*args, seen=statements):
+            seen.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            response = app.test_client().get(path, headers=headers)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert response.status_code == 200, path
+        counts[path + (" (htmx)" if headers else "")] = len(statements)
+    return counts
+
+
+def test_reader_pages_cost_the_same_whatever_the_size_of_the_site(demo, app):
+    app.config["PAGE_CACHE_DISABLED"] = True  # count what building each page costs
+    seed_synthetic(300)
+    db.session.commit()
+    before = reader_page_statements(app)
+    seed_synthetic(300)
+    db.session.commit()
+    assert reader_page_statements(app) == before
 
 
 def test_page_compressed_when_client_accepts_it(demo, client):

@@ -1,10 +1,15 @@
+import html as markup
+import re
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from extensions import db
-from models import Article
+from models import Article, Topic, article_topics
+from services.publishing import publicly_visible
 from services.synthetic import seed_synthetic
+from tests.factories import make_article
 
 SEED = "/articles/all-blast-crisis-treatment"
 APPROVED = "/articles/ph-positive-all-tki"
@@ -226,6 +231,51 @@ def test_reader_pages_cost_the_same_whatever_the_size_of_the_site(demo, app):
     seed_synthetic(300)
     db.session.commit()
     assert reader_page_statements(app) == before
+
+
+def topic_page(client, url: str) -> tuple[list[str], str | None, str | None]:
+    """The article slugs a topic page lists, and its plain Newer/Older links."""
+    html = client.get(url).get_data(as_text=True)
+    slugs = re.findall(r'<a class="card-title" href="/articles/([^"]+)"', html)
+    links = {
+        rel: markup.unescape(href)
+        for rel, href in re.findall(r'<a rel="(prev|next)" href="([^"]+)"', html)
+    }
+    return slugs, links.get("prev"), links.get("next")
+
+
+def test_topic_pages_walk_every_public_article_once_both_ways(app, client):
+    seed_synthetic(200)
+    topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "synthetic-topic-01"))
+    draft = make_article(slug="draft-in-topic", status="draft")
+    draft.topics = [topic]
+    db.session.commit()
+    public = set(
+        db.session.scalars(
+            sa.select(Article.slug)
+            .join(article_topics, article_topics.c.article_id == Article.id)
+            .where(article_topics.c.topic_id == topic.id, publicly_visible())
+        )
+    )
+    assert len(public) > 3 * 20  # three full pages and some
+
+    pages, url = [], "/topics/synthetic-topic-01"
+    while url:
+        last = url
+        slugs, newer, url = topic_page(client, url)
+        assert (newer is None) == (not pages)  # a "Newer" link on every page but the first
+        pages.append(slugs)
+    walked = [slug for page in pages for slug in page]
+    assert len(pages) >= 4 and all(pages)
+    assert len(walked) == len(set(walked))  # no overlaps
+    assert set(walked) == public  # no gaps, and nothing that is not public
+
+    # Back from the last page by the "Newer" links: the same pages, in reverse.
+    back, url = [], last
+    while url:
+        slugs, url, _ = topic_page(client, url)
+        back.append(slugs)
+    assert back == pages[::-1]
 
 
 def test_page_compressed_when_client_accepts_it(demo, client):

@@ -1,6 +1,7 @@
 """Purge the proxy's cached copies of an article's page once a change to what readers see commits.
 
-services.publishing.refresh_publication notes the article's slug in the session's `info`; after
+services.publishing.note_changed notes the article's slug in the session's `info` (publication,
+and the glossary, reference and follow-up services for what else an article page shows); after
 the transaction commits (never before, and never on a rollback) each canonical address of the
 page (the default wording and each `?audience=`), in each encoding nginx keeps, is purged from
 every cache in CACHE_PURGE_URLS, nginx purge endpoints (deploy/README.md). A purge that fails is

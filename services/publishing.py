@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -318,6 +318,14 @@ def can_edit(article: Article, user: User) -> bool:
 # once it commits (services never talk to the outside world before the data is safe).
 CHANGED_SLUGS = "vetted_changed_slugs"
 
+
+def note_changed(slugs: Iterable[str]) -> None:
+    """Note articles whose public page changed in this transaction, for purge.py to purge once it
+    commits: publication here, and what else an article page shows (glossary, references,
+    readers' answered questions) in their own services."""
+    db.session.info.setdefault(CHANGED_SLUGS, set()).update(slugs)
+
+
 PUBLIC_WITHOUT_APPROVAL = (
     ReviewStatus.SUBMITTED,
     ReviewStatus.UNDER_REVIEW,
@@ -333,7 +341,7 @@ def refresh_publication(article: Article) -> None:
     public revision, and the search index follows it; cached copies of the page are purged once
     the transaction commits.
     """
-    db.session.info.setdefault(CHANGED_SLUGS, set()).add(article.slug)
+    note_changed([article.slug])
     db.session.flush()
     public = article.live_revision
     if public is None:

@@ -317,13 +317,16 @@ def can_edit(article: Article, user: User) -> bool:
 # Slugs whose public page may have changed in this transaction: purge.py tells the proxy's cache
 # once it commits (services never talk to the outside world before the data is safe).
 CHANGED_SLUGS = "vetted_changed_slugs"
+# (slug, reference key) of the pages of their own that an article's citations have.
+CHANGED_CARDS = "vetted_changed_cards"
 
 
-def note_changed(slugs: Iterable[str]) -> None:
+def note_changed(slugs: Iterable[str], *, cards: Iterable[tuple[str, str]] = ()) -> None:
     """Note articles whose public page changed in this transaction, for purge.py to purge once it
     commits: publication here, and what else an article page shows (glossary, references,
-    readers' answered questions) in their own services."""
+    readers' answered questions) in their own services; `cards` for a reference's own page."""
     db.session.info.setdefault(CHANGED_SLUGS, set()).update(slugs)
+    db.session.info.setdefault(CHANGED_CARDS, set()).update(cards)
 
 
 PUBLIC_WITHOUT_APPROVAL = (

@@ -267,12 +267,9 @@ def _note_pages_citing(key: str) -> None:
             FollowupAnswer.body.like(like_contains(f"@{key}"), escape="\\"),
         )
     )
-    note_changed(
-        [
-            *db.session.scalars(in_articles),
-            *(s for s, body in in_answers if key in citation_keys(body)),
-        ]
-    )
+    answered = [slug for slug, body in in_answers if key in citation_keys(body)]
+    citing = list(db.session.scalars(in_articles))
+    note_changed([*citing, *answered], cards=[(slug, key) for slug in citing])
 
 
 def create_reference(data: ReferenceInput, *, actor: User) -> Reference:

@@ -111,14 +111,28 @@ def test_an_unreachable_cache_never_fails_the_change(app, pending, caplog):
 
 def purged_slugs(cache) -> set[str]:
     """The articles the cache was asked to drop, each at every address in every encoding."""
-    slugs = {path.split("?")[0].removeprefix("/articles/") for path, _encoding in cache.purged}
-    assert sorted(cache.purged) == sorted(
+    pages = [(path, e) for path, e in cache.purged if "/references/" not in path]
+    slugs = {path.split("?")[0].removeprefix("/articles/") for path, _encoding in pages}
+    assert sorted(pages) == sorted(
         (page.format(slug), encoding)
         for slug in slugs
         for page in PAGES
         for encoding in ("", "br", "gzip")
     )
     return slugs
+
+
+def purged_cards(cache) -> set[tuple[str, str]]:
+    """The citations' own pages the cache was asked to drop, likewise at every address."""
+    pages = [(path, e) for path, e in cache.purged if "/references/" in path]
+    cards = {tuple(path.split("?")[0].split("/")[2::2]) for path, _encoding in pages}
+    assert sorted(pages) == sorted(
+        (page.format(f"{slug}/references/{key}"), encoding)
+        for slug, key in cards
+        for page in PAGES
+        for encoding in ("", "br", "gzip")
+    )
+    return cards
 
 
 def test_glossary_edits_purge_the_articles_that_use_the_term(app, client, cache):
@@ -189,8 +203,10 @@ def test_reference_edits_purge_the_articles_that_cite_it(app, client, cache):
     )
     db.session.commit()
     assert purged_slugs(cache) == {"cites-it", "answer-cites-it"}
+    assert purged_cards(cache) == {("cites-it", "ref")}
     assert "Renamed" in client.get("/articles/cites-it").get_data(as_text=True)
     assert "Renamed" in client.get("/articles/answer-cites-it").get_data(as_text=True)
+    assert "Renamed" in client.get("/articles/cites-it/references/ref").get_data(as_text=True)
 
 
 def test_answering_a_readers_question_purges_its_article(app, client, cache):

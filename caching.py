@@ -44,7 +44,8 @@ def shared(
     return decorate
 
 
-# Article pages: purged on publication, so the TTL only bounds what a browser keeps.
+# Article pages: purged on publication and on edits to what they show (glossary, references,
+# readers' answered questions), so the TTL only bounds what a browser keeps.
 ARTICLE = {"max_age": 60, "stale": 600}
 # Listings: not purged; a new article shows within a minute.
 LISTING = {"max_age": 60, "stale": 600}

@@ -1,8 +1,11 @@
 """Purge the proxy's cached copies of an article's page once a change to what readers see commits.
 
-services.publishing.refresh_publication notes the article's slug in the session's `info`; after
+services.publishing.note_changed notes the article's slug in the session's `info` (publication,
+and the glossary, reference and follow-up services for what else an article page shows); after
 the transaction commits (never before, and never on a rollback) each canonical address of the
-page (the default wording and each `?audience=`), in each encoding nginx keeps, is purged from
+page (the default wording and each `?audience=`), and of any citation's own page noted with it
+(/articles/<slug>/references/<key>, when a reference changes), in each encoding nginx keeps, is
+purged from
 every cache in CACHE_PURGE_URLS, nginx purge endpoints (deploy/README.md). A purge that fails is
 logged and otherwise ignored: the change is saved, and the cached copy expires within its
 max-age (caching.ARTICLE) anyway.
@@ -19,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from models import ReadingLevel
-from services.publishing import CHANGED_SLUGS
+from services.publishing import CHANGED_CARDS, CHANGED_SLUGS
 
 log = logging.getLogger("vetted.purge")
 TIMEOUT = 2  # seconds per purge request: a staff action must not hang on a sick proxy
@@ -36,28 +39,40 @@ def addresses(slug: str) -> list[str]:
     ]
 
 
-def purge(slugs: set[str], caches: list[str]) -> None:
-    """Ask each cache to drop each address of each article (404: it had no copy, fine)."""
+def card_addresses(slug: str, key: str) -> list[str]:
+    """The canonical addresses of the page of its own that one of an article's citations has."""
+    urls = current_app.url_map.bind("localhost")
+    values = {"slug": slug, "key": key}
+    return [urls.build("articles.reference", values)] + [
+        urls.build("articles.reference", {**values, "audience": level.value})
+        for level in ReadingLevel
+    ]
+
+
+def purge(slugs: set[str], caches: list[str], cards: set[tuple[str, str]] = frozenset()) -> None:
+    """Ask each cache to drop each address of each article, and of each citation's own page
+    given (404: it had no copy, fine)."""
     done, failed = 0, []
+    paths = [p for slug in sorted(slugs) for p in addresses(slug)]
+    paths += [p for slug, key in sorted(cards) for p in card_addresses(slug, key)]
     for base in caches:
-        for slug in sorted(slugs):
-            for path, encoding in ((p, e) for p in addresses(slug) for e in ENCODINGS):
-                request = urllib.request.Request(
-                    base.rstrip("/") + path,
-                    method="PURGE",
-                    headers={"X-Cache-Encoding": encoding} if encoding else {},
-                )
-                try:
-                    with urllib.request.urlopen(request, timeout=TIMEOUT):
-                        pass
-                except urllib.error.HTTPError as error:
-                    if error.code != 404:
-                        failed.append(f"{base}{path}: HTTP {error.code}")
-                        continue
-                except OSError as error:
-                    failed.append(f"{base}{path}: {error}")
+        for path, encoding in ((p, e) for p in paths for e in ENCODINGS):
+            request = urllib.request.Request(
+                base.rstrip("/") + path,
+                method="PURGE",
+                headers={"X-Cache-Encoding": encoding} if encoding else {},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=TIMEOUT):
+                    pass
+            except urllib.error.HTTPError as error:
+                if error.code != 404:
+                    failed.append(f"{base}{path}: HTTP {error.code}")
                     continue
-                done += 1
+            except OSError as error:
+                failed.append(f"{base}{path}: {error}")
+                continue
+            done += 1
     if failed:
         log.warning("Cache purge failed", extra={"slugs": sorted(slugs), "failures": failed})
     log.info("Cache purged", extra={"slugs": sorted(slugs), "addresses": done})
@@ -66,10 +81,14 @@ def purge(slugs: set[str], caches: list[str]) -> None:
 @event.listens_for(Session, "after_commit")
 def _purge_after_commit(session: Session) -> None:
     slugs = session.info.pop(CHANGED_SLUGS, None)
-    if slugs and has_app_context() and (caches := current_app.config.get("CACHE_PURGE_URLS")):
-        purge(slugs, caches)
+    cards = session.info.pop(CHANGED_CARDS, None)
+    if not (slugs or cards) or not has_app_context():
+        return
+    if caches := current_app.config.get("CACHE_PURGE_URLS"):
+        purge(slugs or set(), caches, cards or set())
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(CHANGED_SLUGS, None)
+    session.info.pop(CHANGED_CARDS, None)

@@ -49,7 +49,13 @@ from services.answers import Evidence, answer_from_evidence, query_words, terms
 from services.errors import DomainError, InvalidTransition, NotPermitted
 from services.markdown import CitationRegistry, citation_keys, render
 from services.permissions import Permission, can, require
-from services.publishing import MAX_QUESTION, SectionInput, create_article, save_revision
+from services.publishing import (
+    MAX_QUESTION,
+    SectionInput,
+    create_article,
+    note_changed,
+    save_revision,
+)
 from services.reading import CitedReference
 
 MIN_LENGTH, MAX_LENGTH, MAX_LINKS = 10, 1_000, 2
@@ -197,6 +203,8 @@ def delete_by_reader(question: FollowupQuestion) -> None:
         target=question,
         changes={"status": question.status.value},
     )
+    if question.status == FollowupStatus.ANSWERED:
+        note_changed([question.article.slug])  # "Readers also asked" loses it
     db.session.delete(question)
 
 
@@ -425,6 +433,9 @@ def load_many(question_ids: list[int]) -> list[FollowupQuestion]:
 
 
 def _set_status(question: FollowupQuestion, status: FollowupStatus) -> dict:
+    # An answered question is shown under its article: into or out of that state, the page changes.
+    if FollowupStatus.ANSWERED in (question.status, status):
+        note_changed([question.article.slug])
     change = {"status": [question.status.value, status.value]}
     question.status = status
     question.updated_at = utcnow()

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from extensions import db
-from models import GlossaryTerm, User
+from models import Article, GlossaryTerm, Section, SectionVariant, User
 from services import audit
 from services.permissions import Permission, require
+from services.publishing import note_changed
 from services.validation import InvalidFields, clean_text, like_contains
 
 MAX_DEFINITION = 600  # it opens in a small box beside the word: a sentence or three
@@ -107,6 +108,29 @@ def _snapshot(term: GlossaryTerm) -> dict:
     }
 
 
+def _forms(term: GlossaryTerm | TermInput) -> set[str]:
+    return {form for form in (term.term, term.abbr, *term.aliases) if form}
+
+
+def _note_pages_using(forms: set[str]) -> None:
+    """Note the public articles whose text uses any of these forms: their pages explain the term
+    inline, so an edit changes them (purge.py). Lower-case LIKE finds a superset of what the
+    renderer marks (it matches abbreviations exactly, and whole words only): an extra purge
+    costs one fetch, a missing one a stale page. A scan of public text, for a rare staff edit."""
+    if not forms:
+        return
+    body = sa.func.lower(SectionVariant.body)
+    note_changed(
+        db.session.scalars(
+            sa.select(Article.slug)
+            .join(Section, Section.revision_id == Article.public_revision_id)
+            .join(SectionVariant, SectionVariant.section_id == Section.id)
+            .where(sa.or_(*(body.like(like_contains(f.lower()), escape="\\") for f in forms)))
+            .distinct()
+        )
+    )
+
+
 def create_term(data: TermInput, *, actor: User) -> GlossaryTerm:
     """Add a term; its slug (the anchor on /glossary) comes from the term.
 
@@ -121,6 +145,7 @@ def create_term(data: TermInput, *, actor: User) -> GlossaryTerm:
     )
     db.session.add(term)
     audit.record("glossary.create", actor=actor, target=term, changes=_snapshot(term))
+    _note_pages_using(_forms(data))
     return term
 
 
@@ -133,6 +158,7 @@ def update_term(term: GlossaryTerm, data: TermInput, *, actor: User) -> dict[str
     data = clean_term(data)
     slug = term_slug(data.term)
     _check_unique(data, slug, exclude=term)
+    forms_before = _forms(term)
     changes = audit.field_changes(
         term,
         {
@@ -145,6 +171,7 @@ def update_term(term: GlossaryTerm, data: TermInput, *, actor: User) -> dict[str
     )
     if changes:
         audit.record("glossary.update", actor=actor, target=term, changes=changes)
+        _note_pages_using(forms_before | _forms(data))
     return changes
 
 
@@ -152,6 +179,7 @@ def delete_term(term: GlossaryTerm, *, actor: User) -> None:
     """Remove a term: articles stop explaining it on their next view."""
     require(actor, Permission.GLOSSARY)
     audit.record("glossary.delete", actor=actor, target=term, changes=_snapshot(term))
+    _note_pages_using(_forms(term))
     db.session.delete(term)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -317,6 +317,17 @@ def can_edit(article: Article, user: User) -> bool:
 # Slugs whose public page may have changed in this transaction: purge.py tells the proxy's cache
 # once it commits (services never talk to the outside world before the data is safe).
 CHANGED_SLUGS = "vetted_changed_slugs"
+# (slug, reference key) of the pages of their own that an article's citations have.
+CHANGED_CARDS = "vetted_changed_cards"
+
+
+def note_changed(slugs: Iterable[str], *, cards: Iterable[tuple[str, str]] = ()) -> None:
+    """Note articles whose public page changed in this transaction, for purge.py to purge once it
+    commits: publication here, and what else an article page shows (glossary, references,
+    readers' answered questions) in their own services; `cards` for a reference's own page."""
+    db.session.info.setdefault(CHANGED_SLUGS, set()).update(slugs)
+    db.session.info.setdefault(CHANGED_CARDS, set()).update(cards)
+
 
 PUBLIC_WITHOUT_APPROVAL = (
     ReviewStatus.SUBMITTED,
@@ -333,7 +344,7 @@ def refresh_publication(article: Article) -> None:
     public revision, and the search index follows it; cached copies of the page are purged once
     the transaction commits.
     """
-    db.session.info.setdefault(CHANGED_SLUGS, set()).add(article.slug)
+    note_changed([article.slug])
     db.session.flush()
     public = article.live_revision
     if public is None:

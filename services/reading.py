@@ -289,11 +289,15 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
     if not topic_ids:
         return []
     link = article_topics.c.article_id
+    # Each branch keeps only public articles: drafts of new articles carry topics too, and newer
+    # drafts must not crowd the public ones out of a branch's few rows. With that, `limit` rows a
+    # topic always hold the newest `limit` overall.
     per_topic = [
         sa.select(link)
-        .where(article_topics.c.topic_id == topic_id, link != article.id)
+        .join(Article, Article.id == link)
+        .where(article_topics.c.topic_id == topic_id, link != article.id, publicly_visible())
         .order_by(link.desc())
-        .limit(limit * 3)
+        .limit(limit)
         .subquery()
         for topic_id in topic_ids
     ]

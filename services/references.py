@@ -15,11 +15,24 @@ from urllib.parse import unquote, urlsplit
 import sqlalchemy as sa
 
 from extensions import db
-from models import Article, Reference, ReferenceKind, Revision, Section, SectionVariant, User
+from models import (
+    Article,
+    FollowupAnswer,
+    FollowupQuestion,
+    FollowupStatus,
+    Reference,
+    ReferenceKind,
+    Revision,
+    Section,
+    SectionVariant,
+    User,
+    revision_references,
+)
 from models.base import SourceRead, utcnow
 from services import audit
 from services.markdown import citation_keys
 from services.permissions import Permission, require
+from services.publishing import note_changed
 from services.validation import InvalidFields, clean_text, like_contains
 
 PAGE_SIZE = 25
@@ -236,6 +249,29 @@ def _check_unique(data: ReferenceInput, *, exclude: Reference | None = None) -> 
         )
 
 
+def _note_pages_citing(key: str) -> None:
+    """Note the public articles whose page cites `key`, in the article or in a reader's answered
+    question under it: their reference lists and citations show the library's entry (purge.py).
+    A new entry counts too: until it exists, the citation shows as missing."""
+    in_articles = (
+        sa.select(Article.slug)
+        .join(revision_references, revision_references.c.revision_id == Article.public_revision_id)
+        .where(revision_references.c.reference_key == key)
+    )
+    in_answers = db.session.execute(
+        sa.select(Article.slug, FollowupAnswer.body)
+        .join(FollowupQuestion, FollowupQuestion.article_id == Article.id)
+        .join(FollowupAnswer, FollowupAnswer.question_id == FollowupQuestion.id)
+        .where(
+            FollowupQuestion.status == FollowupStatus.ANSWERED,
+            FollowupAnswer.body.like(like_contains(f"@{key}"), escape="\\"),
+        )
+    )
+    answered = [slug for slug, body in in_answers if key in citation_keys(body)]
+    citing = list(db.session.scalars(in_articles))
+    note_changed([*citing, *answered], cards=[(slug, key) for slug in citing])
+
+
 def create_reference(data: ReferenceInput, *, actor: User) -> Reference:
     """Add a source to the library; without a key, one is made from the first author and year.
 
@@ -249,6 +285,7 @@ def create_reference(data: ReferenceInput, *, actor: User) -> Reference:
     _check_unique(data)
     reference = Reference(**asdict(data), version=1)
     db.session.add(reference)
+    _note_pages_citing(reference.key)
     audit.record(
         "reference.create",
         actor=actor,
@@ -289,11 +326,14 @@ def update_reference(
                 citing,
             )
     _check_unique(data, exclude=reference)
+    key_before = reference.key
     changes = audit.field_changes(reference, asdict(data))
     if changes:
         reference.version += 1
         reference.updated_at = utcnow()
         audit.record("reference.update", actor=actor, target=reference, changes=changes)
+        for key in {key_before, reference.key}:
+            _note_pages_citing(key)
     return changes
 
 
@@ -318,6 +358,7 @@ def delete_reference(reference: Reference, *, actor: User) -> None:
         target=reference,
         changes=_snapshot(ReferenceInput.of(reference)),
     )
+    _note_pages_citing(reference.key)
     db.session.delete(reference)
 
 

@@ -1,8 +1,11 @@
+import sqlalchemy as sa
+
 from extensions import db
-from models import ReviewStatus, Role
+from models import Article, ReviewStatus, Role, Topic, article_topics
 from services import review
-from services.publishing import public_revision, save_revision
+from services.publishing import create_article, public_revision, publicly_visible, save_revision
 from services.reading import find_article
+from services.synthetic import seed_synthetic
 from tests.factories import make_article, make_sections, make_user
 
 
@@ -99,3 +102,58 @@ def test_cannot_remove_a_section_from_a_saved_revision(app):
     with pytest.raises(ImmutableRevisionError):
         db.session.flush()
     db.session.rollback()
+
+
+def _counts() -> dict[str, int]:
+    """Each topic's stored count, read fresh from the database."""
+    db.session.expire_all()
+    return {t.slug: t.article_count for t in db.session.scalars(sa.select(Topic))}
+
+
+def _approve(revision, author, reviewer) -> None:
+    review.submit(revision, actor=author)
+    review.start_review(revision, reviewer=reviewer)
+    review.approve(revision, reviewer=reviewer, override_reason="Test")
+    db.session.commit()
+
+
+def test_stored_topic_counts_follow_approvals_topic_changes_and_the_synthetic_seed(app):
+    first, second = Topic(slug="first", name="First"), Topic(slug="second", name="Second")
+    db.session.add_all([first, second])
+    author, reviewer = make_user(role=Role.EDITOR), make_user(role=Role.REVIEWER)
+    article = create_article(question="Which topic?", topics=[first])
+    draft = save_revision(
+        article, author=author, question="Which topic?", sections=make_sections(), topics=[first]
+    )
+    db.session.commit()
+    assert _counts() == {"first": 0, "second": 0}  # a draft is not public
+
+    _approve(draft, author, reviewer)
+    assert _counts() == {"first": 1, "second": 0}
+
+    moved = save_revision(
+        article, author=author, question="Which topic?", sections=make_sections(), topics=[second]
+    )
+    review.submit(moved, actor=author)
+    db.session.commit()
+    assert _counts() == {"first": 1, "second": 0}  # readers still see the live revision
+    review.start_review(moved, reviewer=reviewer)
+    review.approve(moved, reviewer=reviewer, override_reason="Test")
+    db.session.commit()
+    assert _counts() == {"first": 0, "second": 1}
+
+    seed_synthetic(40)
+    db.session.commit()
+    counts = _counts()
+    public_per_topic = dict(
+        db.session.execute(
+            sa.select(Topic.slug, sa.func.count(Article.id))
+            .join(article_topics, article_topics.c.topic_id == Topic.id)
+            .join(Article, Article.id == article_topics.c.article_id)
+            .where(publicly_visible())
+            .group_by(Topic.slug)
+        ).all()
+    )
+    assert counts == {slug: public_per_topic.get(slug, 0) for slug in counts}
+    assert sum(n for slug, n in counts.items() if slug.startswith("synthetic-")) == 40
+    assert (counts["first"], counts["second"]) == (0, 1)

@@ -1,7 +1,7 @@
 from extensions import db
-from models import ReadingLevel, SectionKind
+from models import ReadingLevel, SectionKind, Topic
 from services.publishing import SectionInput
-from services.reading import build_view, choose_variant
+from services.reading import build_view, choose_variant, related_articles
 from tests.factories import make_article, make_reference
 
 L = ReadingLevel
@@ -48,3 +48,37 @@ def test_view_reports_broken_keys(app):
     db.session.commit()
     view = build_view(article, L.CLINICAL, card_url=str)
     assert view.broken_keys == ["ref"] and view.references == []
+
+
+def in_topics(*topics, status="approved"):
+    article = make_article(status=status)
+    article.topics = list(topics)
+    db.session.flush()
+    return article
+
+
+def test_related_lists_only_other_public_articles_sharing_a_topic(app):
+    topic, other = Topic(slug="shared", name="Shared"), Topic(slug="other", name="Other")
+    db.session.add_all([topic, other])
+    article = in_topics(topic, other)
+    public = [in_topics(topic) for _ in range(4)] + [in_topics(topic, status="submitted")]
+    public += [in_topics(other)]
+    in_topics(topic, status="draft")
+    in_topics(Topic(slug="unrelated", name="Unrelated"))
+    db.session.commit()
+
+    everything = related_articles(article, limit=20)
+    assert set(everything) == set(public)  # not itself, not the draft, not the unrelated
+    assert [a.id for a in everything] == sorted((a.id for a in public), reverse=True)
+    assert related_articles(article, limit=3) == everything[:3]
+
+
+def test_related_finds_public_articles_behind_many_newer_drafts(app):
+    topic = Topic(slug="busy", name="Busy")
+    db.session.add(topic)
+    article = in_topics(topic)
+    public = [in_topics(topic) for _ in range(2)]
+    for _ in range(15):  # new articles being written in the topic, not yet sent for review
+        in_topics(topic, status="draft")
+    db.session.commit()
+    assert set(related_articles(article, limit=4)) == set(public)

@@ -1,9 +1,15 @@
+import html as markup
+import re
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from extensions import db
-from models import Article
+from models import Article, Topic, article_topics
+from services.publishing import publicly_visible
+from services.synthetic import seed_synthetic
+from tests.factories import make_article
 
 SEED = "/articles/all-blast-crisis-treatment"
 APPROVED = "/articles/ph-positive-all-tki"
@@ -162,11 +168,13 @@ def test_home_lists_articles_and_topics(demo, client):
     assert "/topics/acute-lymphoblastic-leukemia" in html
 
 
-def test_article_page_query_count_stays_small(demo, client):
+def test_article_page_query_count_stays_small(demo, client, app):
+    # A whole-page cache hit is one statement whatever the page costs: count the page itself.
+    app.config["PAGE_CACHE_DISABLED"] = True
     statements = []
 
-    def count(*_args):
-        statements.append(1)
+    def count(*args):
+        statements.append(args[2])
 
     assert client.get(APPROVED).status_code == 200  # renders once, into the render cache
     event.listen(db.engine, "before_cursor_execute", count)
@@ -174,9 +182,100 @@ def test_article_page_query_count_stays_small(demo, client):
         assert client.get(APPROVED).status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    # article, topics, revision, sections, variants, reviewer, the rendering's key and the
-    # rendering itself, references, related, audiences (2), readers' answered follow-ups
-    assert len(statements) <= 12
+    # article, topics, audiences (2), revision, reviewer, sections, variants, the rendering's key
+    # and the rendering itself, references, related, readers' answered follow-ups and the
+    # references those answers cite
+    assert len(statements) <= 14, "\n".join(statements)
+
+
+# Every reader page that lists or renders: what each costs must not depend on the site's size.
+READER_PAGES = [
+    ("/", {}),
+    ("/topics", {}),
+    ("/topics/synthetic-topic-01", {}),  # the largest
+    (SEED + "?audience=clinical", {}),
+    (SEED + "?audience=standard", {}),
+    (SEED + "?audience=plain", {}),
+    (SEED + "?role=patient", {"HX-Request": "true"}),  # the picker's htmx swap
+    ("/search?q=therapy+remission", {}),
+    ("/glossary", {}),
+]
+
+
+def reader_page_statements(app) -> dict[str, int]:
+    """Statements each reader page issues once its rendering is in the render-once cache."""
+    counts = {}
+    for path, headers in READER_PAGES:
+        client = app.test_client()  # no remembered audience from an earlier page
+        assert client.get(path, headers=headers).status_code == 200
+        statements = []
+
+        def record(*args, seen=statements):
+            seen.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            response = app.test_client().get(path, headers=headers)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert response.status_code == 200, path
+        counts[path + (" (htmx)" if headers else "")] = len(statements)
+    return counts
+
+
+def test_reader_pages_cost_the_same_whatever_the_size_of_the_site(demo, app):
+    app.config["PAGE_CACHE_DISABLED"] = True  # count what building each page costs
+    seed_synthetic(300)
+    db.session.commit()
+    before = reader_page_statements(app)
+    seed_synthetic(300)
+    db.session.commit()
+    assert reader_page_statements(app) == before
+
+
+def topic_page(client, url: str) -> tuple[list[str], str | None, str | None]:
+    """The article slugs a topic page lists, and its plain Newer/Older links."""
+    html = client.get(url).get_data(as_text=True)
+    slugs = re.findall(r'<a class="card-title" href="/articles/([^"]+)"', html)
+    links = {
+        rel: markup.unescape(href)
+        for rel, href in re.findall(r'<a rel="(prev|next)" href="([^"]+)"', html)
+    }
+    return slugs, links.get("prev"), links.get("next")
+
+
+def test_topic_pages_walk_every_public_article_once_both_ways(app, client):
+    seed_synthetic(200)
+    topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "synthetic-topic-01"))
+    draft = make_article(slug="draft-in-topic", status="draft")
+    draft.topics = [topic]
+    db.session.commit()
+    public = set(
+        db.session.scalars(
+            sa.select(Article.slug)
+            .join(article_topics, article_topics.c.article_id == Article.id)
+            .where(article_topics.c.topic_id == topic.id, publicly_visible())
+        )
+    )
+    assert len(public) > 3 * 20  # three full pages and some
+
+    pages, url = [], "/topics/synthetic-topic-01"
+    while url:
+        last = url
+        slugs, newer, url = topic_page(client, url)
+        assert (newer is None) == (not pages)  # a "Newer" link on every page but the first
+        pages.append(slugs)
+    walked = [slug for page in pages for slug in page]
+    assert len(pages) >= 4 and all(pages)
+    assert len(walked) == len(set(walked))  # no overlaps
+    assert set(walked) == public  # no gaps, and nothing that is not public
+
+    # Back from the last page by the "Newer" links: the same pages, in reverse.
+    back, url = [], last
+    while url:
+        slugs, url, _ = topic_page(client, url)
+        back.append(slugs)
+    assert back == pages[::-1]
 
 
 def test_page_compressed_when_client_accepts_it(demo, client):

@@ -1,15 +1,18 @@
 """After a change to what readers see commits, the proxy's copies of that article are purged."""
 
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from extensions import db
-from models import Role
-from services import review
+from models import ReadingLevel, Role
+from services import followups, review
+from services.glossary import TermInput, create_term, delete_term, update_term
 from services.publishing import save_revision
-from tests.factories import make_article, make_sections, make_user
+from services.references import ReferenceInput, update_reference
+from tests.factories import make_article, make_reference, make_sections, make_user
 
 PAGES = [
     "/articles/{}",
@@ -100,3 +103,133 @@ def test_an_unreachable_cache_never_fails_the_change(app, pending, caplog):
     db.session.commit()
     assert pending.live_revision_id == revision.id
     assert "Cache purge failed" in caplog.text
+
+
+# Article pages also show the glossary's explanations, the library's reference entries and
+# readers' answered questions: a change to any of them purges the pages that show it.
+
+
+def purged_slugs(cache) -> set[str]:
+    """The articles the cache was asked to drop, each at every address in every encoding."""
+    pages = [(path, e) for path, e in cache.purged if "/references/" not in path]
+    slugs = {path.split("?")[0].removeprefix("/articles/") for path, _encoding in pages}
+    assert sorted(pages) == sorted(
+        (page.format(slug), encoding)
+        for slug in slugs
+        for page in PAGES
+        for encoding in ("", "br", "gzip")
+    )
+    return slugs
+
+
+def purged_cards(cache) -> set[tuple[str, str]]:
+    """The citations' own pages the cache was asked to drop, likewise at every address."""
+    pages = [(path, e) for path, e in cache.purged if "/references/" in path]
+    cards = {tuple(path.split("?")[0].split("/")[2::2]) for path, _encoding in pages}
+    assert sorted(pages) == sorted(
+        (page.format(f"{slug}/references/{key}"), encoding)
+        for slug, key in cards
+        for page in PAGES
+        for encoding in ("", "br", "gzip")
+    )
+    return cards
+
+
+def test_glossary_edits_purge_the_articles_that_use_the_term(app, client, cache):
+    make_reference("ref")
+    mentions = make_sections(summary="Imatinib comes first [@ref].")
+    make_article(slug="uses-it", sections=mentions)
+    make_article(slug="uses-its-abbreviation", sections=make_sections(summary="TKI first [@ref]."))
+    make_article(slug="does-not", sections=make_sections(summary="Nothing to explain [@ref]."))
+    make_article(slug="draft-uses-it", status="draft", sections=mentions)
+    admin = make_user(role=Role.ADMIN)
+    db.session.commit()
+    app.config["CACHE_PURGE_URLS"] = [cache.url]
+
+    term = create_term(TermInput(term="Imatinib", definition="A kinase blocker."), actor=admin)
+    db.session.commit()
+    assert purged_slugs(cache) == {"uses-it"}
+    assert "A kinase blocker." in client.get("/articles/uses-it?audience=plain").get_data(
+        as_text=True
+    )
+
+    cache.purged.clear()
+    update_term(term, replace(TermInput.of(term), abbr="TKI"), actor=admin)
+    db.session.commit()
+    assert purged_slugs(cache) == {"uses-it", "uses-its-abbreviation"}
+
+    cache.purged.clear()
+    update_term(term, TermInput.of(term), actor=admin)  # nothing changed: nothing to purge
+    db.session.commit()
+    assert cache.purged == []
+
+    delete_term(term, actor=admin)
+    db.session.commit()
+    assert purged_slugs(cache) == {"uses-it", "uses-its-abbreviation"}
+    assert "A kinase blocker." not in client.get("/articles/uses-it?audience=plain").get_data(
+        as_text=True
+    )
+
+
+def answer_under(article, body: str):
+    asked = followups.ask(article, text="Does it work for adults?", level=ReadingLevel.CLINICAL,
+                          client="x")  # fmt: skip
+    answer = followups.save_answer(
+        asked.question,
+        author=make_user(role=Role.EDITOR),
+        public_text="Does it work for adults?",
+        body=body,
+        submit=True,
+    )
+    return answer
+
+
+def test_reference_edits_purge_the_articles_that_cite_it(app, client, cache):
+    reference = make_reference("ref")
+    make_reference("other")
+    make_article(slug="cites-it")
+    make_article(slug="draft-cites-it", status="draft")
+    quiet = make_sections(summary="Short [@other].", guidelines="Long [@other].")
+    asked_about = make_article(slug="answer-cites-it", sections=quiet)
+    make_article(slug="cites-another", sections=quiet)
+    answer = answer_under(asked_about, "Yes, in one trial [@ref].")
+    followups.approve_answer(answer, reviewer=make_user(role=Role.REVIEWER))
+    editor = make_user(role=Role.EDITOR)
+    db.session.commit()
+    app.config["CACHE_PURGE_URLS"] = [cache.url]
+
+    update_reference(
+        reference, replace(ReferenceInput.of(reference), title="Renamed"), actor=editor
+    )
+    db.session.commit()
+    assert purged_slugs(cache) == {"cites-it", "answer-cites-it"}
+    assert purged_cards(cache) == {("cites-it", "ref")}
+    assert "Renamed" in client.get("/articles/cites-it").get_data(as_text=True)
+    assert "Renamed" in client.get("/articles/answer-cites-it").get_data(as_text=True)
+    assert "Renamed" in client.get("/articles/cites-it/references/ref").get_data(as_text=True)
+
+
+def test_answering_a_readers_question_purges_its_article(app, client, cache):
+    make_reference("ref")
+    article = make_article(slug="asked-about")
+    make_article(slug="not-asked")
+    answer = answer_under(article, "Yes, in one trial [@ref].")
+    db.session.commit()
+    app.config["CACHE_PURGE_URLS"] = [cache.url]
+    assert cache.purged == []  # submitted, not yet shown
+
+    followups.approve_answer(answer, reviewer=make_user(role=Role.REVIEWER))
+    db.session.commit()
+    assert purged_slugs(cache) == {"asked-about"}
+    assert "Readers also asked" in client.get("/articles/asked-about").get_data(as_text=True)
+
+    cache.purged.clear()
+    followups.save_answer(  # an edit takes the answer off the page until approved again
+        answer.question,
+        author=make_user(role=Role.EDITOR),
+        public_text="Does it work for adults?",
+        body="Yes, in two trials [@ref].",
+    )
+    db.session.commit()
+    assert purged_slugs(cache) == {"asked-about"}
+    assert "Readers also asked" not in client.get("/articles/asked-about").get_data(as_text=True)

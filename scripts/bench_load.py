@@ -186,9 +186,8 @@ def load(seconds: int, mix_seconds: int, rounds: int) -> None:
             rps = statistics.median(r[0] for r in runs)
             p99 = max(r[1] for r in runs)
             errors = sum(r[2] for r in runs)
-            print(
-                f"{label:<28}{rps:>9.0f}{p99:>9.1f}{statistics.median(ratios or [0]):>10.0%}{errors:>8}"
-            )
+            ratio = statistics.median(ratios or [0])
+            print(f"{label:<28}{rps:>9.0f}{p99:>9.1f}{ratio:>10.0%}{errors:>8}")
         rps = statistics.median(r[0] for r in static_runs)
         p99 = max(r[1] for r in static_runs)
         errors = sum(r[2] for r in static_runs)

@@ -66,10 +66,10 @@ class Article(db.Model):
     # When the live revision was approved (copied by the publishing rule), for "recently reviewed".
     reviewed_at: Mapped[datetime | None]
     latest_revision_id: Mapped[int | None] = mapped_column(
-        ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL"), index=True
     )
     live_revision_id: Mapped[int | None] = mapped_column(
-        ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL"), index=True
     )
     public_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL"), index=True

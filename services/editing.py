@@ -426,9 +426,18 @@ def staff_articles(
     per_page: int = PER_PAGE,
 ) -> ArticlePage:
     """Articles for staff, newest work first: filtered by the status of their latest revision,
-    a topic and words in the question. A fixed number of queries whatever the page holds."""
+    a topic and words in the question. A fixed number of queries whatever the page holds.
+
+    Read from the latest revisions, newest first, joined to their articles by the pointer: the
+    indexes on revisions (created_at, id) and (status, created_at, id) give the page in order,
+    so a page costs the same at 100 articles as at 100,000 (every article has a latest revision:
+    it is made with its first one)."""
     latest = aliased(Revision)
-    stmt = sa.select(Article).outerjoin(latest, Article.latest_revision_id == latest.id)
+    stmt = (
+        sa.select(Article)
+        .select_from(latest)
+        .join(Article, Article.latest_revision_id == latest.id)
+    )
     if status is not None:
         stmt = stmt.where(latest.status == status)
     if topic is not None:
@@ -445,7 +454,7 @@ def staff_articles(
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     found = db.session.scalars(
-        stmt.order_by(latest.created_at.desc().nulls_last(), Article.id.desc())
+        stmt.order_by(latest.created_at.desc(), latest.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
         .options(

@@ -304,3 +304,21 @@ def test_editorial_screens_fit_a_phone(new_context, live_app, people):
     page.goto(staff_paths(live_app)["editor"])
     section_button(page, "Move down", "Short answer").click()
     assert_no_horizontal_scroll(page, 390, "editor after a move")
+
+
+def test_on_a_wide_screen_the_levels_sit_side_by_side_and_the_preview_beside_the_text(
+    new_context, live_app, people
+):
+    page = new_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(page, people["erin"])
+    page.goto(staff_paths(live_app)["editor"])
+    guidelines = page.get_by_label(GUIDELINES).locator("xpath=ancestor::*[@class='levels']")
+    boxes = [box.bounding_box() for box in guidelines.locator("textarea").all()]
+    assert len(boxes) == 3
+    # One row: the same top, left to right, none overlapping the next.
+    assert len({round(box["y"]) for box in boxes}) == 1, boxes
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert left["x"] + left["width"] <= right["x"], boxes
+    form = page.locator("#editor-form").bounding_box()
+    preview = page.locator(".preview-pane").bounding_box()
+    assert preview["x"] >= form["x"] + form["width"], (form, preview)

@@ -453,8 +453,9 @@ class ReferencePage:
 def search_references(
     query: str = "", *, kind: ReferenceKind | None = None, page: int = 1
 ) -> ReferencePage:
-    """References matching every word of `query` in key, authors, title, journal, DOI, PMID or
-    NCT number, optionally of one kind, a page at a time, by key."""
+    """References matching every word of `query` in any field staff know a source by (key,
+    authors, title, journal or publisher, year, volume and pages, DOI, PMID, NCT number, URL or
+    what was read), optionally of one kind, a page at a time, by key."""
     conditions = []
     for word in query.split()[:10]:
         pattern = like_contains(word.lower())
@@ -470,6 +471,10 @@ def search_references(
                         Reference.doi,
                         Reference.pmid,
                         Reference.nct,
+                        sa.cast(Reference.year, sa.String),
+                        Reference.volume_pages,
+                        Reference.url,
+                        Reference.read_detail,
                     )
                 )
             )

@@ -240,14 +240,32 @@ def test_a_deactivated_editor_cannot_change_the_library(editor):
 
 
 def test_search_matches_every_word_in_any_field_and_filters_by_kind(app):
-    make_reference("alpha", authors="Jabbour E", title="Ponatinib study", pmid="111")
-    make_reference("beta", authors="Other A", title="Dasatinib study", nct="NCT01234567")
+    make_reference(
+        "alpha",
+        authors="Jabbour E",
+        title="Ponatinib study",
+        pmid="111",
+        year=2018,
+        volume_pages="19(1):67-75",
+    )
+    make_reference(
+        "beta",
+        authors="Other A",
+        title="Dasatinib study",
+        nct="NCT01234567",
+        url="https://example.org/trial-record",
+        read_detail="Results posted on the registry",
+    )
     make_reference("gamma", kind=ReferenceKind.GUIDELINE, title="A guideline", doi="10.1000/guide")
     keys = lambda page: [r.key for r in page.references]  # noqa: E731
     assert keys(search_references("jabbour ponatinib")) == ["alpha"]
     assert keys(search_references("111")) == ["alpha"]
     assert keys(search_references("nct01234567")) == ["beta"]
     assert keys(search_references("10.1000/GUIDE")) == ["gamma"]
+    assert keys(search_references("2018")) == ["alpha"]
+    assert keys(search_references("19(1):67")) == ["alpha"]
+    assert keys(search_references("example.org/trial")) == ["beta"]
+    assert keys(search_references("registry results")) == ["beta"]
     assert keys(search_references("study", kind=ReferenceKind.GUIDELINE)) == []
     assert keys(search_references("%")) == [] and keys(search_references("_")) == []
     assert search_references().total == 3

@@ -41,6 +41,7 @@ from services.diffing import (
 )
 from services.dossier import snapshot_of
 from services.markdown import citation_keys
+from services.paging import Paged
 from services.publishing import SectionInput, build_sections
 from services.readability import VariantReading, measure
 from services.reading import ArticleView, build_view
@@ -396,17 +397,13 @@ def find_references(query: str, limit: int = CITE_RESULTS) -> list[Reference]:
 
 
 @dataclass
-class ArticlePage:
+class ArticlePage(Paged):
     """One page of the staff article list."""
 
     articles: list[Article]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
     @property
     def first_shown(self) -> int:

@@ -48,6 +48,7 @@ from services import audit
 from services.answers import Evidence, answer_from_evidence, query_words, terms
 from services.errors import DomainError, InvalidTransition, NotPermitted
 from services.markdown import CitationRegistry, citation_keys, render
+from services.paging import Paged
 from services.permissions import Permission, can, require
 from services.publishing import (
     MAX_QUESTION,
@@ -344,23 +345,11 @@ def queue_counts() -> QueueCounts:
 
 
 @dataclass(frozen=True)
-class QueuePage:
+class QueuePage(Paged):
     items: list[FollowupQuestion]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def queue(

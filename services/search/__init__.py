@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 
 from extensions import db
 from models import Article, ReadingLevel, SearchDocument, Topic
+from services.paging import Paged
 from services.personalization import FALLBACK
 from services.search import documents
 from services.search.engine import MARK_END, MARK_START, Criteria, Engine
@@ -61,7 +62,7 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
-class SearchPage:
+class SearchPage(Paged):
     query: str  # as shown back: normalised
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
@@ -70,18 +71,6 @@ class SearchPage:
     relaxed: bool = False  # no article had every word: these have some of them
     more: bool = False  # more than `total` articles match (see the module docstring)
     searched: bool = False  # the query had words to look for
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
     @property
     def first_number(self) -> int:

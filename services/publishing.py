@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import (
     Article,
+    LevelSetting,
     ReadingLevel,
     ReviewStatus,
     Revision,
@@ -341,8 +342,9 @@ def refresh_publication(article: Article) -> None:
 
     Public: the live revision, else (never approved) the newest revision sent for review, shown
     under the caution banner; drafts and superseded revisions never. The listing columns copy the
-    public revision, and the search index follows it; cached copies of the page are purged once
-    the transaction commits.
+    public revision (and `public_over_target` says whether its wording reads above target), the
+    search index follows it; cached copies of the page, and of its citations' own pages when the
+    public text changes, are purged once the transaction commits.
     """
     note_changed([article.slug])
     db.session.flush()
@@ -361,7 +363,18 @@ def refresh_publication(article: Article) -> None:
     topics_before = {t.id for t in article.topics}
     if article.public_revision_id not in (None, public.id if public else None):
         render_cache.forget_revision(article.public_revision_id)
+    if article.public_revision_id != (public.id if public else None):
+        # Each citation's own page shows its number, which the new text may change.
+        cited = sa.select(revision_references.c.reference_key).where(
+            revision_references.c.revision_id.in_(
+                [r for r in (article.public_revision_id, public and public.id) if r]
+            )
+        )
+        note_changed([], cards=[(article.slug, key) for key in db.session.scalars(cited)])
     article.public_revision = public
+    article.public_over_target = public is not None and bool(
+        db.session.scalar(sa.select(reads_above_target(sa.literal(public.id))))
+    )
     search.index_article(article)
     article.reviewed_at = article.live_revision.reviewed_at if article.live_revision else None
     if public is not None:
@@ -379,6 +392,46 @@ def refresh_publication(article: Article) -> None:
     topics_after = {t.id for t in article.topics}
     if was_public != (public is not None) or topics_before != topics_after:
         recount_topics(topics_before | topics_after)
+
+
+def reads_above_target(revision_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """SQL: some wording of the revision reads above its level's target grade (Flesch-Kincaid).
+
+    The one definition of the dashboard's "public wording above its reading target", stored per
+    article as `public_over_target` by the rule above and by `refresh_over_target`.
+    """
+    return (
+        sa.select(SectionVariant.id)
+        .join(Section, Section.id == SectionVariant.section_id)
+        .join(LevelSetting, LevelSetting.level == SectionVariant.level)
+        .where(
+            Section.revision_id == revision_id,
+            SectionVariant.fk_grade > LevelSetting.target_grade,
+        )
+        .exists()
+    )
+
+
+def refresh_over_target() -> None:
+    """Recompute every article's `public_over_target`: called when a level's target changes.
+
+    One UPDATE over the articles, each probing its public revision's wordings by index. It costs
+    seconds at 100,000 articles, once per change of a target; the dashboard then reads the flag.
+    """
+    db.session.flush()
+    db.session.execute(
+        sa.update(Article)
+        .values(
+            public_over_target=sa.and_(
+                Article.public_revision_id.is_not(None),
+                reads_above_target(Article.public_revision_id),
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for loaded in list(db.session.identity_map.values()):
+        if isinstance(loaded, Article):
+            db.session.expire(loaded, ["public_over_target"])
 
 
 def recount_topics(topic_ids: set[int]) -> None:

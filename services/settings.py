@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import ReadingLevel, User
-from services import audit
+from services import audit, publishing
 from services.permissions import Permission, require
 from services.personalization import load_audiences
 from services.validation import InvalidFields, clean_text
@@ -129,6 +129,7 @@ def update_settings(
     if errors:
         raise InvalidFields(errors)
     changed = 0
+    targets_changed = False
     for role in current.roles:
         changes = audit.field_changes(
             role, {"label": roles[role.key].label, "level": roles[role.key].level}
@@ -148,5 +149,8 @@ def update_settings(
         )
         if changes:
             changed += 1
+            targets_changed |= "target_grade" in changes
             audit.record("settings.level", actor=actor, target=setting, changes=changes)
+    if targets_changed:
+        publishing.refresh_over_target()
     return changed

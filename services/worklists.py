@@ -152,15 +152,11 @@ def _overdue(today: date) -> sa.Select:
 
 
 def _public_over_target() -> sa.Select:
-    flagged = (
-        sa.select(Section.revision_id)
-        .join(SectionVariant, SectionVariant.section_id == Section.id)
-        .join(LevelSetting, LevelSetting.level == SectionVariant.level)
-        .where(SectionVariant.fk_grade > LevelSetting.target_grade)
-    )
+    """Public articles with wording above its level's target, by question: a stored flag
+    (services.publishing.reads_above_target) read through its own index."""
     return (
         sa.select(Article)
-        .where(Article.public_revision_id.in_(flagged))
+        .where(Article.public_over_target == sa.true())
         .options(selectinload(Article.public_revision), selectinload(Article.latest_revision))
         .order_by(Article.question, Article.id)
     )

@@ -58,6 +58,7 @@ def test_approval_purges_every_canonical_address_after_commit(app, cache, pendin
     review.approve(pending.latest_revision, reviewer=reviewer, override_reason="Test")
     assert cache.purged == []  # nothing until the change is safe in the database
     db.session.commit()
+    # Only the article: readers saw this text (pending) before, so no citation's number moved.
     assert cache.purged == [
         (page.format("purge-me"), encoding) for page in PAGES for encoding in ("", "br", "gzip")
     ]
@@ -207,6 +208,32 @@ def test_reference_edits_purge_the_articles_that_cite_it(app, client, cache):
     assert "Renamed" in client.get("/articles/cites-it").get_data(as_text=True)
     assert "Renamed" in client.get("/articles/answer-cites-it").get_data(as_text=True)
     assert "Renamed" in client.get("/articles/cites-it/references/ref").get_data(as_text=True)
+
+
+def test_a_new_public_text_purges_the_citation_pages_of_the_old_and_the_new(app, cache):
+    make_reference("ref")
+    make_reference("other")
+    article = make_article(slug="recited")
+    editor, reviewer = make_user(role=Role.EDITOR), make_user(role=Role.REVIEWER)
+    db.session.commit()
+    app.config["CACHE_PURGE_URLS"] = [cache.url]
+    revision = save_revision(
+        article,
+        author=editor,
+        question="What is the question?",
+        sections=make_sections(summary="Short [@other].", guidelines="Long [@other; @ref]."),
+    )
+    review.submit(revision, actor=editor)
+    review.start_review(revision, reviewer=reviewer)
+    db.session.commit()
+    # Readers still see the approved text, numbered as before: no citation page changed.
+    assert purged_cards(cache) == set()
+    cache.purged.clear()
+    review.approve(revision, reviewer=reviewer, override_reason="Test")
+    db.session.commit()
+    assert purged_slugs(cache) == {"recited"}
+    # "ref" was [1] and is now [2]; "other" is new as [1]
+    assert purged_cards(cache) == {("recited", "ref"), ("recited", "other")}
 
 
 def test_answering_a_readers_question_purges_its_article(app, client, cache):

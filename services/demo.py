@@ -70,17 +70,20 @@ def _load_article(data: dict, topics: dict[str, Topic], editor: User, reviewer: 
         created_at=_at(updated),
     )
     status = data["status"]
+    reviewed = data.get("reviewed", updated)
+    # The review record tells the demo's story on the file's dates, not the day it was loaded.
     if status != "draft":
         review.submit(revision, actor=editor)
-        revision.submitted_at = _at(updated, 10)
+        revision.submitted_at = revision.events[-1].created_at = _at(updated, 10)
     if status in ("under_review", "approved"):
         review.start_review(revision, reviewer=reviewer)
+        revision.events[-1].created_at = _at(reviewed, 11)
     if status == "approved":
         review.approve(
             revision,
             reviewer=reviewer,
             next_review_on=data["next_review"],
-            approved_at=_at(data.get("reviewed", updated), 15),
+            approved_at=_at(reviewed, 15),
         )
     if data.get("draft_in_progress"):
         save_revision(

@@ -107,6 +107,7 @@ def _move(
     comment: str = "",
     override_reason: str = "",
     changes: dict | None = None,
+    at: datetime | None = None,
 ) -> None:
     _, target = TRANSITIONS[action]
     db.session.add(
@@ -118,6 +119,7 @@ def _move(
             to_status=target,
             comment=comment,
             override_reason=override_reason,
+            created_at=at or utcnow(),
         )
     )
     audit.record(
@@ -227,6 +229,7 @@ def approve(
             "next_review_on": next_review_on.isoformat(),
             **({"overridden": findings.blocking_reasons()} if findings.blocking else {}),
         },
+        at=approved_at,
     )
     revision.reviewer = reviewer
     revision.reviewed_at = approved_at

@@ -116,3 +116,18 @@ def test_every_number_in_the_demo_wording_carries_its_citation():
         for sentence in uncited_number_sentences(part.get(level, ""))
     ]
     assert uncited == []
+
+
+def test_demo_review_records_are_dated_from_the_files_not_the_load(demo):
+    for article in db.session.scalars(sa.select(Article).where(Article.is_demo)):
+        data = tomllib.loads((DEMO_DIR / "articles" / f"{article.slug}.toml").read_text())
+        revision = article.revisions[0]
+        events = [(e.action, e.created_at) for e in revision.events]
+        assert events, article.slug
+        times = [at for _action, at in events]
+        assert times == sorted(times), article.slug  # in the order they happened
+        assert events[0] == ("submit", revision.submitted_at), article.slug
+        assert times[0].date() == data["updated"], article.slug
+        if data["status"] == "approved":
+            assert events[-1] == ("approve", revision.reviewed_at), article.slug
+            assert times[-1].date() == data.get("reviewed", data["updated"]), article.slug

@@ -372,9 +372,7 @@ def refresh_publication(article: Article) -> None:
         )
         note_changed([], cards=[(article.slug, key) for key in db.session.scalars(cited)])
     article.public_revision = public
-    article.public_over_target = public is not None and bool(
-        db.session.scalar(sa.select(reads_above_target(sa.literal(public.id))))
-    )
+    article.public_over_target = public is not None and reads_above_target(public.id)
     search.index_article(article)
     article.reviewed_at = article.live_revision.reviewed_at if article.live_revision else None
     if public is not None:
@@ -394,41 +392,42 @@ def refresh_publication(article: Article) -> None:
         recount_topics(topics_before | topics_after)
 
 
-def reads_above_target(revision_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
-    """SQL: some wording of the revision reads above its level's target grade (Flesch-Kincaid).
-
-    The one definition of the dashboard's "public wording above its reading target", stored per
-    article as `public_over_target` by the rule above and by `refresh_over_target`.
-    """
+def _wording_above_target() -> sa.Select:
+    """The one definition of "wording above its reading target": section variants whose
+    Flesch-Kincaid grade exceeds their level's target (a level without one has no cap)."""
     return (
-        sa.select(SectionVariant.id)
-        .join(Section, Section.id == SectionVariant.section_id)
+        sa.select(Section.revision_id)
+        .join(SectionVariant, SectionVariant.section_id == Section.id)
         .join(LevelSetting, LevelSetting.level == SectionVariant.level)
-        .where(
-            Section.revision_id == revision_id,
-            SectionVariant.fk_grade > LevelSetting.target_grade,
-        )
-        .exists()
+        .where(SectionVariant.fk_grade > LevelSetting.target_grade)
     )
+
+
+def reads_above_target(revision_id: int) -> bool:
+    """Some wording of this revision reads above its level's target."""
+    query = _wording_above_target().where(Section.revision_id == revision_id).exists()
+    return bool(db.session.scalar(sa.select(query)))
 
 
 def refresh_over_target() -> None:
-    """Recompute every article's `public_over_target`: called when a level's target changes.
+    """Recompute every article's `public_over_target` (the dashboard's "public wording above its
+    reading target"): when a level's target changes, and after bulk imports.
 
-    One UPDATE over the articles, each probing its public revision's wordings by index. It costs
-    seconds at 100,000 articles, once per change of a target; the dashboard then reads the flag.
+    Two UPDATEs that write only the articles whose flag changes, each with the condition in its
+    WHERE clause: there PostgreSQL joins the wordings once (a semi- or anti-join) even without
+    statistics, where a subquery in SET is run per article once it outgrows work_mem.
     """
     db.session.flush()
-    db.session.execute(
-        sa.update(Article)
-        .values(
-            public_over_target=sa.and_(
-                Article.public_revision_id.is_not(None),
-                reads_above_target(Article.public_revision_id),
-            )
-        )
-        .execution_options(synchronize_session=False)
+    above = (
+        _wording_above_target().where(Section.revision_id == Article.public_revision_id).exists()
     )
+    for value, condition in ((False, ~above), (True, above)):
+        db.session.execute(
+            sa.update(Article)
+            .where(Article.public_over_target == (not value), condition)
+            .values(public_over_target=value)
+            .execution_options(synchronize_session=False)
+        )
     for loaded in list(db.session.identity_map.values()):
         if isinstance(loaded, Article):
             db.session.expire(loaded, ["public_over_target"])

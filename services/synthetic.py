@@ -41,7 +41,7 @@ from models import (
 from models.cache import SITE, bump
 from services import search
 from services.markdown import citation_keys
-from services.publishing import reads_above_target, recount_topics
+from services.publishing import recount_topics, refresh_over_target
 from services.readability import measure
 
 BATCH = 5_000
@@ -255,11 +255,11 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
             latest_revision_id=Article.id + delta,
             live_revision_id=Article.id + delta,
             public_revision_id=Article.id + delta,
-            public_over_target=reads_above_target(Article.id + delta),
         )
         .execution_options(synchronize_session=False)
     )
     _advance_sequences()
+    refresh_over_target()
     recount_topics(set(topic_ids))
     search.index_articles(first_article, last_article)
     # Core inserts bypass the ORM's change tracking: tell the page cache the site changed.

@@ -25,17 +25,17 @@ def upgrade():
         batch_op.add_column(
             sa.Column('public_over_target', sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    # The same condition as services.publishing.reads_above_target, as of this migration.
+    # The same condition as services.publishing._wording_above_target, as of this migration,
+    # in WHERE, so PostgreSQL joins the wordings once instead of probing them per article.
     op.execute(
         """
-        UPDATE articles SET public_over_target = (
-            public_revision_id IS NOT NULL AND EXISTS (
-                SELECT 1 FROM section_variants
-                JOIN sections ON sections.id = section_variants.section_id
-                JOIN reading_levels ON reading_levels.level = section_variants.level
-                WHERE sections.revision_id = articles.public_revision_id
-                  AND section_variants.fk_grade > reading_levels.target_grade
-            )
+        UPDATE articles SET public_over_target = true
+        WHERE public_revision_id IS NOT NULL AND EXISTS (
+            SELECT 1 FROM sections
+            JOIN section_variants ON section_variants.section_id = sections.id
+            JOIN reading_levels ON reading_levels.level = section_variants.level
+            WHERE sections.revision_id = articles.public_revision_id
+              AND section_variants.fk_grade > reading_levels.target_grade
         )
         """
     )

@@ -83,10 +83,10 @@ class Article(db.Model):
     public_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL"), index=True
     )
-    # Page locking, as in Wagtail: while locked, only the holder (or an admin) can save.
     # Some wording of the public revision reads above its level's target grade: kept by
     # services.publishing (refresh_publication, and refresh_over_target when a target changes).
     public_over_target: Mapped[bool] = mapped_column(default=False)
+    # Page locking, as in Wagtail: while locked, only the holder (or an admin) can save.
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     locked_at: Mapped[datetime | None]
 

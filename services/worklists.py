@@ -153,7 +153,7 @@ def _overdue(today: date) -> sa.Select:
 
 def _public_over_target() -> sa.Select:
     """Public articles with wording above its level's target, by question: a stored flag
-    (services.publishing.reads_above_target) read through its own index."""
+    kept by services.publishing, read through its own index."""
     return (
         sa.select(Article)
         .where(Article.public_over_target == sa.true())

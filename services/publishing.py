@@ -361,13 +361,14 @@ def refresh_publication(article: Article) -> None:
         )
     was_public = article.public_revision_id is not None
     topics_before = {t.id for t in article.topics}
-    if article.public_revision_id not in (None, public.id if public else None):
+    public_id = public.id if public else None
+    if article.public_revision_id not in (None, public_id):
         render_cache.forget_revision(article.public_revision_id)
-    if article.public_revision_id != (public.id if public else None):
+    if article.public_revision_id != public_id:
         # Each citation's own page shows its number, which the new text may change.
         cited = sa.select(revision_references.c.reference_key).where(
             revision_references.c.revision_id.in_(
-                [r for r in (article.public_revision_id, public and public.id) if r]
+                [r for r in (article.public_revision_id, public_id) if r]
             )
         )
         note_changed([], cards=[(article.slug, key) for key in db.session.scalars(cited)])
@@ -392,9 +393,10 @@ def refresh_publication(article: Article) -> None:
         recount_topics(topics_before | topics_after)
 
 
-def _wording_above_target() -> sa.Select:
+def wording_above_target() -> sa.Select:
     """The one definition of "wording above its reading target": section variants whose
-    Flesch-Kincaid grade exceeds their level's target (a level without one has no cap)."""
+    Flesch-Kincaid grade exceeds their level's target (a level without one has no cap), by the
+    revision they belong to. Add columns for what a caller shows (services.worklists)."""
     return (
         sa.select(Section.revision_id)
         .join(SectionVariant, SectionVariant.section_id == Section.id)
@@ -405,7 +407,7 @@ def _wording_above_target() -> sa.Select:
 
 def reads_above_target(revision_id: int) -> bool:
     """Some wording of this revision reads above its level's target."""
-    query = _wording_above_target().where(Section.revision_id == revision_id).exists()
+    query = wording_above_target().where(Section.revision_id == revision_id).exists()
     return bool(db.session.scalar(sa.select(query)))
 
 
@@ -418,9 +420,7 @@ def refresh_over_target() -> None:
     statistics, where a subquery in SET is run per article once it outgrows work_mem.
     """
     db.session.flush()
-    above = (
-        _wording_above_target().where(Section.revision_id == Article.public_revision_id).exists()
-    )
+    above = wording_above_target().where(Section.revision_id == Article.public_revision_id).exists()
     for value, condition in ((False, ~above), (True, above)):
         db.session.execute(
             sa.update(Article)

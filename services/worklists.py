@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, selectinload
 from extensions import db
 from models import Article, LevelSetting, ReviewStatus, Revision, Section, SectionVariant, User
 from services.permissions import Permission, can
+from services.publishing import wording_above_target
 from services.readability import OverTarget
 
 S = ReviewStatus
@@ -248,16 +249,14 @@ def readability_flags(revision_ids: Iterable[int]) -> dict[int, list[OverTarget]
     if not ids:
         return {}
     rows = db.session.execute(
-        sa.select(
-            Section.revision_id,
+        wording_above_target()
+        .add_columns(
             Section.heading,
             SectionVariant.level,
             SectionVariant.fk_grade,
             LevelSetting.target_grade,
         )
-        .join(SectionVariant, SectionVariant.section_id == Section.id)
-        .join(LevelSetting, LevelSetting.level == SectionVariant.level)
-        .where(Section.revision_id.in_(ids), SectionVariant.fk_grade > LevelSetting.target_grade)
+        .where(Section.revision_id.in_(ids))
         .order_by(Section.revision_id, Section.position, SectionVariant.level)
     )
     flags: dict[int, list[OverTarget]] = defaultdict(list)

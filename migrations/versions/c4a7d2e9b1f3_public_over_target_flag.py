@@ -25,7 +25,7 @@ def upgrade():
         batch_op.add_column(
             sa.Column('public_over_target', sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    # The same condition as services.publishing._wording_above_target, as of this migration,
+    # The same condition as services.publishing.wording_above_target, as of this migration,
     # in WHERE, so PostgreSQL joins the wordings once instead of probing them per article.
     op.execute(
         """

@@ -14,6 +14,7 @@ import security
 from config import Config, engine_options
 from extensions import compress, db, htmx, limiter, login_manager, migrate
 from extensions import csrf as csrf_protect
+from services import passwords
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -33,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # host comes from the Host header, which the proxy sets to the site's public name.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
+    passwords.use_profile(app.config["PASSWORD_HASH_PROFILE"])
     logs.init_app(app)  # first, so its timer starts before and its log line ends after the rest
     db.init_app(app)
     migrate.init_app(app, db)

@@ -175,6 +175,9 @@ class Config:
         self.SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
         self.DATABASE_RETRY_AFTER = 30  # seconds, sent with the 503 page while the database is away
         self.BUILD_ID = build_id()
+        # argon2id parameters for new password hashes, a profile of argon2.profiles. Not read
+        # from the environment: only the test suite lowers it.
+        self.PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
         # Follow-up questions: per client (address), shared through Redis when REDIS_URL is set.
         self.FOLLOWUP_RATE_LIMIT = os.environ.get(
             "FOLLOWUP_RATE_LIMIT", "10 per minute; 60 per hour"

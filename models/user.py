@@ -2,18 +2,12 @@
 
 from datetime import datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug.security import check_password_hash
 
 from extensions import db
 from models.base import Role, enum_column, utcnow
-
-# argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile).
-_hasher = PasswordHasher()
 
 
 class User(UserMixin, db.Model):
@@ -24,7 +18,8 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     credentials: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[Role] = mapped_column(enum_column(Role))
-    # NULL for demo personas and for new staff who have not used their set-password link yet.
+    # argon2id (services/passwords.py); NULL for demo personas and for new staff who have not
+    # used their set-password link yet.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # The "Which best describes you?" role a signed-in staff member last chose.
     audience_role: Mapped[str | None] = mapped_column(String(20))
@@ -41,27 +36,6 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """Flask-Login's session id: the user and their epoch, so old sessions stop working."""
         return f"{self.id}.{self.session_epoch}"
-
-    def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
-
-    def check_password(self, password: str) -> bool:
-        if not self.password_hash:
-            return False
-        if not self.password_hash.startswith("$argon2"):
-            # Accounts created before argon2id carry werkzeug's scrypt hash; upgraded at sign-in.
-            return check_password_hash(self.password_hash, password)
-        try:
-            return _hasher.verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    @property
-    def password_needs_rehash(self) -> bool:
-        return bool(self.password_hash) and (
-            not self.password_hash.startswith("$argon2")
-            or _hasher.check_needs_rehash(self.password_hash)
-        )
 
     @property
     def can_sign_in(self) -> bool:

@@ -298,14 +298,20 @@ def _staff(apps: dict, path: str) -> dict:
 
     from extensions import db
     from models import Article, Role, User
+    from services.passwords import hash_password
 
     targets = {}
     for size, app in apps.items():
         with app.app_context():
             admin = db.session.scalar(sa.select(User).where(User.email == BENCH_ADMIN))
             if admin is None:
-                admin = User(email=BENCH_ADMIN, name="Bench Admin", role=Role.ADMIN)
-                admin.set_password(uuid.uuid4().hex)  # only accounts with one can be signed in
+                # Only accounts with a password can be signed in.
+                admin = User(
+                    email=BENCH_ADMIN,
+                    name="Bench Admin",
+                    role=Role.ADMIN,
+                    password_hash=hash_password(uuid.uuid4().hex),
+                )
                 db.session.add(admin)
                 db.session.commit()
             article = db.session.scalar(sa.select(Article.id).where(Article.slug == ARTICLE_SLUG))

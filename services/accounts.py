@@ -19,7 +19,7 @@ from models import Role, User
 from models.base import utcnow
 from services import audit
 from services.errors import DomainError
-from services.passwords import password_problems
+from services.passwords import hash_password, needs_rehash, password_matches, password_problems
 from services.permissions import Permission, require
 from services.validation import InvalidFields
 
@@ -31,9 +31,9 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def _stand_in() -> User:
     """Checked when the email matches no account, so a wrong email takes as long as a wrong
     password and sign-in timing does not tell which accounts exist."""
-    user = User(email="", name="", role=Role.EDITOR)
-    user.set_password(secrets.token_hex(16))
-    return user
+    return User(
+        email="", name="", role=Role.EDITOR, password_hash=hash_password(secrets.token_hex(16))
+    )
 
 
 class PasswordRejected(DomainError):
@@ -60,12 +60,12 @@ def authenticate(email: str, password: str) -> User | None:
     email = email.strip().lower()
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
-        _stand_in().check_password(password)
+        password_matches(_stand_in().password_hash, password)
         audit.record(
             "auth.sign_in_failed", actor=None, actor_label=email[:254], changes={"known": False}
         )
         return None
-    if not (user.can_sign_in and user.check_password(password)):
+    if not (user.can_sign_in and password_matches(user.password_hash, password)):
         audit.record(
             "auth.sign_in_failed",
             actor=user,
@@ -73,8 +73,8 @@ def authenticate(email: str, password: str) -> User | None:
             changes={"deactivated": True} if not user.is_active else {},
         )
         return None
-    if user.password_needs_rehash:
-        user.set_password(password)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     audit.record("auth.sign_in", actor=user, target=user)
     return user
@@ -103,7 +103,7 @@ def _apply_password(user: User, password: str) -> None:
     problems = password_problems(password, email=user.email, name=user.name)
     if problems:
         raise PasswordRejected(problems)
-    user.set_password(password)
+    user.password_hash = hash_password(password)
     user.session_epoch += 1
 
 

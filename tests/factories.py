@@ -16,6 +16,7 @@ from models import (
     User,
 )
 from services import review
+from services.passwords import hash_password
 from services.publishing import SectionInput, create_article, save_revision
 
 _seq = count(1)
@@ -36,7 +37,7 @@ def make_user(
         credentials=credentials,
     )
     if password:
-        user.set_password(password)
+        user.password_hash = hash_password(password)
     db.session.add(user)
     db.session.flush()
     return user

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import argon2
 import pytest
 from werkzeug.security import generate_password_hash
 
+from app import create_app
 from models import Role
-from services import accounts
+from services import accounts, passwords
 from services.errors import DomainError
-from services.passwords import password_problems
+from services.passwords import needs_rehash, password_problems
 from services.validation import InvalidFields
+from tests.conftest import _test_config
 from tests.factories import make_user
 
 PASSWORD = "four unrelated words here"
@@ -107,6 +110,23 @@ def test_passwords_are_stored_as_argon2id(admin):
     assert PASSWORD not in user.password_hash
 
 
+def test_production_hashes_with_the_rfc_9106_low_memory_profile(app_factory):
+    """The suite hashes with argon2's cheapest parameters (tests/conftest.py); the site itself
+    hashes with RFC 9106's low-memory profile unless PASSWORD_HASH_PROFILE says otherwise."""
+    config = dict(_test_config("sqlite://"))
+    del config["PASSWORD_HASH_PROFILE"]
+    try:
+        create_app(config)
+        params = argon2.extract_parameters(passwords.hash_password(PASSWORD))
+        assert params == argon2.profiles.RFC_9106_LOW_MEMORY
+        assert passwords.needs_rehash(
+            argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST).hash(PASSWORD)
+        )
+    finally:
+        passwords.use_profile(_test_config("sqlite://")["PASSWORD_HASH_PROFILE"])
+    assert argon2.extract_parameters(passwords.hash_password(PASSWORD)) == argon2.profiles.CHEAPEST
+
+
 def test_a_legacy_scrypt_hash_signs_in_once_and_is_upgraded_to_argon2id(admin):
     user = make_user(role=Role.EDITOR, email="legacy@example.org")
     user.password_hash = generate_password_hash(PASSWORD, method="scrypt")
@@ -114,5 +134,5 @@ def test_a_legacy_scrypt_hash_signs_in_once_and_is_upgraded_to_argon2id(admin):
     assert accounts.authenticate("legacy@example.org", "not the password") is None
     assert user.password_hash.startswith("scrypt:")
     assert accounts.authenticate("legacy@example.org", PASSWORD) == user
-    assert user.password_hash.startswith("$argon2id$") and not user.password_needs_rehash
+    assert user.password_hash.startswith("$argon2id$") and not needs_rehash(user.password_hash)
     assert accounts.authenticate("legacy@example.org", PASSWORD) == user

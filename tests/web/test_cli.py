@@ -2,6 +2,7 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import Article, User
+from services.passwords import password_matches
 
 STRONG = "plum-orbit-lantern-93"
 
@@ -20,7 +21,7 @@ def test_create_user_with_password(app, runner):
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.email == "ed@example.org"))
-    assert user.check_password(STRONG)
+    assert password_matches(user.password_hash, STRONG)
 
 
 def test_create_user_prompts_for_password(app, runner):

@@ -221,10 +221,24 @@ class Fleet:
             public_host=f"127.0.0.1:{self.port}",
             purge_listen=f"127.0.0.1:{self.purge_port}",
             purge_allow="            allow 127.0.0.1;",
-            static_dir=ROOT / "static",
+            static_dir=self.directory / "static",
         )
 
+    def install_static(self) -> Path:
+        """Copy the release's static files where nginx's workers can read them, as a deploy
+        installs them: the checkout may sit in a folder only its owner can enter (`mktemp -d`,
+        root's home), and nginx started by root serves as nobody."""
+        target = self.directory / "static"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(ROOT / "static", target)
+        for folder, _subfolders, files in os.walk(target):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
+        return target
+
     def start_nginx(self) -> None:
+        self.install_static()
         config = self.directory / "nginx.conf"
         config.write_text(self.nginx_config())
         if os.geteuid() == 0:

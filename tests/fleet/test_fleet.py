@@ -177,6 +177,28 @@ def test_nginx_serves_static_files_precompressed_and_immutable(fleet):
     assert f"/static/{name}" not in "".join(server.log.read_text() for server in fleet.servers)
 
 
+def test_a_missing_static_file_is_an_error_never_cached_as_immutable(fleet):
+    """A fingerprinted name nginx cannot serve (no build made it, or its workers cannot read
+    it) is an error for now, never a year-long immutable copy of an error page."""
+    reader = Browser()
+    for path in ("/static/css/vetted.0badc0de.css", "/static/js/missing.12345678.js"):
+        response = reader.get(fleet.url + path)
+        assert response.status == 404, path
+        assert "immutable" not in response.headers.get("Cache-Control", "")
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_nginx_reads_static_files_from_a_folder_its_workers_can_enter(fleet):
+    """Wherever the checkout sits (a folder only its owner may enter, such as `mktemp -d` or
+    root's home), nginx serves a copy of static/ that every user may read."""
+    served = fleet.directory / "static"
+    assert f"alias {served}/dist/" in (fleet.directory / "nginx.conf").read_text()
+    for folder in [served, *served.parents]:
+        assert folder.stat().st_mode & 0o005 == 0o005, folder  # others may enter and list
+    css = json.loads((ROOT / "static/dist/manifest.json").read_text())["css/vetted.css"]
+    assert (served / "dist" / css).stat().st_mode & 0o004
+
+
 def test_anonymous_pages_through_nginx_set_no_cookie_and_readers_with_a_choice_bypass(fleet):
     reader = Browser()
     for path in ("/", "/topics", SEED, SEED + "?audience=standard", "/feed.atom", "/sitemap.xml"):

@@ -17,10 +17,13 @@ run: install static migrate seed
 	@echo "Vetted is serving on http://$(HOST):$(PORT)"
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
+# One pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= auto
+
 test: install static
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 install: $(VENV)/.installed static/vendor/htmx.min.js
 

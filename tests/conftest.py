@@ -1,7 +1,15 @@
 """Fixtures after flaskr: app, client, runner, auth, hx, plus demo content and a live server.
 
+Setup is paid once per test process, as Flask's and Wagtail's own suites do: the database is
+migrated once, one app serves every test, and the demo content is built once through the real
+services and then put back from a snapshot (tests/snapshots.py) before each test that asks for
+it. Each test still starts from a known database with real commits: `app` puts back the state
+the migrations leave (their audience roles and reading levels), `demo` the demo content.
+
 The suite runs on SQLite by default, and on PostgreSQL when DATABASE_URL points at one (CI does
-both). The schema always comes from the real Alembic migrations.
+both). Under pytest-xdist each worker has a database of its own: a SQLite file in its temporary
+folder, or on PostgreSQL a database named after DATABASE_URL's plus the worker, created and
+dropped here. The schema always comes from the real Alembic migrations.
 """
 
 from __future__ import annotations
@@ -14,21 +22,31 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, g
 from flask_migrate import downgrade, upgrade
+from limits.storage import MemoryStorage
 from werkzeug.serving import make_server
 
 from app import create_app
+from config import engine_options
 from extensions import db, limiter
 from models import Role
+from tests import snapshots
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery staple"
 
 
-def _database_url(tmp_path_factory) -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+def _worker() -> str:
+    """The pytest-xdist worker this process is ("gw0", ...), or "" when not distributed."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _admin_execute(url: sa.URL, sql: str) -> None:
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(sql))
+    finally:
+        engine.dispose()
 
 
 def _test_config(url: str, **extra) -> dict:
@@ -39,39 +57,44 @@ def _test_config(url: str, **extra) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # Tests sign in hundreds of times; the production cost is tested on its own
+        # (tests/unit/test_staff_accounts.py), so every other hash takes argon2's cheapest.
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",
     }
+    if url.startswith("postgresql"):
+        # A test database need not survive a power cut: commits skip waiting for the disk.
+        options = engine_options(url)
+        options["connect_args"] = {
+            **options["connect_args"],
+            "options": "-c synchronous_commit=off",
+        }
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     config.update(extra)
     return config
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """Migrate the test database once: down to nothing, then up through every migration."""
-    url = _database_url(tmp_path_factory)
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """This process's test database, migrated once: down to nothing, then up through every
+    migration."""
+    url = os.environ.get("DATABASE_URL")
+    created = None
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    elif worker := _worker():
+        parsed = sa.make_url(url)
+        created = parsed.set(database=f"{parsed.database}_{worker}")
+        _admin_execute(created, f'DROP DATABASE IF EXISTS "{created.database}" WITH (FORCE)')
+        _admin_execute(created, f'CREATE DATABASE "{created.database}"')
+        url = created.render_as_string(hide_password=False)
     app = create_app(_test_config(url))
     with app.app_context():
         downgrade(revision="base")
         upgrade()
         db.engine.dispose()
-    return url
-
-
-# Rows the migrations themselves insert (audience roles, reading levels) stay between tests.
-MIGRATION_DATA = {"audience_roles", "reading_levels"}
-
-
-def wipe(app: Flask) -> None:
-    """Empty every table between tests (TRUNCATE on PostgreSQL, DELETE on SQLite)."""
-    with app.app_context():
-        db.session.remove()
-        tables = [t for t in db.metadata.sorted_tables if t.name not in MIGRATION_DATA]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(tables):
-                    conn.execute(table.delete())
+    yield url
+    if created is not None:
+        _admin_execute(created, f'DROP DATABASE IF EXISTS "{created.database}" WITH (FORCE)')
 
 
 def _forget_cached_user() -> None:
@@ -80,17 +103,66 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
 
 
-@pytest.fixture
-def app(database_url) -> Iterator[Flask]:
+def _reset_limits() -> None:
+    """Clear the rate limits' counts, kept in this process's memory (see app_factory)."""
+    assert isinstance(limiter.storage, MemoryStorage), limiter.storage
+    limiter.reset()
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url) -> Iterator[Flask]:
+    """The one app every test of this process uses (see `app`)."""
     app = create_app(_test_config(database_url))
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
-    wipe(app)
-    limiter.reset()
-    with app.app_context():
-        yield app
-        db.session.remove()
+    yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated(session_app) -> snapshots.Snapshot:
+    """What the migrations leave in the tables: the audience roles and reading levels."""
+    with session_app.app_context():
+        return snapshots.take(db.engine, db.metadata)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(session_app, migrated) -> snapshots.Snapshot:
+    """The demo content, built once through the same services editors use."""
+    from services.demo import load_demo
+
+    with session_app.app_context():
+        snapshots.restore(db.engine, db.metadata, migrated)
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+        return snapshots.take(db.engine, db.metadata)
+
+
+def wipe(app: Flask) -> None:
+    """Put the database back as the migrations leave it (their audience roles and levels)."""
+    with app.app_context():
+        db.session.remove()
+        snapshots.restore(db.engine, db.metadata, _snapshot(app, "migrated"))
+
+
+def _snapshot(app: Flask, name: str) -> snapshots.Snapshot:
+    return app.extensions["test_snapshots"][name]
+
+
+@pytest.fixture
+def app(session_app, migrated, demo_snapshot) -> Iterator[Flask]:
+    """The app, with its database as the migrations leave it and its settings as configured."""
+    session_app.extensions["test_snapshots"] = {"migrated": migrated, "demo": demo_snapshot}
+    settings = dict(session_app.config)
+    _reset_limits()
+    with session_app.app_context():
+        db.session.remove()
+        snapshots.restore(db.engine, db.metadata, migrated)
+        yield session_app
+        db.session.remove()
+    session_app.config.clear()
+    session_app.config.update(settings)
 
 
 @pytest.fixture
@@ -107,6 +179,10 @@ def app_factory(database_url):
     for built in apps:
         with built.app_context():
             db.engine.dispose()
+    if any(built.config["RATELIMIT_STORAGE_URI"] != "memory://" for built in apps):
+        # The limiter is one object whose storage the last app built chose: put it back in
+        # memory for the tests that follow, which must never reset a Redis other runs share.
+        create_app(_test_config(database_url))
 
 
 @pytest.fixture
@@ -119,13 +195,24 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def _as_migrated(migrated: snapshots.Snapshot) -> bool:
+    """Whether every table the migrations leave empty is still empty."""
+    tables = [t for t in db.metadata.sorted_tables if not migrated.rows.get(t.name)]
+    return not db.session.scalar(sa.select(sa.or_(*(sa.exists().select_from(t) for t in tables))))
+
+
 @pytest.fixture
-def demo(app):
-    """The demo content, loaded through the same services editors use."""
+def demo(app, migrated, demo_snapshot):
+    """The demo content, as loading it through the services editors use leaves it: put back
+    from the snapshot, or (when another fixture already added rows) loaded again beside them."""
     from services.demo import load_demo
 
-    load_demo()
-    db.session.commit()
+    if _as_migrated(migrated):
+        db.session.remove()
+        snapshots.restore(db.engine, db.metadata, demo_snapshot)
+    else:
+        load_demo()
+        db.session.commit()
     return app
 
 
@@ -169,26 +256,17 @@ def auth(client):
 
 
 def ensure_demo(app: Flask) -> None:
-    """Load the demo content unless it is already there (another test may have wiped it)."""
-    from models import Article
-    from services.demo import load_demo
-
+    """Put the demo content back as it was first loaded, whatever ran before."""
     with app.app_context():
-        loaded = db.session.scalar(sa.select(sa.func.count(Article.id))) > 0
-        # End this read's transaction first: on PostgreSQL, TRUNCATE would wait for it forever.
         db.session.remove()
-        if not loaded:
-            wipe(app)
-            load_demo()
-            db.session.commit()
-            db.session.remove()
+        snapshots.restore(db.engine, db.metadata, _snapshot(app, "demo"))
 
 
 @pytest.fixture(scope="session")
-def live_app(database_url) -> Iterator[Flask]:
+def live_app(database_url, migrated, demo_snapshot) -> Iterator[Flask]:
     """The app the live server runs, with CSRF on as in production."""
     app = create_app(_test_config(database_url, WTF_CSRF_ENABLED=True))
-    wipe(app)
+    app.extensions["test_snapshots"] = {"migrated": migrated, "demo": demo_snapshot}
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -207,9 +285,16 @@ def live_server(live_app) -> Iterator[str]:
 
 @pytest.fixture
 def live_demo(live_app, live_server) -> str:
-    """The live server's URL, with the demo content loaded whatever ran before, and the rate
-    limits' counts cleared (every browser test signs in from the same address)."""
+    """The live server's URL, with the demo content as first loaded, whatever ran before, and
+    the rate limits' counts cleared (every browser test signs in from the same address)."""
     ensure_demo(live_app)
-    with live_app.app_context():
-        limiter.reset()
+    _reset_limits()
     return live_server
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Under pytest-xdist, keep the fleet's tests on one worker: they share one fleet of nginx
+    and app servers, started once (tests/fleet/conftest.py)."""
+    for item in items:
+        if item.get_closest_marker("fleet"):
+            item.add_marker(pytest.mark.xdist_group("fleet"))

@@ -3,22 +3,18 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import assets
 import blueprints
 import caching
 import cli
-import csrf
-import logs
-import purge  # noqa: F401  (registers the after-commit cache purge)
-import security
 from config import Config, engine_options
 from extensions import compress, db, htmx, limiter, login_manager, migrate
 from extensions import csrf as csrf_protect
-from services import passwords
+from services.staff import passwords
+from web import assets, audience, csrf, errors, filters, logs, security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, CLI commands.
+    """Build the app: configuration, extensions, caches, request plumbing, blueprints, CLI.
 
     :raises config.SettingsError: production settings are missing (one line each).
     """
@@ -44,8 +40,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     limiter.init_app(app)
 
+    # After-request hooks run in reverse order of registration: the cache headers (caching)
+    # see the audience cookie (audience) and every header the blueprints set.
     caching.init_app(app)
     assets.init_app(app)
+    audience.init_app(app)
+    filters.init_app(app)
+    errors.init_app(app)
     blueprints.register(app)
     csrf.init_app(app)
     security.init_app(app)

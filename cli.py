@@ -8,10 +8,10 @@ from flask import Flask
 from extensions import db
 from models import Role
 from services import search
-from services.accounts import create_user
-from services.demo import has_content, load_demo
 from services.errors import DomainError
-from services.synthetic import seed_synthetic
+from services.seeding.demo import has_content, load_demo
+from services.seeding.synthetic import seed_synthetic
+from services.staff.accounts import create_user
 
 
 @click.command("seed-demo")

@@ -12,6 +12,9 @@ import tempfile
 from pathlib import Path
 
 PRODUCTION = "production"
+# The cookie remembering a reader's "Which best describes you?" role (web/audience.py). Caches
+# key on it (caching/, and deploy/nginx.conf.template as $cookie_vetted_audience).
+AUDIENCE_COOKIE = "vetted_audience"
 # What production cannot do without, and why: each missing one is one line of the error.
 REQUIRED_IN_PRODUCTION = {
     "SECRET_KEY": "signs sessions and cookies; every app server needs the same one "
@@ -96,11 +99,14 @@ def build_id(root: Path = ROOT) -> str:
     """A digest of the code, templates and static files: part of every cached page's key, so a
     deploy never serves pages rendered by the previous build."""
     digest = hashlib.blake2b(digest_size=8)
-    for folder in ("templates", "static", "blueprints", "services", "models"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
+    folders = ("templates", "static", "blueprints", "web", "caching", "services", "models")
+    paths = sorted(root.glob("*.py"))
+    for folder in folders:
+        paths += sorted(p for p in (root / folder).rglob("*") if p.is_file())
+    for path in paths:
+        if "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

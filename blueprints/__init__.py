@@ -1,16 +1,12 @@
-"""Blueprints, one folder each; `register` wires them and the shared error pages."""
+"""Blueprints, one folder each: the site's pages and actions. `register` wires them."""
 
-from datetime import date, datetime
+from flask import Flask
 
-from flask import Flask, request
-
-from blueprints import admin, articles, auth, errors, feeds, followups, ops, personalization
-from extensions import db
-from services.audit import CLIENT_ADDRESS
+from blueprints import admin, articles, auth, feeds, followups, ops, personalization
 
 
 def register(app: Flask) -> None:
-    """Register every blueprint, the error pages and the template filters."""
+    """Register every blueprint."""
     app.register_blueprint(articles.bp)
     app.register_blueprint(personalization.bp)
     app.register_blueprint(followups.bp)
@@ -18,28 +14,3 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(feeds.bp)
-    errors.init_app(app)
-    app.add_template_filter(long_date)
-    app.add_template_filter(long_datetime)
-    app.add_template_filter(utc_iso)
-    app.before_request(_note_client_address)
-
-
-def _note_client_address() -> None:
-    """Services never read the request; the audit log gets the client's address this way."""
-    db.session.info[CLIENT_ADDRESS] = request.remote_addr or ""
-
-
-def long_date(value: date | datetime) -> str:
-    """May 7, 2025: unambiguous for readers in any country."""
-    return f"{value:%B} {value.day}, {value.year}"
-
-
-def long_datetime(value: datetime) -> str:
-    """May 7, 2025 at 14:05 UTC: staff records, where the order within a day matters."""
-    return f"{long_date(value)} at {value:%H:%M} UTC"
-
-
-def utc_iso(value: datetime) -> str:
-    """A `<time datetime>` value for a stored time (naive, in UTC), saying that it is UTC."""
-    return f"{value.isoformat(timespec='seconds')}Z"

@@ -1,7 +1,7 @@
 """Gunicorn settings for Vetted (`make run` uses them; so does the fleet in deploy/README.md).
 
 Every value can be overridden from the environment (HOST, PORT, WORKERS, THREADS) or on the
-command line. Logs are JSON lines on stderr: the app writes one per request (logs.py), so
+command line. Logs are JSON lines on stderr: the app writes one per request (web/logs.py), so
 gunicorn's own access log is off.
 """
 
@@ -37,7 +37,7 @@ loglevel = os.environ.get("LOG_LEVEL", "info")
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "web.logs.JsonFormatter"}},
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
@@ -65,6 +65,6 @@ def on_starting(server) -> None:
 def post_worker_init(worker) -> None:
     """Load textstat's pronunciation dictionary now, not in the first save a worker takes
     (it costs seconds; a restarted worker would otherwise make an editor wait)."""
-    from services.readability import measure
+    from services.reading.readability import measure
 
     measure("Warm up.")

@@ -1,5 +1,7 @@
 """Shared column helpers and the enumerations the models store."""
 
+from __future__ import annotations
+
 import enum
 from datetime import UTC, datetime
 
@@ -25,6 +27,14 @@ class ReadingLevel(enum.StrEnum):
     PLAIN = "plain"
     STANDARD = "standard"
     CLINICAL = "clinical"
+
+    @classmethod
+    def parse(cls, value: str | None) -> ReadingLevel | None:
+        """The level a value such as `?audience=` names, or None for anything else."""
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
 
 
 class SectionKind(enum.StrEnum):

@@ -22,7 +22,7 @@ from sqlalchemy import event  # noqa: E402
 
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
-from services.demo import load_demo  # noqa: E402
+from services.seeding.demo import load_demo  # noqa: E402
 
 ARTICLE = "/articles/all-blast-crisis-treatment"
 
@@ -85,7 +85,7 @@ def main() -> None:
             ("search", "/search?q=blast+crisis", {}),
         ]:
             if path is None:
-                from services.reading import find_article
+                from services.reading.view import find_article
 
                 article = find_article("all-blast-crisis-treatment")
                 revision = article.live_revision or article.latest_revision

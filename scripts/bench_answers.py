@@ -32,10 +32,10 @@ from flask_migrate import upgrade  # noqa: E402
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
 from models import Article, ReadingLevel  # noqa: E402
-from services import answers  # noqa: E402
-from services.demo import load_demo  # noqa: E402
-from services.reading import find_article  # noqa: E402
-from services.synthetic import seed_synthetic  # noqa: E402
+from services.followups import instant as answers  # noqa: E402
+from services.reading.view import find_article  # noqa: E402
+from services.seeding.demo import load_demo  # noqa: E402
+from services.seeding.synthetic import seed_synthetic  # noqa: E402
 
 SEED = "all-blast-crisis-treatment"
 QUESTIONS = [

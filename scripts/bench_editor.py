@@ -30,9 +30,9 @@ from sqlalchemy import event  # noqa: E402
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
 from models import Article, ReadingLevel, Role  # noqa: E402
-from services import checks, editing  # noqa: E402
-from services.accounts import create_user  # noqa: E402
-from services.demo import load_demo  # noqa: E402
+from services.editorial import checks, editing  # noqa: E402
+from services.seeding.demo import load_demo  # noqa: E402
+from services.staff.accounts import create_user  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 

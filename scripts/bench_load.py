@@ -298,7 +298,7 @@ def _staff(apps: dict, path: str) -> dict:
 
     from extensions import db
     from models import Article, Role, User
-    from services.passwords import hash_password
+    from services.staff.passwords import hash_password
 
     targets = {}
     for size, app in apps.items():
@@ -378,7 +378,7 @@ def _log_as_a_server_would() -> None:
     """
     import logging
 
-    from logs import JsonFormatter
+    from web.logs import JsonFormatter
 
     vetted = logging.getLogger("vetted")
     for handler in list(vetted.handlers):
@@ -398,8 +398,8 @@ def _sites(kind: str, sizes: list[int]):
 
     from app import create_app
     from extensions import db
-    from services.demo import load_demo
-    from services.synthetic import seed_synthetic
+    from services.seeding.demo import load_demo
+    from services.seeding.synthetic import seed_synthetic
 
     with ExitStack() as databases:
         apps = {}

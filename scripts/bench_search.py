@@ -29,8 +29,8 @@ from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
 from models import ReadingLevel  # noqa: E402
 from services import search  # noqa: E402
-from services.demo import load_demo  # noqa: E402
-from services.synthetic import seed_synthetic  # noqa: E402
+from services.seeding.demo import load_demo  # noqa: E402
+from services.seeding.synthetic import seed_synthetic  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 ENGINES = os.environ.get("BENCH_ENGINES", "sqlite,postgresql").split(",")

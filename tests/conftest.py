@@ -129,7 +129,7 @@ def migrated(session_app) -> snapshots.Snapshot:
 @pytest.fixture(scope="session")
 def demo_snapshot(session_app, migrated) -> snapshots.Snapshot:
     """The demo content, built once through the same services editors use."""
-    from services.demo import load_demo
+    from services.seeding.demo import load_demo
 
     with session_app.app_context():
         snapshots.restore(db.engine, db.metadata, migrated)
@@ -205,7 +205,7 @@ def _as_migrated(migrated: snapshots.Snapshot) -> bool:
 def demo(app, migrated, demo_snapshot):
     """The demo content, as loading it through the services editors use leaves it: put back
     from the snapshot, or (when another fixture already added rows) loaded again beside them."""
-    from services.demo import load_demo
+    from services.seeding.demo import load_demo
 
     if _as_migrated(migrated):
         db.session.remove()

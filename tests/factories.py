@@ -15,9 +15,9 @@ from models import (
     SourceRead,
     User,
 )
-from services import review
-from services.passwords import hash_password
-from services.publishing import SectionInput, create_article, save_revision
+from services.editorial import review
+from services.editorial.publishing import SectionInput, create_article, save_revision
+from services.staff.passwords import hash_password
 
 _seq = count(1)
 

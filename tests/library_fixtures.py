@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import AudienceRole, LevelSetting
-from services.personalization import load_audiences
+from services.reading.personalization import load_audiences
 
 
 @pytest.fixture

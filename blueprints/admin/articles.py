@@ -20,21 +20,23 @@ from markupsafe import Markup
 
 from blueprints.admin.base import bp, requires
 from blueprints.admin.forms import ArticleForm
-from blueprints.personalization.routes import audiences
-from blueprints.redirects import safe_next
-from blueprints.rendering import render_page, wants_fragment
-from blueprints.rescue import Reason, keeps_typed_text
 from extensions import db
 from models import Article, ReadingLevel, ReviewStatus, Revision, Topic
-from services import editing, followups, publishing, reading
-from services import review as review_service
-from services.checks import check_revision
-from services.diffing import diff
-from services.dossier import snapshot_of
+from services.editorial import editing, publishing
+from services.editorial import review as review_service
+from services.editorial.checks import check_revision
+from services.editorial.diffing import diff
+from services.editorial.dossier import snapshot_of
 from services.errors import Conflict, DomainError, NotPermitted
-from services.permissions import Permission
-from services.personalization import Audience, parse_level
+from services.followups import questions as followups
+from services.reading import view as reading
+from services.reading.personalization import Audience
 from services.search import normalise_query
+from services.staff.permissions import Permission
+from web.audience import audiences
+from web.redirects import safe_next
+from web.rendering import render_page, wants_fragment
+from web.rescue import Reason, keeps_typed_text
 
 SAVE_ACTIONS = ("save", "save-close")
 LOCK_ACTIONS = ("lock", "unlock")
@@ -170,7 +172,7 @@ def _form_for(article: Article, latest: Revision | None, topics: list[Topic]) ->
 
 
 def _preview_level() -> ReadingLevel:
-    return parse_level(request.form.get("preview_level")) or ReadingLevel.CLINICAL
+    return ReadingLevel.parse(request.form.get("preview_level")) or ReadingLevel.CLINICAL
 
 
 @dataclass
@@ -537,7 +539,7 @@ def preview(revision_id: int):
     """Any revision exactly as the public page would show it, at `?audience=`; never public."""
     revision = reading.load_revision(revision_id) or abort(404)
     article = revision.article
-    level = parse_level(request.args.get("audience")) or ReadingLevel.CLINICAL
+    level = ReadingLevel.parse(request.args.get("audience")) or ReadingLevel.CLINICAL
     view = reading.build_view(
         article, level, card_url=None, glossary_url=_glossary_url, revision=revision
     )

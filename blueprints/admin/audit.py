@@ -6,9 +6,9 @@ from flask import request
 
 from blueprints.admin.base import bp, requires
 from blueprints.admin.library_forms import AuditFilterForm
-from blueprints.rendering import render_page, wants_fragment
-from services import audit_log
-from services.permissions import Permission
+from services.staff import audit_log
+from services.staff.permissions import Permission
+from web.rendering import render_page, wants_fragment
 
 
 @bp.get("/audit")

@@ -10,9 +10,9 @@ from functools import wraps
 from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
-from blueprints.rescue import rescue_for_request
 from extensions import login_manager
-from services.permissions import Permission, can
+from services.staff.permissions import Permission, can
+from web.rescue import rescue_for_request
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -4,10 +4,11 @@ from flask import request
 from flask_login import current_user
 
 from blueprints.admin.base import bp, requires
-from blueprints.rendering import render_page
 from models.base import utcnow
-from services import followups, worklists
-from services.permissions import Permission
+from services.followups import questions as followups
+from services.staff import worklists
+from services.staff.permissions import Permission
+from web.rendering import render_page
 
 
 @bp.get("/")

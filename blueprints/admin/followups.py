@@ -8,12 +8,12 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
 from blueprints.admin.base import bp, requires
-from blueprints.personalization.routes import audiences
 from extensions import db
 from models import FollowupStatus
-from services import followups
 from services.errors import DomainError
-from services.permissions import Permission
+from services.followups import questions as followups
+from services.staff.permissions import Permission
+from web.audience import audiences
 
 # The queue's filters: a status, answers waiting for a reviewer, or everything.
 FILTERS = [

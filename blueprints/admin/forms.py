@@ -20,9 +20,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from models import SectionKind
-from services.editing import LEVEL_ORDER
-from services.publishing import MAX_BODY, MAX_HEADING, MAX_QUESTION, MAX_SECTIONS
-from services.review import MAX_REVIEW_INTERVAL
+from services.editorial.editing import LEVEL_ORDER
+from services.editorial.publishing import MAX_BODY, MAX_HEADING, MAX_QUESTION, MAX_SECTIONS
+from services.editorial.review import MAX_REVIEW_INTERVAL
 
 MAX_CHANGE_NOTE = 500
 LEVELS = [level.value for level in LEVEL_ORDER]

@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from blueprints.admin.base import bp, requires
 from blueprints.admin.library_forms import TermForm
-from blueprints.rendering import render_page, wants_fragment
 from extensions import db
 from models import GlossaryTerm
-from services import glossary as glossary_service
-from services.permissions import Permission
+from services.library import glossary as glossary_service
+from services.staff.permissions import Permission
 from services.validation import InvalidFields
+from web.rendering import render_page, wants_fragment
 
 
 @bp.get("/glossary")

@@ -26,10 +26,10 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import TextInput
 
 from models import ReadingLevel, ReferenceKind, Role, SourceRead
-from services.glossary import TermInput, clean_term
-from services.personalization import Audiences
-from services.references import ReferenceInput, clean_reference
-from services.settings import LevelInput, RoleInput
+from services.library.glossary import TermInput, clean_term
+from services.library.references import ReferenceInput, clean_reference
+from services.reading.personalization import Audiences
+from services.staff.settings import LevelInput, RoleInput
 from services.validation import InvalidFields
 
 KIND_LABELS = {

@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.admin.base import bp, requires
 from blueprints.admin.library_forms import KIND_LABELS, ReferenceForm
-from blueprints.rendering import render_page, wants_fragment
 from extensions import db
 from models import Reference, ReferenceKind
-from services import references as library
-from services.permissions import Permission
+from services.library import references as library
+from services.staff.permissions import Permission
 from services.validation import InvalidFields
+from web.rendering import render_page, wants_fragment
 
 RACE = (
     "Someone saved a reference with the same DOI, PMID or key a moment ago. Search the library "

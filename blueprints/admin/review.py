@@ -15,15 +15,15 @@ from flask_login import current_user
 
 from blueprints.admin.base import bp, requires
 from blueprints.admin.review_forms import ApproveForm, RequestChangesForm, StartReviewForm
-from blueprints.rendering import render_page
 from extensions import db
 from models import Revision
 from models.base import utcnow
-from services import review as review_service
-from services import worklists
-from services.dossier import build_dossier, load_revision
+from services.editorial import review as review_service
+from services.editorial.dossier import build_dossier, load_revision
 from services.errors import InvalidTransition, NotPermitted
-from services.permissions import Permission
+from services.staff import worklists
+from services.staff.permissions import Permission
+from web.rendering import render_page
 
 
 @bp.get("/review")

@@ -9,9 +9,9 @@ from flask_login import current_user
 from blueprints.admin.base import bp, requires
 from blueprints.admin.library_forms import LEVEL_LABELS, SettingsForm
 from extensions import db
-from services import settings as audience_settings
-from services.permissions import Permission
-from services.personalization import load_audiences
+from services.reading.personalization import load_audiences
+from services.staff import settings as audience_settings
+from services.staff.permissions import Permission
 from services.validation import InvalidFields
 
 

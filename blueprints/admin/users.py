@@ -17,9 +17,9 @@ from blueprints.admin.library_forms import ROLE_LABELS, UserForm
 from extensions import db
 from models import Role, User
 from models.base import utcnow
-from services import accounts
 from services.errors import DomainError
-from services.permissions import Permission, can
+from services.staff import accounts
+from services.staff.permissions import Permission, can
 from services.validation import InvalidFields
 
 LINK_KEY = "set_password_link"

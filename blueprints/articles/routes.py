@@ -3,19 +3,17 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, redirect, request, url_for
 
-from blueprints.page_cache import cached_page
-from blueprints.personalization.routes import (
-    audiences,
-    current_audience,
-    remember_now,
-    remembered_level,
-)
-from blueprints.rendering import render_page, wants_fragment
-from caching import ARTICLE, LISTING, shared
+from caching.headers import ARTICLE, LISTING, shared
+from caching.pages import cached_page
 from extensions import db
 from models import GlossaryTerm, Topic
-from services import followups, public_history, publishing, reading
+from services.editorial import publishing
+from services.followups import questions as followups
+from services.reading import public_history
+from services.reading import view as reading
 from services.search import search as find_articles
+from web.audience import audiences, current_audience, remember_now, remembered_level
+from web.rendering import render_page, wants_fragment
 
 bp = Blueprint("articles", __name__)
 

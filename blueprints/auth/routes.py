@@ -3,10 +3,10 @@
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from blueprints.redirects import safe_next
 from extensions import db, limiter, login_manager
-from services import accounts
-from services.passwords import MIN_PASSWORD, password_problems
+from services.staff import accounts
+from services.staff.passwords import MIN_PASSWORD, password_problems
+from web.redirects import safe_next
 
 from .forms import LoginForm, SetPasswordForm
 

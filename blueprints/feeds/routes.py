@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 
-from caching import FEED, shared
-from services import feeds
+from caching.headers import FEED, shared
+from services.reading import feeds
 
 bp = Blueprint("feeds", __name__)
 XML = "application/xml"

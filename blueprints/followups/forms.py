@@ -3,8 +3,8 @@
 from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-import csrf
-from services.followups import problems
+from services.followups.questions import problems
+from web import csrf
 
 
 class AskForm(csrf.ReaderForm):

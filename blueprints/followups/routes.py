@@ -20,11 +20,12 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
-from blueprints.personalization.routes import audiences, current_audience
-from blueprints.rendering import render_page, wants_fragment
 from extensions import db, limiter
-from services import followups, reading
 from services.errors import DomainError
+from services.followups import questions as followups
+from services.reading import view as reading
+from web.audience import audiences, current_audience
+from web.rendering import render_page, wants_fragment
 
 from .forms import AskForm
 

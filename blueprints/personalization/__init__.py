@@ -1,3 +1,3 @@
-from blueprints.personalization.routes import bp, current_audience, remembered_level
+from blueprints.personalization.routes import bp
 
-__all__ = ["bp", "current_audience", "remembered_level"]
+__all__ = ["bp"]

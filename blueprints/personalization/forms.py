@@ -1,7 +1,7 @@
 from wtforms import HiddenField, StringField
 from wtforms.validators import InputRequired, Length
 
-from csrf import ReaderForm
+from web.csrf import ReaderForm
 
 
 class AudienceForm(ReaderForm):

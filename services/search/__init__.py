@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from extensions import db
 from models import Article, ReadingLevel, SearchDocument, Topic
 from services.paging import Paged
-from services.personalization import FALLBACK
+from services.reading.personalization import FALLBACK
 from services.search import documents
 from services.search.engine import MARK_END, MARK_START, Criteria, Engine
 from services.search.postgres import PostgresEngine

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models import Article, ReadingLevel, Reference, Revision, Section, SectionKind, SectionVariant
-from services.markdown import citation_keys, plain_outline
-from services.personalization import choose_level
+from services.reading.markdown import citation_keys, plain_outline
+from services.reading.personalization import choose_level
 
 BATCH = 1_000  # articles read and written at a time by the bulk paths
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from extensions import db
 from models import Role
-from services.accounts import create_user
+from services.staff.accounts import create_user
 from tests.conftest import PASSWORD, ensure_demo, wipe
 
 PEOPLE = {

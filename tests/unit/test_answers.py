@@ -10,11 +10,11 @@ import pytest
 
 from extensions import db
 from models import ReadingLevel, SectionKind
-from services import answers
-from services.answers import answer_from_evidence, split_passages, terms
-from services.markdown import citation_keys, plain_blocks
-from services.publishing import SectionInput, save_revision
-from services.reading import find_article
+from services.editorial.publishing import SectionInput, save_revision
+from services.followups import instant as answers
+from services.followups.instant import answer_from_evidence, split_passages, terms
+from services.reading.markdown import citation_keys, plain_blocks
+from services.reading.view import find_article
 from tests.factories import make_article, make_reference
 
 L = ReadingLevel

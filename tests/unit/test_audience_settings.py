@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from extensions import db
 from models import AuditEvent, ReadingLevel, Role
 from services.errors import NotPermitted
-from services.personalization import load_audiences
-from services.settings import LevelInput, RoleInput, level_field, role_field, update_settings
+from services.reading.personalization import load_audiences
+from services.staff.settings import LevelInput, RoleInput, level_field, role_field, update_settings
 from services.validation import InvalidFields
 from tests.factories import make_user
 from tests.library_fixtures import keep_audiences  # noqa: F401

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from extensions import db
 from models import AuditEvent, Role
 from models.audit import AuditLogIsAppendOnly
-from services import audit
-from services.audit_log import (
+from services.staff import audit
+from services.staff.audit_log import (
     NO_ACCOUNT,
     AuditFilter,
     action_label,
@@ -129,7 +129,7 @@ def test_every_action_the_services_record_has_a_readable_label():
     import re
     from pathlib import Path
 
-    from services.audit_log import ACTIONS
+    from services.staff.audit_log import ACTIONS
 
     root = Path(__file__).resolve().parents[2]
     recorded = {

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import Article, ReadingLevel, ReviewStatus
-from services.demo import DEMO_DIR
-from services.markdown import CITATION
-from services.reading import build_view
+from services.reading.markdown import CITATION
+from services.reading.view import build_view
+from services.seeding.demo import DEMO_DIR
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "demo-references.md"
 COLUMNS = [
@@ -105,7 +105,7 @@ def test_every_demo_section_has_plain_and_clinical_wording():
 
 def test_every_number_in_the_demo_wording_carries_its_citation():
     """The editor's check ("a clinical number without a citation") passes on our own demo text."""
-    from services.checks import uncited_number_sentences
+    from services.editorial.checks import uncited_number_sentences
 
     uncited = [
         (path.stem, part.get("heading", "summary"), level, sentence)

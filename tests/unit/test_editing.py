@@ -20,8 +20,8 @@ from models import (
     SectionVariant,
     Topic,
 )
-from services import editing, publishing
-from services.checks import level_settings
+from services.editorial import editing, publishing
+from services.editorial.checks import level_settings
 from services.errors import Conflict
 from tests.factories import make_article, make_reference, make_sections, make_user
 

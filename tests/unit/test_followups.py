@@ -22,9 +22,9 @@ from models import (
     SectionKind,
 )
 from models.base import utcnow
-from services import followups
 from services.errors import DomainError, InvalidTransition, NotPermitted
-from services.reading import find_article
+from services.followups import questions as followups
+from services.reading.view import find_article
 from tests.factories import make_article, make_reference, make_user
 
 SEED = "all-blast-crisis-treatment"

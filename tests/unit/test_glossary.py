@@ -1,6 +1,6 @@
 from types import SimpleNamespace
 
-from services.markdown import CitationRegistry, Glossary, render
+from services.reading.markdown import CitationRegistry, Glossary, render
 
 
 def term(name, abbr="", aliases=(), slug=None):

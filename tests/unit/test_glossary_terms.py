@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import AuditEvent, GlossaryTerm, Role
 from services.errors import NotPermitted
-from services.glossary import TermInput, create_term, delete_term, search_terms, update_term
+from services.library.glossary import TermInput, create_term, delete_term, search_terms, update_term
 from services.validation import InvalidFields
 from tests.factories import make_user
 

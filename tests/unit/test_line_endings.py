@@ -1,8 +1,8 @@
 """Text typed in a browser arrives with CRLF line breaks; it must compare equal to saved text."""
 
 from models import ReadingLevel, SectionKind
-from services.diffing import word_diff
-from services.publishing import SectionInput, save_revision
+from services.editorial.diffing import word_diff
+from services.editorial.publishing import SectionInput, save_revision
 from tests.factories import make_article
 
 

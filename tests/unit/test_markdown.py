@@ -1,4 +1,4 @@
-from services.markdown import LONG_SECTION_WORDS, CitationRegistry, plain_blocks, render
+from services.reading.markdown import LONG_SECTION_WORDS, CitationRegistry, plain_blocks, render
 
 
 def registry(*keys):

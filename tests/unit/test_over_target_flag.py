@@ -14,14 +14,15 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import Article, ReadingLevel, Role, SectionKind
-from services import review, worklists
-from services.publishing import (
+from services.editorial import review
+from services.editorial.publishing import (
     SectionInput,
     reads_above_target,
     refresh_over_target,
     save_revision,
 )
-from services.settings import update_settings
+from services.staff import worklists
+from services.staff.settings import update_settings
 from tests.factories import make_article, make_sections, make_user
 from tests.library_fixtures import keep_audiences  # noqa: F401
 from tests.unit.test_audience_settings import current

@@ -1,7 +1,7 @@
 import pytest
 
 from models import LevelSetting, ReadingLevel
-from services.personalization import is_over_target, load_audiences, resolve
+from services.reading.personalization import is_over_target, load_audiences, resolve
 
 L = ReadingLevel
 

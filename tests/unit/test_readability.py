@@ -1,4 +1,4 @@
-from services.readability import measure
+from services.reading.readability import measure
 
 
 def test_plain_text_measures_lower_than_clinical_text():
@@ -22,9 +22,9 @@ def test_empty_text_has_no_grade():
 
 def test_over_target_variants_are_flagged(app):
     from models import ReadingLevel, SectionKind
-    from services.personalization import load_audiences
-    from services.publishing import SectionInput
-    from services.readability import over_target
+    from services.editorial.publishing import SectionInput
+    from services.reading.personalization import load_audiences
+    from services.reading.readability import over_target
     from tests.factories import make_article
 
     hard = (

@@ -1,7 +1,7 @@
 from extensions import db
 from models import ReadingLevel, SectionKind, Topic
-from services.publishing import SectionInput
-from services.reading import build_view, choose_variant, related_articles
+from services.editorial.publishing import SectionInput
+from services.reading.view import build_view, choose_variant, related_articles
 from tests.factories import make_article, make_reference
 
 L = ReadingLevel

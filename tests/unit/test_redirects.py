@@ -1,6 +1,6 @@
 import pytest
 
-from blueprints.redirects import safe_next
+from web.redirects import safe_next
 
 
 @pytest.mark.parametrize(

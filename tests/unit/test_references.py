@@ -7,10 +7,9 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import AuditEvent, ReadingLevel, Reference, ReferenceKind, Role, SourceRead
-from services import accounts
+from services.editorial.publishing import SectionInput, save_revision
 from services.errors import NotPermitted
-from services.publishing import SectionInput, save_revision
-from services.references import (
+from services.library.references import (
     DuplicateReference,
     ReferenceInput,
     ReferenceInUse,
@@ -26,6 +25,7 @@ from services.references import (
     search_references,
     update_reference,
 )
+from services.staff import accounts
 from services.validation import InvalidFields
 from tests.factories import make_article, make_reference, make_sections, make_user
 

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import GlossaryTerm, ReadingLevel, RenderedRevision, Role, SectionKind
-from services import reading, review
-from services.publishing import SectionInput, save_revision
+from services.editorial import review
+from services.editorial.publishing import SectionInput, save_revision
+from services.reading import view as reading
 from tests.factories import make_article, make_reference, make_user
 
 L = ReadingLevel

@@ -1,7 +1,7 @@
 import pytest
 
 from models import ReviewStatus, Role
-from services import review
+from services.editorial import review
 from services.errors import InvalidTransition, NotPermitted
 from tests.factories import make_article, make_reference, make_user
 

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import AuditEvent, ReadingLevel, ReviewEvent, ReviewStatus, Role, SectionKind
-from services import review
+from services.editorial import review
+from services.editorial.publishing import SectionInput, public_revision, save_revision
 from services.errors import InvalidTransition, NotPermitted
-from services.publishing import SectionInput, public_revision, save_revision
 from tests.factories import make_article, make_reference, make_sections, make_user
 
 S = ReviewStatus
@@ -431,7 +431,7 @@ def test_two_reviewers_taking_one_revision_at_once_take_turns(app, library):
     import threading
     import time
 
-    from services.dossier import load_revision
+    from services.editorial.dossier import load_revision
 
     revision_id = make_article(status="submitted").latest_revision_id
     first, second = make_user(role=Role.REVIEWER), make_user(role=Role.REVIEWER)

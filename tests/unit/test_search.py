@@ -16,10 +16,11 @@ from flask_migrate import check, downgrade, upgrade
 import services.search as search_module
 from extensions import db
 from models import Article, ReadingLevel, Role, SearchDocument, SectionKind, Topic
-from services import review, search
-from services.publishing import SectionInput, refresh_publication, save_revision
+from services import search
+from services.editorial import review
+from services.editorial.publishing import SectionInput, refresh_publication, save_revision
 from services.search.query import MAX_QUERY, MAX_TERMS, normalise_query, parse
-from services.synthetic import seed_synthetic
+from services.seeding.synthetic import seed_synthetic
 from tests.factories import make_article, make_reference, make_user
 
 L = ReadingLevel

@@ -8,9 +8,9 @@ from werkzeug.security import generate_password_hash
 
 from app import create_app
 from models import Role
-from services import accounts, passwords
 from services.errors import DomainError
-from services.passwords import needs_rehash, password_problems
+from services.staff import accounts, passwords
+from services.staff.passwords import needs_rehash, password_problems
 from services.validation import InvalidFields
 from tests.conftest import _test_config
 from tests.factories import make_user

@@ -2,8 +2,8 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import Article, ReviewStatus, Revision
-from services.publishing import refresh_publication
-from services.synthetic import seed_synthetic
+from services.editorial.publishing import refresh_publication
+from services.seeding.synthetic import seed_synthetic
 
 
 def test_synthetic_articles_are_public_approved_and_marked(app):

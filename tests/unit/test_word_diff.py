@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from services.diffing import word_diff
+from services.editorial.diffing import word_diff
 
 WORDS = "the of a to and in is ponatinib dasatinib ALL CML therapy [@ref]. 60 mg/m2".split()
 

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import AuditEvent, GlossaryTerm, ReadingLevel, Role, User
-from services import accounts, followups
-from services.permissions import ROLE_PERMISSIONS, Permission
+from services.followups import questions as followups
+from services.staff import accounts
+from services.staff.permissions import ROLE_PERMISSIONS, Permission
 from tests.conftest import Auth
 from tests.factories import make_article, make_reference, make_user
 

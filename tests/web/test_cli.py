@@ -2,7 +2,7 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import Article, User
-from services.passwords import password_matches
+from services.staff.passwords import password_matches
 
 STRONG = "plum-orbit-lantern-93"
 

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from config import AUDIENCE_COOKIE
 from extensions import db
 from models import Role
-from services.personalization import COOKIE_NAME
 from tests.conftest import PASSWORD
 from tests.factories import make_user
 
@@ -38,7 +38,7 @@ def test_cannot_post_from_another_site(guarded, headers):
     assert response.status_code == 403
     html = response.get_data(as_text=True)
     assert "sent from another website" in html and "nothing was saved" in html
-    assert COOKIE_NAME not in response.headers.get("Set-Cookie", "")
+    assert AUDIENCE_COOKIE not in response.headers.get("Set-Cookie", "")
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_reader_form_from_this_site_is_accepted_without_any_token(guarded, heade
     response = guarded.post("/audience", data=PICK, headers=headers)
     assert response.status_code == 302
     assert response.headers["Location"] == SEED + "?audience=plain"
-    assert COOKIE_NAME in response.headers["Set-Cookie"]
+    assert AUDIENCE_COOKIE in response.headers["Set-Cookie"]
 
 
 def test_reader_pages_carry_no_token(guarded):

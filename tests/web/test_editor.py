@@ -27,8 +27,8 @@ from models import (
     SectionVariant,
     Topic,
 )
-from services import publishing, review
-from services.readability import measure
+from services.editorial import publishing, review
+from services.reading.readability import measure
 from tests.conftest import PASSWORD
 from tests.factories import make_article, make_reference, make_sections, make_user
 
@@ -179,7 +179,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, client):
 
 
 def test_a_deactivated_editor_is_signed_out_everywhere(app, client):
-    from services.accounts import deactivate
+    from services.staff.accounts import deactivate
 
     user = staff()
     admin = staff(Role.ADMIN, "Ada Admin")

@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from extensions import db
 from models import Article
-from services.synthetic import seed_synthetic
+from services.seeding.synthetic import seed_synthetic
 from tests.factories import make_article
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

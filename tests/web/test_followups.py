@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import FollowupQuestion, FollowupStatus, ReadingLevel, Role
-from services import followups
-from services.reading import find_article
+from services.followups import questions as followups
+from services.reading.view import find_article
 from tests.factories import make_user
 
 SEED = "all-blast-crisis-treatment"

@@ -19,8 +19,8 @@ from models import (
     Role,
     User,
 )
-from services import followups
-from services.reading import find_article
+from services.followups import questions as followups
+from services.reading.view import find_article
 from tests.conftest import PASSWORD
 from tests.factories import make_article, make_user
 

@@ -3,8 +3,8 @@ private variants and fragments, no-store for staff, Vary only where the answer c
 
 import pytest
 
+from config import AUDIENCE_COOKIE
 from models import Role
-from services.personalization import COOKIE_NAME
 
 SEED = "/articles/all-blast-crisis-treatment"
 ARTICLE = "public, max-age=60, stale-while-revalidate=600"
@@ -97,7 +97,8 @@ def test_fragments_stay_private(reader):
     assert response.headers["Cache-Control"] == PRIVATE
     picked = reader.get(SEED + "?role=patient", headers=HX)
     assert (
-        picked.headers["Cache-Control"] == PRIVATE and COOKIE_NAME in picked.headers["Set-Cookie"]
+        picked.headers["Cache-Control"] == PRIVATE
+        and AUDIENCE_COOKIE in picked.headers["Set-Cookie"]
     )
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import GlossaryTerm, Role, User
-from services import accounts
+from services.staff import accounts
 from tests.conftest import PASSWORD, Auth
 from tests.factories import make_reference, make_user
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import AuditEvent, Role
-from services import audit
-from services.audit_log import PAGE_SIZE
+from services.staff import audit
+from services.staff.audit_log import PAGE_SIZE
 from tests.factories import make_reference, make_user
 
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from logs import JsonFormatter
+from web.logs import JsonFormatter
 
 
 @pytest.fixture

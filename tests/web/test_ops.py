@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from app import create_app
 from blueprints.ops import routes as ops_routes
 from extensions import db, limiter
-from services.demo import load_demo
+from services.seeding.demo import load_demo
 from tests.conftest import _test_config
 from tests.tcp_proxy import TcpProxy
 from tests.web.test_live_services import PG_ADMIN_URL, REDIS_URL, needs_postgres, needs_redis

@@ -5,13 +5,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from blueprints import rendering
+from config import AUDIENCE_COOKIE
 from extensions import db
 from models import Article, GlossaryTerm, Role
-from services import review
-from services.personalization import COOKIE_NAME
-from services.publishing import SectionInput, save_revision
+from services.editorial import review
+from services.editorial.publishing import SectionInput, save_revision
 from tests.factories import make_user
+from web import rendering
 
 SEED = "/articles/all-blast-crisis-treatment"
 APPROVED = "/articles/ph-positive-all-tki"
@@ -131,7 +131,7 @@ def test_a_glossary_edit_shows_on_the_next_view(reader):
 def test_the_swap_comes_back_with_its_address_and_cookie(reader):
     first = reader.get(SEED + "?role=patient", headers=HX)
     cookie = first.headers["Set-Cookie"]
-    reader.delete_cookie(COOKIE_NAME)
+    reader.delete_cookie(AUDIENCE_COOKIE)
     again = reader.get(SEED + "?role=patient", headers=HX)
     assert again.headers["X-Page-Cache"] == "hit"
     assert again.headers["HX-Push-Url"] == SEED + "?audience=plain"

@@ -7,8 +7,8 @@ from sqlalchemy import event
 
 from extensions import db
 from models import Article, Topic, article_topics
-from services.publishing import publicly_visible
-from services.synthetic import seed_synthetic
+from services.editorial.publishing import publicly_visible
+from services.seeding.synthetic import seed_synthetic
 from tests.factories import make_article
 
 SEED = "/articles/all-blast-crisis-treatment"
@@ -284,7 +284,7 @@ def test_page_compressed_when_client_accepts_it(demo, client):
 
 
 def test_unexpected_error_gets_a_styled_500_without_details(demo, client, monkeypatch):
-    from services import reading
+    from services.reading import view as reading
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals")

@@ -2,9 +2,9 @@ import re
 
 import sqlalchemy as sa
 
+from config import AUDIENCE_COOKIE
 from extensions import db
 from models import Role, User
-from services.personalization import COOKIE_NAME
 
 SEED = "/articles/all-blast-crisis-treatment"
 
@@ -22,7 +22,7 @@ def test_picker_swap_returns_only_the_article_body(demo, hx):
     assert 'hx-swap-oob="innerHTML">Showing wording for patients and caregivers.' in body
     assert response.headers["HX-Push-Url"] == SEED + "?audience=plain"
     assert "HX-Request" in response.headers["Vary"] and "Cookie" in response.headers["Vary"]
-    assert COOKIE_NAME in response.headers["Set-Cookie"]
+    assert AUDIENCE_COOKIE in response.headers["Set-Cookie"]
 
 
 def test_plain_wording_differs_and_explains_terms(demo, client):
@@ -55,7 +55,7 @@ def test_remembered_choice_sends_the_reader_to_its_shareable_address(demo, clien
 
 
 def test_tampered_cookie_is_ignored(demo, client):
-    client.set_cookie(COOKIE_NAME, '"patient".forged')
+    client.set_cookie(AUDIENCE_COOKIE, '"patient".forged')
     html = client.get(SEED).get_data(as_text=True)
     assert "Showing clinical wording." in html
 
@@ -74,7 +74,7 @@ def test_no_javascript_form_posts_then_redirects_with_the_level(demo, client):
     response = client.post("/audience", data={"role": "student", "next": SEED})
     assert response.status_code == 302
     assert response.headers["Location"] == SEED + "?audience=standard"
-    assert COOKIE_NAME in response.headers["Set-Cookie"]
+    assert AUDIENCE_COOKIE in response.headers["Set-Cookie"]
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Showing wording for students, nurses, pharmacists" in html
 

@@ -8,10 +8,11 @@ import pytest
 
 from extensions import db
 from models import ReadingLevel, Role
-from services import followups, review
-from services.glossary import TermInput, create_term, delete_term, update_term
-from services.publishing import save_revision
-from services.references import ReferenceInput, update_reference
+from services.editorial import review
+from services.editorial.publishing import save_revision
+from services.followups import questions as followups
+from services.library.glossary import TermInput, create_term, delete_term, update_term
+from services.library.references import ReferenceInput, update_reference
 from tests.factories import make_article, make_reference, make_sections, make_user
 
 PAGES = [

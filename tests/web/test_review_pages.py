@@ -20,8 +20,8 @@ from models import (
     SectionKind,
     Topic,
 )
-from services import review
-from services.publishing import SectionInput, save_revision
+from services.editorial import review
+from services.editorial.publishing import SectionInput, save_revision
 from tests.conftest import PASSWORD
 from tests.factories import make_article, make_reference, make_sections, make_user
 

@@ -1,0 +1,28 @@
+"""Caching, in one place: what a cached thing's key is made of, and every cache Vetted keeps.
+
+- `versions`: the content versions keys are made of (glossary, site), raised as content changes.
+- `changes`: what a transaction changed for readers, as the services said it, until it commits.
+- `renders`: render once, a revision's sections at a level, shared by every worker (database).
+- `pages`: whole anonymous reader pages, answered in one query (database).
+- `headers`: Cache-Control, ETag and Vary: which answers a browser or proxy may keep, how long.
+- `purge`: after a commit, tell nginx which article pages to drop.
+
+May import models and extensions, never services, web or blueprints: services ask it to keep
+renderings and hand it their changes; blueprints decorate views with its page cache and policy.
+"""
+
+from flask import Flask
+
+from caching import headers, purge, versions
+
+
+def init_app(app: Flask) -> None:
+    """Register the session listeners and the cache headers hook.
+
+    Call after Flask-Compress and before the blueprints: after-request hooks run in reverse
+    order, so the headers hook sees any cookie a blueprint's hook set, and computes the ETag on
+    the uncompressed body.
+    """
+    versions.init_app()
+    purge.init_app()
+    headers.init_app(app)

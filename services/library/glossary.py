@@ -1,0 +1,208 @@
+"""The glossary: terms explained inline in plain and standard wording, edited by administrators.
+
+Reader pages load the glossary on every view, so an edit shows on the next one. Each surface form
+(term, abbreviation, alias) belongs to one entry only: otherwise a word in an article could not
+say which definition it means.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from extensions import db
+from models import Article, GlossaryTerm, Section, SectionVariant, User
+from services.editorial.publishing import note_changed
+from services.staff import audit
+from services.staff.permissions import Permission, require
+from services.validation import InvalidFields, clean_text, like_contains
+
+MAX_DEFINITION = 600  # it opens in a small box beside the word: a sentence or three
+MAX_ALIASES = 20
+
+
+@dataclass
+class TermInput:
+    term: str
+    definition: str
+    abbr: str = ""
+    aliases: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, term: GlossaryTerm) -> TermInput:
+        """The stored values of a term, to start an edit from."""
+        return cls(term.term, term.definition, term.abbr, list(term.aliases))
+
+
+def term_slug(term: str) -> str:
+    """The term's anchor on /glossary: ASCII words joined by hyphens (empty if it has none)."""
+    ascii_text = unicodedata.normalize("NFKD", term).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:120].rstrip("-")
+
+
+def clean_term(data: TermInput) -> TermInput:
+    """The input checked and normalised (aliases trimmed, without repeats); every problem at once.
+
+    :raises InvalidFields: one message per field that breaks a rule.
+    """
+    errors: dict[str, str] = {}
+    term = clean_text(errors, "term", data.term, label="the term", max_length=120, required=True)
+    abbr = clean_text(errors, "abbr", data.abbr, label="the abbreviation", max_length=40)
+    definition = clean_text(
+        errors,
+        "definition",
+        data.definition,
+        label="a plain definition",
+        max_length=MAX_DEFINITION,
+        required=True,
+    )
+    aliases: list[str] = []
+    seen = {term.lower(), abbr.lower()}
+    for alias in (" ".join(a.split()) for a in data.aliases):
+        if alias and alias.lower() not in seen:
+            seen.add(alias.lower())
+            aliases.append(alias)
+    if len(aliases) > MAX_ALIASES:
+        errors["aliases"] = f"Use at most {MAX_ALIASES} other forms."
+    elif too_long := next((a for a in aliases if len(a) > 120), None):
+        errors["aliases"] = f"“{too_long[:40]}…” is longer than 120 characters."
+    if term and not term_slug(term):
+        errors["term"] = "Use at least one letter or digit (A to Z, 0 to 9) in the term."
+    if errors:
+        raise InvalidFields(errors)
+    return TermInput(term, definition, abbr, aliases)
+
+
+def _check_unique(data: TermInput, slug: str, *, exclude: GlossaryTerm | None = None) -> None:
+    query = sa.select(GlossaryTerm)
+    if exclude is not None:
+        query = query.where(GlossaryTerm.id != exclude.id)
+    errors: dict[str, str] = {}
+    owners: dict[str, GlossaryTerm] = {}
+    for other in db.session.scalars(query):
+        if other.slug == slug:
+            errors["term"] = f"The glossary already has “{other.term}”."
+        for form in (other.term, other.abbr, *other.aliases):
+            if form:
+                owners[form.lower()] = other
+    for name, forms in (("term", [data.term]), ("abbr", [data.abbr]), ("aliases", data.aliases)):
+        for form in forms:
+            other = owners.get(form.lower()) if form else None
+            if other is not None and name not in errors:
+                errors[name] = (
+                    f"“{form}” already explains “{other.term}”; a word can have one definition."
+                )
+    if errors:
+        raise InvalidFields(errors, status_code=409)
+
+
+def _snapshot(term: GlossaryTerm) -> dict:
+    return {
+        "term": term.term,
+        "abbr": term.abbr,
+        "aliases": list(term.aliases),
+        "definition": term.definition,
+    }
+
+
+def _forms(term: GlossaryTerm | TermInput) -> set[str]:
+    return {form for form in (term.term, term.abbr, *term.aliases) if form}
+
+
+def _note_pages_using(forms: set[str]) -> None:
+    """Note the public articles whose text uses any of these forms: their pages explain the term
+    inline, so an edit changes them (purge.py). Lower-case LIKE finds a superset of what the
+    renderer marks (it matches abbreviations exactly, and whole words only): an extra purge
+    costs one fetch, a missing one a stale page. A scan of public text, for a rare staff edit."""
+    if not forms:
+        return
+    body = sa.func.lower(SectionVariant.body)
+    note_changed(
+        db.session.scalars(
+            sa.select(Article.slug)
+            .join(Section, Section.revision_id == Article.public_revision_id)
+            .join(SectionVariant, SectionVariant.section_id == Section.id)
+            .where(sa.or_(*(body.like(like_contains(f.lower()), escape="\\") for f in forms)))
+            .distinct()
+        )
+    )
+
+
+def create_term(data: TermInput, *, actor: User) -> GlossaryTerm:
+    """Add a term; its slug (the anchor on /glossary) comes from the term.
+
+    :raises InvalidFields: a field breaks a rule, or (409) a form of it is already defined.
+    """
+    require(actor, Permission.GLOSSARY)
+    data = clean_term(data)
+    slug = term_slug(data.term)
+    _check_unique(data, slug)
+    term = GlossaryTerm(
+        slug=slug, term=data.term, abbr=data.abbr, aliases=data.aliases, definition=data.definition
+    )
+    db.session.add(term)
+    audit.record("glossary.create", actor=actor, target=term, changes=_snapshot(term))
+    _note_pages_using(_forms(data))
+    return term
+
+
+def update_term(term: GlossaryTerm, data: TermInput, *, actor: User) -> dict[str, list]:
+    """Save an edit (the slug follows the term); returns what changed, as the audit log has it.
+
+    :raises InvalidFields: a field breaks a rule, or (409) a form of it belongs to another term.
+    """
+    require(actor, Permission.GLOSSARY)
+    data = clean_term(data)
+    slug = term_slug(data.term)
+    _check_unique(data, slug, exclude=term)
+    forms_before = _forms(term)
+    changes = audit.field_changes(
+        term,
+        {
+            "term": data.term,
+            "slug": slug,
+            "abbr": data.abbr,
+            "aliases": data.aliases,
+            "definition": data.definition,
+        },
+    )
+    if changes:
+        audit.record("glossary.update", actor=actor, target=term, changes=changes)
+        _note_pages_using(forms_before | _forms(data))
+    return changes
+
+
+def delete_term(term: GlossaryTerm, *, actor: User) -> None:
+    """Remove a term: articles stop explaining it on their next view."""
+    require(actor, Permission.GLOSSARY)
+    audit.record("glossary.delete", actor=actor, target=term, changes=_snapshot(term))
+    _note_pages_using(_forms(term))
+    db.session.delete(term)
+
+
+def search_terms(query: str = "") -> list[GlossaryTerm]:
+    """Terms whose term, abbreviation, other forms or definition contain every word, A to Z."""
+    conditions = []
+    for word in query.split()[:10]:
+        pattern = like_contains(word.lower())
+        conditions.append(
+            sa.or_(
+                *(
+                    sa.func.lower(column).like(pattern, escape="\\")
+                    for column in (
+                        GlossaryTerm.term,
+                        GlossaryTerm.abbr,
+                        sa.cast(GlossaryTerm.aliases, sa.String),
+                        GlossaryTerm.definition,
+                    )
+                )
+            )
+        )
+    return list(
+        db.session.scalars(
+            sa.select(GlossaryTerm).where(*conditions).order_by(sa.func.lower(GlossaryTerm.term))
+        )
+    )

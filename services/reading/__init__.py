@@ -1,0 +1,9 @@
+"""What a reader sees.
+
+- `view`: an article as a reader gets it: its public (or pending) revision at their level.
+- `markdown`: Markdown to sanitised HTML with numbered citations and glossary terms.
+- `personalization`: the roles of "Which best describes you?" and the level each maps to.
+- `readability`: reading grades, measured when text is saved.
+- `public_history`: each approval and what it changed, as the public review record.
+- `feeds`: what the sitemaps and the Atom feed list.
+"""

@@ -1,0 +1,362 @@
+"""What a reader sees of an article: the revision, its text at a reading level, its references."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from caching import renders as render_cache
+from extensions import db
+from models import (
+    Article,
+    GlossaryTerm,
+    ReadingLevel,
+    Reference,
+    ReviewStatus,
+    Revision,
+    Section,
+    SectionKind,
+    SectionVariant,
+    Topic,
+    article_topics,
+)
+from services.editorial.publishing import publicly_visible
+from services.reading.markdown import CitationRegistry, Glossary, citation_keys, render
+from services.reading.personalization import choose_variant
+
+
+@dataclass
+class SectionView:
+    section: Section
+    variant: SectionVariant
+    html: Markup
+    preview_html: Markup | None
+    requested: ReadingLevel
+
+    @property
+    def anchor(self) -> str:
+        return self.section.anchor
+
+    @property
+    def is_fallback(self) -> bool:
+        """True when the reader's level had no variant and a more technical one stands in."""
+        return self.variant.level != self.requested
+
+
+@dataclass
+class CitedReference:
+    number: int
+    reference: Reference
+
+
+@dataclass
+class ArticleView:
+    article: Article
+    revision: Revision
+    level: ReadingLevel
+    summary: SectionView | None
+    sections: list[SectionView]
+    references: list[CitedReference]
+    broken_keys: list[str]
+
+    @property
+    def is_approved(self) -> bool:
+        return self.revision.status == ReviewStatus.APPROVED
+
+    @property
+    def changes_requested(self) -> bool:
+        return self.revision.status == ReviewStatus.CHANGES_REQUESTED
+
+    @property
+    def current_step(self) -> int:
+        """Index in the tracker Submitted → Under Review → Approved."""
+        return {
+            ReviewStatus.SUBMITTED: 0,
+            ReviewStatus.UNDER_REVIEW: 1,
+            ReviewStatus.CHANGES_REQUESTED: 1,
+            ReviewStatus.APPROVED: 2,
+        }.get(self.revision.status, 0)
+
+    @property
+    def reading_grade(self) -> float | None:
+        """Flesch-Kincaid grade of what is shown, weighted by each part's length."""
+        parts = [p.variant for p in [self.summary, *self.sections] if p and p.variant.fk_grade]
+        words = sum(v.word_count for v in parts)
+        if not words:
+            return None
+        return sum(v.fk_grade * v.word_count for v in parts) / words
+
+    @property
+    def smog_grade(self) -> float | None:
+        parts = [p.variant for p in [self.summary, *self.sections] if p and p.variant.smog_grade]
+        words = sum(v.word_count for v in parts)
+        return sum(v.smog_grade * v.word_count for v in parts) / words if words else None
+
+    def section(self, section_id: int) -> SectionView | None:
+        return next((s for s in self.sections if s.section.id == section_id), None)
+
+
+def find_article(slug: str) -> Article | None:
+    """A publicly visible article by slug, with what its page needs loaded up front."""
+    return db.session.scalar(
+        sa.select(Article)
+        .where(Article.slug == slug, publicly_visible())
+        .options(selectinload(Article.topics))
+    )
+
+
+def load_revision(revision_id: int) -> Revision | None:
+    """A revision with its sections, variants and reviewer: three queries, whatever its size."""
+    return db.session.scalar(
+        sa.select(Revision)
+        .where(Revision.id == revision_id)
+        .options(
+            selectinload(Revision.sections).selectinload(Section.variants),
+            selectinload(Revision.reviewer),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def load_glossary(url: Callable[[GlossaryTerm], str]) -> Glossary:
+    """Every glossary term, ready to mark up text."""
+    return Glossary.build(db.session.scalars(sa.select(GlossaryTerm)).all(), url)
+
+
+def build_view(
+    article: Article,
+    level: ReadingLevel,
+    *,
+    card_url: Callable[[str], str] | None,
+    glossary_url: Callable[[GlossaryTerm], str] | None = None,
+    revision: Revision | None = None,
+    cached: bool = False,
+) -> ArticleView | None:
+    """Render a revision at `level`; citations numbered across the whole page.
+
+    By default the revision readers see; staff previews pass another one, saved or not (an
+    unsaved one is built from transient objects by the editor), and get exactly the same page.
+    With `glossary_url`, terms are explained inline, in plain and standard wording only:
+    clinicians don't need it. `cached` reuses (or keeps) the rendering in the render-once cache;
+    only the public pages ask for it, since the links inside the HTML are the public ones.
+    """
+    if revision is None:
+        if article.public_revision_id is None:
+            return None
+        revision = load_revision(article.public_revision_id)
+        if revision is None:
+            return None
+    chosen = [(s, choose_variant(s, level)) for s in revision.sections]
+    chosen = [(s, v) for s, v in chosen if v is not None]
+    marks_terms = glossary_url is not None and level != ReadingLevel.CLINICAL
+    key = payload = None
+    if cached and revision.id is not None:
+        key = render_cache.key_for(revision.id, level, marks_terms=marks_terms)
+        payload = render_cache.fetch(key)
+    if payload is None:
+        glossary = load_glossary(glossary_url) if marks_terms else None  # type: ignore[arg-type]
+        payload = _render(chosen, card_url=card_url, glossary=glossary)
+        if key is not None:
+            render_cache.store(key, payload)
+    library = {
+        r.key: r
+        for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(payload["order"])))
+    }
+    summary, sections = None, []
+    for (section, variant), (html, preview) in zip(chosen, payload["parts"], strict=True):
+        view = SectionView(
+            section, variant, Markup(html), Markup(preview) if preview else None, level
+        )
+        if section.kind == SectionKind.SUMMARY:
+            summary = view
+        else:
+            sections.append(view)
+    return ArticleView(
+        article=article,
+        revision=revision,
+        level=level,
+        summary=summary,
+        sections=sections,
+        references=[
+            CitedReference(n, library[k]) for n, k in enumerate(payload["order"], 1) if k in library
+        ],
+        broken_keys=payload["unknown"],
+    )
+
+
+def _render(
+    chosen: list[tuple[Section, SectionVariant]],
+    *,
+    card_url: Callable[[str], str] | None,
+    glossary: Glossary | None,
+) -> dict:
+    """The expensive part, done once per cache key: Markdown, citations, glossary marking."""
+    keys = {key for _, v in chosen for key in citation_keys(v.body)}
+    known = set(db.session.scalars(sa.select(Reference.key).where(Reference.key.in_(keys))))
+    registry = CitationRegistry(known_keys=known)
+    parts = []
+    for section, variant in chosen:
+        rendered = render(
+            variant.body,
+            registry,
+            card_url=card_url,
+            collapsible=section.kind != SectionKind.SUMMARY,
+            glossary=glossary,
+        )
+        preview = rendered.preview_html
+        parts.append([str(rendered.html), str(preview) if preview is not None else None])
+    return {"parts": parts, "order": registry.order, "unknown": registry.unknown}
+
+
+def recent_articles(limit: int = 10) -> list[Article]:
+    """Public articles, most recently updated first (a partial index walk)."""
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .where(publicly_visible())
+            .order_by(Article.updated_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def approved_articles(limit: int = 10) -> list[Article]:
+    """Articles with a live, reviewed revision, most recently reviewed first."""
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .where(Article.live_revision_id.is_not(None))
+            .order_by(Article.reviewed_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def topics_with_counts() -> list[tuple[Topic, int]]:
+    """Every topic with its stored number of public articles."""
+    topics = db.session.scalars(sa.select(Topic).order_by(Topic.name))
+    return [(topic, topic.article_count) for topic in topics]
+
+
+@dataclass
+class TopicPage:
+    """One page of a topic's public articles, newest first, with keyset links both ways."""
+
+    articles: list[Article]
+    newer: int | None  # pass as `after` for the previous page
+    older: int | None  # pass as `before` for the next page
+
+
+def topic_articles(
+    topic: Topic, *, before: int | None = None, after: int | None = None, per_page: int = 20
+) -> TopicPage:
+    """A page of a topic's public articles by the (topic, article) index: cost per page, not
+    per topic. `before`/`after` are article ids from the previous page's links."""
+    link = article_topics.c.article_id
+    query = (
+        sa.select(Article)
+        .join(article_topics, link == Article.id)
+        .where(article_topics.c.topic_id == topic.id, publicly_visible())
+        .limit(per_page + 1)
+    )
+    if after is not None:
+        rows = list(db.session.scalars(query.where(link > after).order_by(link.asc())))
+        has_newer = len(rows) > per_page
+        rows = list(reversed(rows[:per_page]))
+        has_older = True
+    else:
+        if before is not None:
+            query = query.where(link < before)
+        rows = list(db.session.scalars(query.order_by(link.desc())))
+        has_older = len(rows) > per_page
+        rows = rows[:per_page]
+        has_newer = before is not None
+    return TopicPage(
+        articles=rows,
+        newer=rows[0].id if rows and has_newer else None,
+        older=rows[-1].id if rows and has_older else None,
+    )
+
+
+def related_articles(article: Article, limit: int = 4) -> list[Article]:
+    """Other public articles sharing a topic with this one, newest first: one query that walks
+    the (topic, article) index a few rows per topic, whatever the size of the topics."""
+    topic_ids = [t.id for t in article.topics][:5]
+    if not topic_ids:
+        return []
+    link = article_topics.c.article_id
+    # Each branch keeps only public articles: drafts of new articles carry topics too, and newer
+    # drafts must not crowd the public ones out of a branch's few rows. With that, `limit` rows a
+    # topic always hold the newest `limit` overall.
+    per_topic = [
+        sa.select(link)
+        .join(Article, Article.id == link)
+        .where(article_topics.c.topic_id == topic_id, link != article.id, publicly_visible())
+        .order_by(link.desc())
+        .limit(limit)
+        .subquery()
+        for topic_id in topic_ids
+    ]
+    candidates = sa.union(*[sa.select(branch.c.article_id) for branch in per_topic])
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .where(Article.id.in_(candidates), publicly_visible())
+            .order_by(Article.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def structured_data(view: ArticleView, url: str, *, policy_url: str) -> dict:
+    """schema.org MedicalWebPage for search engines: review, reviewer, next review and citations.
+
+    schema.org has no term for "next review due" (`expires` would say the content lapses), so
+    the page defines its own, `nextReviewDue`, whose IRI is where the editorial policy at
+    `policy_url` (absolute) explains the date.
+    """
+    revision = view.revision
+    data: dict = {
+        "@context": [
+            "https://schema.org",
+            {
+                "nextReviewDue": {
+                    "@id": f"{policy_url}#next-review-due",
+                    "@type": "http://www.w3.org/2001/XMLSchema#date",
+                }
+            },
+        ],
+        "@type": "MedicalWebPage",
+        "name": revision.question,
+        "headline": revision.question,
+        "url": url,
+        "description": view.article.summary,
+        "dateModified": revision.created_at.date().isoformat(),
+        "about": [t.name for t in view.article.topics],
+        "citation": [_citation(c.reference) for c in view.references],
+    }
+    if view.is_approved and revision.reviewer and revision.reviewed_at:
+        data["lastReviewed"] = revision.reviewed_at.date().isoformat()
+        data["reviewedBy"] = {"@type": "Person", "name": revision.reviewer.display_name}
+        if view.article.next_review_on:
+            data["nextReviewDue"] = view.article.next_review_on.isoformat()
+    return data
+
+
+def _citation(ref: Reference) -> dict:
+    item: dict = {"@type": "CreativeWork", "name": ref.title}
+    if ref.authors:
+        item["author"] = ref.authors
+    if ref.journal:
+        item["isPartOf"] = ref.journal
+    if ref.year:
+        item["datePublished"] = str(ref.year)
+    identifiers = [f"doi:{ref.doi}"] if ref.doi else []
+    identifiers += [f"pmid:{ref.pmid}"] if ref.pmid else []
+    if identifiers:
+        item["identifier"] = identifiers
+    return item

@@ -1,0 +1,280 @@
+"""Staff accounts: sign-in, sessions, set-password links, roles, deactivation.
+
+Sessions carry the user's `session_epoch` (models/user.py): raising it signs the user out on every
+device and voids every set-password link issued before, so a link works once.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from functools import cache
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from extensions import db
+from models import Role, User
+from models.base import utcnow
+from services.errors import DomainError
+from services.staff import audit
+from services.staff.passwords import (
+    hash_password,
+    needs_rehash,
+    password_matches,
+    password_problems,
+)
+from services.staff.permissions import Permission, require
+from services.validation import InvalidFields
+
+LINK_MAX_AGE = 72 * 3600  # a set-password link lasts three days
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@cache
+def _stand_in() -> User:
+    """Checked when the email matches no account, so a wrong email takes as long as a wrong
+    password and sign-in timing does not tell which accounts exist."""
+    return User(
+        email="", name="", role=Role.EDITOR, password_hash=hash_password(secrets.token_hex(16))
+    )
+
+
+class PasswordRejected(DomainError):
+    """The new password breaks the rule; `problems` lists why."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The active staff member a session id ("id.epoch") names, if it is still current."""
+    user_id, _, epoch = session_id.partition(".")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.can_sign_in or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The account for these credentials, signed in and audited; None (audited too) otherwise."""
+    email = email.strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        password_matches(_stand_in().password_hash, password)
+        audit.record(
+            "auth.sign_in_failed", actor=None, actor_label=email[:254], changes={"known": False}
+        )
+        return None
+    if not (user.can_sign_in and password_matches(user.password_hash, password)):
+        audit.record(
+            "auth.sign_in_failed",
+            actor=user,
+            target=user,
+            changes={"deactivated": True} if not user.is_active else {},
+        )
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    audit.record("auth.sign_in", actor=user, target=user)
+    return user
+
+
+def signed_out(user: User) -> None:
+    """Record a sign-out."""
+    audit.record("auth.sign_out", actor=user, target=user)
+
+
+def _check_email(email: str, *, exclude: User | None = None) -> str:
+    email = email.strip().lower()
+    if not EMAIL.match(email) or len(email) > 254:
+        raise InvalidFields({"email": f"“{email}” is not an email address."})
+    query = sa.select(User.id).where(User.email == email)
+    if exclude is not None:
+        query = query.where(User.id != exclude.id)
+    if db.session.scalar(query):
+        raise InvalidFields(
+            {"email": f"A staff account with the email {email} already exists."}, status_code=409
+        )
+    return email
+
+
+def _apply_password(user: User, password: str) -> None:
+    problems = password_problems(password, email=user.email, name=user.name)
+    if problems:
+        raise PasswordRejected(problems)
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+
+
+def create_user(
+    *,
+    email: str,
+    role: Role,
+    name: str = "",
+    credentials: str = "",
+    password: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """A staff account; without a password it waits for its set-password link.
+
+    `actor` is the administrator adding it (None from the command line).
+    :raises DomainError: the email is malformed or taken; PasswordRejected: a weak password.
+    """
+    if actor is not None:
+        require(actor, Permission.USERS)
+    email = _check_email(email)
+    name = " ".join(name.split())[:120] or email.split("@")[0]
+    user = User(
+        email=email,
+        role=role,
+        name=name,
+        credentials=credentials.strip()[:120],
+        is_active=True,
+        session_epoch=0,
+    )
+    if password is not None:
+        _apply_password(user, password)
+    db.session.add(user)
+    audit.record(
+        "user.create",
+        actor=actor,
+        actor_label=None if actor else "command line",
+        target=user,
+        changes={"role": role.value, "name": name, "credentials": user.credentials},
+    )
+    return user
+
+
+def set_password_token(user: User) -> str:
+    """A signed link token that lets `user` choose a password once, within three days."""
+    return _serializer().dumps({"u": user.id, "e": user.session_epoch})
+
+
+def user_for_token(token: str) -> User | None:
+    """The account a set-password token is for, while it is unused and unexpired."""
+    try:
+        data = _serializer().loads(token, max_age=LINK_MAX_AGE)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or not user.is_active or user.is_demo or user.session_epoch != data.get("e"):
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """The account holder sets a password from their link; every other session ends.
+
+    :raises PasswordRejected: the password breaks the rule.
+    """
+    _apply_password(user, password)
+    audit.record("user.set_password", actor=user, target=user)
+
+
+def reset_password(user: User, *, actor: User) -> str:
+    """An administrator voids the password and every session; returns a new set-password token.
+
+    :raises DomainError: the account is a demo persona or deactivated (a link would not work).
+    """
+    require(actor, Permission.USERS)
+    if user.is_demo:
+        raise DomainError("Demo personas never sign in, so they have no password to reset.")
+    if not user.is_active:
+        raise DomainError("Reactivate the account first: a deactivated account cannot sign in.")
+    user.password_hash = None
+    user.session_epoch += 1
+    audit.record("user.reset_password", actor=actor, target=user)
+    return set_password_token(user)
+
+
+def _active_admins_besides(user: User) -> int:
+    return len(
+        db.session.scalars(
+            sa.select(User.id)
+            .where(User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id)
+            .with_for_update()
+        ).all()
+    )
+
+
+def _keep_an_admin(user: User) -> None:
+    if user.role == Role.ADMIN and user.is_active and _active_admins_besides(user) == 0:
+        raise InvalidFields(
+            {
+                "role": f"{user.name} is the last active administrator; make someone else an "
+                "administrator first."
+            },
+            status_code=409,
+        )
+
+
+def update_user(
+    user: User, *, actor: User, name: str, credentials: str, email: str, role: Role
+) -> None:
+    """Change a staff member's details and role (never the last active administrator's role).
+
+    :raises DomainError: the email is taken, or this would leave no active administrator.
+    """
+    require(actor, Permission.USERS)
+    if role != user.role:
+        _keep_an_admin(user)
+    email = _check_email(email, exclude=user)
+    changes = audit.field_changes(
+        user,
+        {
+            "name": " ".join(name.split())[:120] or user.name,
+            "credentials": credentials.strip()[:120],
+            "email": email,
+            "role": role,
+        },
+    )
+    if changes:
+        audit.record("user.update", actor=actor, target=user, changes=changes)
+
+
+def deactivate(user: User, *, actor: User) -> None:
+    """The account can no longer sign in, and its sessions end; its name stays on its work.
+
+    :raises DomainError: it is the actor's own account, or the last active administrator.
+    """
+    require(actor, Permission.USERS)
+    if not user.is_active:
+        return
+    if user.id == actor.id:
+        raise DomainError("You cannot deactivate your own account; ask another administrator.")
+    _keep_an_admin(user)
+    user.is_active = False
+    user.deactivated_at = utcnow()
+    user.session_epoch += 1
+    audit.record("user.deactivate", actor=actor, target=user)
+
+
+def reactivate(user: User, *, actor: User) -> None:
+    """Let a deactivated account sign in again (with its old password, if it still has one)."""
+    require(actor, Permission.USERS)
+    if user.is_active:
+        return
+    user.is_active = True
+    user.deactivated_at = None
+    audit.record("user.reactivate", actor=actor, target=user)
+
+
+def staff_list() -> list[User]:
+    """Every account: active ones first, then by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User).order_by(User.is_active.desc(), sa.func.lower(User.name), User.id)
+        )
+    )
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")

@@ -1,0 +1,15 @@
+"""Request plumbing every blueprint shares, none of it a page of its own.
+
+- `logs`: a JSON line per request and per error, with the request id.
+- `security`: CSP and the other response headers; `Vary: HX-Request`.
+- `csrf`: the origin check for every unsafe request, and tokens for signed-in staff.
+- `assets`: fingerprinted, precompressed static files (built by scripts/build_static.py).
+- `errors`: the error pages (HTML, or a fragment for htmx), and the 503 while the database is away.
+- `rendering`: one template, two renderings (a page, or one named block for an htmx swap).
+- `rescue`: typed text that survives a lost session.
+- `audience`: the reader's role from the picker, `?audience=`, its cookie or the staff profile.
+- `filters`: template filters (dates), and the client address handed to the audit log.
+- `redirects`: where a form may send the reader back to.
+
+May import services, models, caching and extensions; never blueprints.
+"""

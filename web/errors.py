@@ -1,0 +1,93 @@
+"""Error pages in the site's style: never a stack trace, always a way back."""
+
+import logging
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from extensions import db, login_manager
+from services.errors import DomainError
+from web import csrf
+from web.rescue import rescue_for_request
+
+log = logging.getLogger("vetted.error")
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    403: ("You can’t do that", "Your account does not allow this action."),
+    404: ("We can’t find that page", "It may have moved, or the address may have a typo."),
+    405: ("That doesn’t work here", "This page does not accept that kind of request."),
+    409: ("That change conflicts", "The content changed since you opened it."),
+    429: ("Too many requests", "Please wait a minute, then try again."),
+    500: ("Something went wrong on our side", "We have been notified. Please try again shortly."),
+    503: (
+        "Vetted is briefly unavailable",
+        "We can’t reach our database right now. Nothing you sent was lost or half-saved; "
+        "please try again in a minute.",
+    ),
+}
+# The database is away or overloaded (refused, dropped, timed out, pool exhausted): a 503 the
+# reader can retry, and the pool reconnects by itself once it answers again (pre-ping).
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
+def _page(status: int, detail: str | None = None):
+    title, default_detail = MESSAGES.get(status, MESSAGES[500])
+    template = "errors/fragment.html" if request.htmx else "errors/page.html"
+    return render_template(
+        template, status=status, title=title, detail=detail or default_detail
+    ), status
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except DATABASE_UNAVAILABLE:
+        db.session.close()  # the connection is gone; the pool replaces it on next checkout
+
+
+def init_app(app: Flask) -> None:
+    """Register the error pages."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _page(error.code or 500)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        if (rescue := rescue_for_request()) is not None:
+            return rescue("expired")  # the editor's text comes back with a fresh token
+        return _page(
+            400, "Your form expired. Reload the page and send it again; nothing was saved."
+        )
+
+    @app.errorhandler(csrf.CrossSiteRequest)
+    def cross_site_request(error: csrf.CrossSiteRequest):
+        return _page(403, error.description)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return _page(error.status_code, str(error))
+
+    def database_unavailable(error: Exception):
+        _rollback()
+        cause = getattr(error, "orig", None) or error
+        # No traceback: during an outage every request fails the same way.
+        log.error("Database unavailable", extra={"error": f"{type(cause).__name__}: {cause}"})
+        # The page must not touch the database again: treat the reader as signed out for it.
+        g._login_user = login_manager.anonymous_user()
+        body, status = _page(503)
+        retry = str(current_app.config["DATABASE_RETRY_AFTER"])
+        return body, status, {"Retry-After": retry, "Cache-Control": "no-store"}
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, database_unavailable)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        _rollback()
+        log.exception("Unhandled error")
+        return _page(500)

@@ -1,4 +1,9 @@
-"""Migrations keep data: SQLite rebuilds a table to alter it, which must never cascade."""
+"""Migrations keep data: SQLite rebuilds a table to alter it, which must never cascade. And they
+stand alone: none imports the application, and the search index's data migration still builds
+what the application would."""
+
+import ast
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -7,6 +12,11 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from extensions import db
+from models import ReadingLevel
+from services import search
+
+ROOT = Path(__file__).resolve().parents[2]
+VERSIONS = ROOT / "migrations" / "versions"
 
 
 def _snapshot() -> tuple:
@@ -66,3 +76,88 @@ def test_migrations_build_exactly_what_the_models_describe(app):
         )
         assert context.get_current_revision() is not None
         assert compare_metadata(context, db.metadata) == []
+
+
+# -- Frozen migrations --------------------------------------------------------------------------
+
+
+def _application_names() -> set[str]:
+    """This repository's top-level modules and packages (folders with Python files in them)."""
+    return {path.stem for path in ROOT.glob("*.py")} | {
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir() and not path.name.startswith(".") and any(path.glob("*.py"))
+    }
+
+
+def _imports(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, top-level name) of every import in a module, those inside functions too; a
+    relative import's name is "."."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name.partition(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.lineno, "." if node.level else node.module.partition(".")[0]))
+    return found
+
+
+def test_the_import_check_sees_imports_inside_functions():
+    tree = ast.parse("def build():\n    from services.search import documents\n    import app\n")
+    assert [name for _, name in _imports(tree)] == ["services", "app"]
+
+
+def test_no_migration_imports_application_code():
+    """A migration runs against its own revision's schema forever; today's code follows today's.
+    A data migration carries the queries it needs as they were (ef3ff7c24150 shows how)."""
+    application = _application_names()
+    assert {"app", "config", "extensions", "models", "services", "web"} <= application
+    files = sorted(VERSIONS.glob("*.py"))
+    assert len(files) > 10
+    offences = [
+        f"{path.name}:{line} imports {name}"
+        for path in files
+        for line, name in _imports(ast.parse(path.read_text(encoding="utf-8"), path.name))
+        if name in application or name == "."
+    ]
+    assert offences == []
+
+
+SEARCH_COLUMNS = (
+    "article_id, revision_id, question, headings, plain, standard, clinical, reference_titles"
+)
+
+
+def _search_documents() -> list[tuple]:
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.text(f"SELECT {SEARCH_COLUMNS} FROM search_documents ORDER BY article_id")
+        )
+    ]
+
+
+def test_search_index_migration_builds_again_what_the_application_stored(demo):
+    """ef3ff7c24150 indexes the articles already public with its own frozen copy of the text
+    extraction: down past it and up again, every row is exactly what today's services wrote."""
+    before = _search_documents()
+    public = db.session.execute(
+        sa.text(
+            "SELECT id, public_revision_id FROM articles"
+            " WHERE public_revision_id IS NOT NULL ORDER BY id"
+        )
+    ).all()
+    assert public and [row[:2] for row in before] == [tuple(row) for row in public]
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        downgrade(revision="b7d2e4f1a9c3")
+        db.engine.dispose()
+        with db.engine.connect() as conn:
+            assert "search_documents" not in sa.inspect(conn).get_table_names()
+    finally:
+        upgrade()
+        db.engine.dispose()
+    assert _search_documents() == before
+    hits = search.search("blast crisis", level=ReadingLevel.CLINICAL).hits
+    assert [hit.article.slug for hit in hits][:1] == ["all-blast-crisis-treatment"]

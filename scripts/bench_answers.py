@@ -33,6 +33,7 @@ from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
 from models import Article, ReadingLevel  # noqa: E402
 from services.followups import instant as answers  # noqa: E402
+from services.followups import passages  # noqa: E402
 from services.reading.view import find_article  # noqa: E402
 from services.seeding.demo import load_demo  # noqa: E402
 from services.seeding.synthetic import seed_synthetic  # noqa: E402
@@ -77,7 +78,7 @@ def measure(runs: int, *, cold: bool) -> tuple[list[float], list[float], int]:
         totals, shown = [], 0
         for n in range(runs):
             if cold:
-                answers.split_passages.cache_clear()
+                passages.split_passages.cache_clear()
             question = QUESTIONS[n % len(QUESTIONS)]
             db.session.expire_all()
             started = time.perf_counter()

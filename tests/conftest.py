@@ -33,6 +33,7 @@ from tests import snapshots
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery staple"
+SECRET_KEY = "test-secret-key"
 
 
 def _worker() -> str:
@@ -52,7 +53,7 @@ def _admin_execute(url: sa.URL, sql: str) -> None:
 def _test_config(url: str, **extra) -> dict:
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -16,7 +16,7 @@ from models import (
     User,
 )
 from services.editorial import review
-from services.editorial.publishing import SectionInput, create_article, save_revision
+from services.editorial.revisions import SectionInput, create_article, save_revision
 from services.staff.passwords import hash_password
 
 _seq = count(1)

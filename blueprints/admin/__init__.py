@@ -4,11 +4,13 @@ from blueprints.admin import (  # noqa: F401
     articles,
     audit,
     dashboard,
+    editor,
     followups,
     glossary,
     links,
     references,
     review,
+    revisions,
     settings,
     users,
 )

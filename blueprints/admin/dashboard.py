@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from blueprints.admin.base import bp, requires
 from models.base import utcnow
-from services.followups import questions as followups
+from services.followups import queue
 from services.staff import worklists
 from services.staff.permissions import Permission
 from web.rendering import render_page
@@ -26,5 +26,5 @@ def dashboard():
         lists=lists,
         focus=focus if focus in lists else None,
         today=utcnow().date(),
-        questions=None if focus else followups.queue_counts(),
+        questions=None if focus else queue.queue_counts(),
     )

@@ -11,7 +11,8 @@ from blueprints.admin.base import bp, requires
 from extensions import db
 from models import FollowupStatus
 from services.errors import DomainError
-from services.followups import questions as followups
+from services.followups import answers, promotion, questions
+from services.followups import queue as staff_queue
 from services.staff.permissions import Permission
 from web.audience import audiences
 
@@ -52,7 +53,7 @@ def queue():
     args = _queue_args()
     view = args["view"]
     status = None if view in ("all", "awaiting") else FollowupStatus(view)
-    page = followups.queue(
+    page = staff_queue.queue(
         status=status, text=args["q"], awaiting_approval=view == "awaiting", page=args["page"]
     )
     return render_template(
@@ -60,7 +61,7 @@ def queue():
         page=page,
         args=args,
         filters=FILTERS,
-        counts=followups.queue_counts(),
+        counts=staff_queue.queue_counts(),
     )
 
 
@@ -69,11 +70,11 @@ def queue():
 def reject_followups():
     """Reject the selected new questions at once (spam); others are left as they are."""
     ids = request.form.getlist("question_ids", type=int)
-    chosen = followups.load_many(ids)
+    chosen = staff_queue.load_many(ids)
     if not chosen:
         flash("Select the questions to reject first.", "error")
     else:
-        rejected = followups.reject(chosen, actor=_me())
+        rejected = staff_queue.reject(chosen, actor=_me())
         db.session.commit()
         skipped = len(chosen) - rejected
         flash(
@@ -92,15 +93,15 @@ def _page(question, form: AnswerForm | None = None, *, error: str | None = None,
             public_text=question.public_text or question.text,
             body=question.answer.body if question.answer else "",
         )
-    preview = followups.staff_preview(question)
+    preview = answers.staff_preview(question)
     return render_template(
         "admin/followup.html",
         question=question,
         form=form,
         error=error,
         preview=preview,
-        approval_refusal=followups.approval_refusal(question.answer, _me()),
-        evidence=followups.evidence_for(question, anchor_prefix="shown-"),
+        approval_refusal=answers.approval_refusal(question.answer, _me()),
+        evidence=questions.evidence_for(question, anchor_prefix="shown-"),
         levels=audiences().levels,
     ), status
 
@@ -111,7 +112,7 @@ def _status(error: DomainError) -> int:
 
 
 def _load(question_id: int):
-    return followups.load(question_id) or abort(404)
+    return staff_queue.load(question_id) or abort(404)
 
 
 @bp.get("/followups/<int:question_id>")
@@ -129,7 +130,7 @@ def answer_followup(question_id: int):
     form = AnswerForm()
     submit = request.form.get("action") == "submit"
     try:
-        followups.save_answer(
+        answers.save_answer(
             question,
             author=_me(),
             public_text=form.public_text.data or "",
@@ -171,7 +172,7 @@ def approve_followup(question_id: int):
     def approve(question):
         if question.answer is None:
             raise DomainError("There is no answer to approve yet.")
-        followups.approve_answer(question.answer, reviewer=_me())
+        answers.approve_answer(question.answer, reviewer=_me())
 
     return _act(question_id, approve, "Answer approved: it is public under the article now.")
 
@@ -182,7 +183,7 @@ def reject_followup(question_id: int):
     """Reject one new question."""
 
     def reject(question):
-        if followups.reject([question], actor=_me()) == 0:
+        if staff_queue.reject([question], actor=_me()) == 0:
             raise DomainError("Only a new question can be rejected.")
 
     return _act(question_id, reject, "Question rejected.")
@@ -193,7 +194,7 @@ def reject_followup(question_id: int):
 def reopen_followup(question_id: int):
     """Put a rejected question back in the queue."""
     return _act(
-        question_id, lambda q: followups.reopen(q, actor=_me()), "Question back in the queue."
+        question_id, lambda q: staff_queue.reopen(q, actor=_me()), "Question back in the queue."
     )
 
 
@@ -203,7 +204,7 @@ def promote_followup(question_id: int):
     """Turn the question into a new draft article pre-filled with the passages found."""
 
     def promote(question):
-        article = followups.promote(question, actor=_me())
+        article = promotion.promote(question, actor=_me())
         db.session.flush()
         return redirect(url_for("admin.edit", article_id=article.id), 303)
 

@@ -21,8 +21,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from models import SectionKind
 from services.editorial.editing import LEVEL_ORDER
-from services.editorial.publishing import MAX_BODY, MAX_HEADING, MAX_QUESTION, MAX_SECTIONS
 from services.editorial.review import MAX_REVIEW_INTERVAL
+from services.editorial.revisions import MAX_BODY, MAX_HEADING, MAX_QUESTION, MAX_SECTIONS
 
 MAX_CHANGE_NOTE = 500
 LEVELS = [level.value for level in LEVEL_ORDER]

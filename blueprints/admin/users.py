@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from blueprints.admin.base import bp, requires
@@ -69,7 +69,7 @@ def new_user():
                 credentials=form.credentials.data or "",
                 actor=_actor(),
             )
-            token = accounts.set_password_token(created)
+            token = accounts.set_password_token(created, secret=current_app.config["SECRET_KEY"])
             db.session.commit()
         except InvalidFields as error:
             db.session.rollback()
@@ -179,7 +179,9 @@ def reset_password(user_id: int):
     """Void the password and every session; the next page shows a new set-password link."""
     found = db.get_or_404(User, user_id)
     try:
-        token = accounts.reset_password(found, actor=_actor())
+        token = accounts.reset_password(
+            found, actor=_actor(), secret=current_app.config["SECRET_KEY"]
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

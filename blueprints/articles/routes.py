@@ -8,7 +8,7 @@ from caching.pages import cached_page
 from extensions import db
 from models import GlossaryTerm, Topic
 from services.editorial import publishing
-from services.followups import questions as followups
+from services.followups import answers
 from services.reading import public_history
 from services.reading import view as reading
 from services.search import search as find_articles
@@ -170,7 +170,7 @@ def detail(slug: str):
     if not (fragment and wants_fragment()):
         whole_page = {
             "related": reading.related_articles(view.article),
-            "readers_asked": followups.answered_for(view.article),
+            "readers_asked": answers.answered_for(view.article),
             "structured_data": reading.structured_data(
                 view,
                 url_for("articles.detail", slug=slug, _external=True),

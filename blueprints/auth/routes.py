@@ -1,6 +1,15 @@
 """Staff sign-in and sign-out. Readers never need an account."""
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from extensions import db, limiter, login_manager
@@ -63,7 +72,7 @@ def logout():
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def set_password(token: str):
     """Choose a password from the one-time link an administrator sent; opening it uses nothing."""
-    user = accounts.user_for_token(token)
+    user = accounts.user_for_token(token, secret=current_app.config["SECRET_KEY"])
     if user is None:
         response = make_response(render_template("auth/set_password.html", user=None), 410)
     else:

@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from extensions import db, limiter
 from services.errors import DomainError
-from services.followups import questions as followups
+from services.followups import answers, questions
 from services.reading import view as reading
 from web.audience import audiences, current_audience
 from web.rendering import render_page, wants_fragment
@@ -142,8 +142,12 @@ def ask(slug: str):
             )
         else:
             try:
-                asked = followups.ask(
-                    article, text=form.text.data, level=current_audience().level, client=_client()
+                asked = questions.ask(
+                    article,
+                    text=form.text.data,
+                    level=current_audience().level,
+                    client=_client(),
+                    secret=current_app.config["SECRET_KEY"],
                 )
             except DomainError as error:
                 message = str(error)
@@ -151,7 +155,7 @@ def ask(slug: str):
                 db.session.commit()  # stored before it is acknowledged
                 if not wants_fragment():
                     return redirect(url_for(".track", token=asked.token, saved=1), 303)
-                evidence = followups.evidence_for(asked.question)
+                evidence = questions.evidence_for(asked.question)
                 context = _form_context(article, form, asked=asked, evidence=evidence)
                 return render_page("followups/ask.html", fragment="followup_ask", **context)
     context = _form_context(article, form, message=message, focus=True)
@@ -162,15 +166,15 @@ def ask(slug: str):
 def track(token: str):
     """The reader's private page: the question, its status, the instant answer, and the public
     answer once one is approved."""
-    question = followups.find_by_token(token) or abort(404)
+    question = questions.find_by_token(token) or abort(404)
     audience = current_audience()
     return render_template(
         "followups/question.html",
         question=question,
         token=token,
         saved=request.args.get("saved") == "1",
-        answer=followups.public_answer(question),
-        evidence=followups.evidence_for(question),
+        answer=answers.public_answer(question),
+        evidence=questions.evidence_for(question),
         levels=audiences().levels,
         audience_param=audience.level.value if audience.chosen else None,
     )
@@ -179,8 +183,8 @@ def track(token: str):
 @bp.post("/questions/<token>/delete")
 def delete(token: str):
     """The reader deletes their question for good (a POST with CSRF, from the private page)."""
-    question = followups.find_by_token(token) or abort(404)
-    followups.delete_by_reader(question)
+    question = questions.find_by_token(token) or abort(404)
+    questions.delete_by_reader(question)
     db.session.commit()
     return redirect(url_for(".deleted"), 303)
 
@@ -196,5 +200,5 @@ def deleted():
 def suggest():
     """ "Others asked" while a reader types: answered questions sharing its words."""
     text = request.args.get("text", "")[:MAX_SUGGEST_INPUT]
-    found = followups.suggestions(text) if len(text.strip()) >= 3 else []
+    found = questions.suggestions(text) if len(text.strip()) >= 3 else []
     return render_page("followups/suggest.html", fragment="others_asked", text=text, found=found)

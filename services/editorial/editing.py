@@ -1,5 +1,5 @@
 """The editor's rules that are not HTTP: form rows to `SectionInput`s, rearranging sections,
-unsaved revisions for the live preview, and the two sides of a conflict.
+and unsaved revisions for the live preview (conflicts.py has the two sides of a conflict).
 
 An unsaved revision is built from transient objects that never join the database session, so
 a preview can never be flushed by accident; `preview_draft` also turns autoflush off while it
@@ -9,12 +9,9 @@ reads, in case anything else is pending.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-
-import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
 
 from extensions import db
 from models import (
@@ -22,26 +19,13 @@ from models import (
     GlossaryTerm,
     LevelSetting,
     ReadingLevel,
-    Reference,
-    ReviewEvent,
     ReviewStatus,
     Revision,
     SectionKind,
-    Topic,
 )
 from models.base import utcnow
 from services.editorial.checks import Findings, check_revision, known_reference_keys
-from services.editorial.diffing import (
-    LevelDiff,
-    RevisionDiff,
-    SectionDiff,
-    Snapshot,
-    SnapshotSection,
-    diff,
-)
-from services.editorial.dossier import snapshot_of
-from services.editorial.publishing import SectionInput, build_sections
-from services.paging import Paged
+from services.editorial.revisions import SectionInput, build_sections
 from services.reading.markdown import citation_keys
 from services.reading.readability import VariantReading, measure
 from services.reading.view import ArticleView, build_view
@@ -55,8 +39,6 @@ STARTER_KINDS = [
     SectionKind.DRUG_LABEL,
     SectionKind.RESEARCH,
 ]
-CITE_RESULTS = 12
-PER_PAGE = 25
 
 # Readability is a pure function of the text; while someone types, every variant but one is
 # the same as in the previous preview request.
@@ -235,258 +217,3 @@ def preview_draft(
         findings = check_revision(revision, levels=dict(levels), known_keys=known)
     assert view is not None  # a revision was given, so there is always a view
     return DraftPreview(view, findings, readings(revision, levels), level)
-
-
-# -- Conflicts -------------------------------------------------------------------------------
-
-
-@dataclass
-class LevelPair:
-    level: ReadingLevel
-    theirs: LevelDiff | None
-    yours: LevelDiff | None
-
-
-@dataclass
-class SectionPair:
-    """One section as the other editor changed it and as you changed it, from the same base."""
-
-    heading: str
-    theirs: SectionDiff | None
-    yours: SectionDiff | None
-    levels: list[LevelPair] = field(default_factory=list)
-
-    @property
-    def both_changed(self) -> bool:
-        return any(p.theirs is not None and p.yours is not None for p in self.levels)
-
-
-@dataclass
-class ConflictView:
-    latest: Revision
-    base_label: str
-    theirs: RevisionDiff
-    yours: RevisionDiff
-    sections: list[SectionPair]
-
-
-def _by_base_section(d: RevisionDiff) -> tuple[dict[int, SectionDiff], list[SectionDiff]]:
-    """Index a diff's sections by their place in the base revision; new ones apart.
-
-    Both sides of a conflict start from the same base, and `diffing.diff` lists every base
-    section exactly once, in order: its place in the base identifies it on both sides.
-    """
-    from_base, added, position = {}, [], 0
-    for section in d.sections:
-        if section.old_heading is None:
-            added.append(section)
-        else:
-            from_base[position] = section
-            position += 1
-    return from_base, added
-
-
-def _changed(section: SectionDiff | None) -> bool:
-    return section is not None and section.status != "unchanged"
-
-
-def _pair(heading: str, theirs: SectionDiff | None, yours: SectionDiff | None) -> SectionPair:
-    theirs = theirs if _changed(theirs) else None
-    yours = yours if _changed(yours) else None
-    their_levels = {lv.level: lv for lv in theirs.changed_levels} if theirs else {}
-    your_levels = {lv.level: lv for lv in yours.changed_levels} if yours else {}
-    levels = [
-        LevelPair(level, their_levels.get(level), your_levels.get(level))
-        for level in LEVEL_ORDER
-        if level in their_levels or level in your_levels
-    ]
-    return SectionPair(heading, theirs, yours, levels)
-
-
-def topic_names() -> dict[int, str]:
-    """Every topic's name by id (for snapshots)."""
-    rows = db.session.execute(sa.select(Topic.id, Topic.name))
-    return {topic_id: name for topic_id, name in rows}
-
-
-def conflict_view(
-    base: Revision | None, latest: Revision, mine: Snapshot, names: dict[int, str]
-) -> ConflictView:
-    """What the other editor changed (base → latest) beside what you changed (base → yours),
-    per section and level, for the sections either of you touched."""
-    base_snapshot = snapshot_of(base, names) if base is not None else None
-    theirs = diff(base_snapshot, snapshot_of(latest, names))
-    yours = diff(base_snapshot, mine)
-    their_base, their_added = _by_base_section(theirs)
-    your_base, your_added = _by_base_section(yours)
-    pairs = []
-    for position in sorted(set(their_base) | set(your_base)):
-        t, y = their_base.get(position), your_base.get(position)
-        if _changed(t) or _changed(y):
-            pairs.append(_pair((y or t).heading, t, y))  # type: ignore[union-attr]
-    pairs += [_pair(s.heading, s, None) for s in their_added]
-    pairs += [_pair(s.heading, None, s) for s in your_added]
-    return ConflictView(
-        latest=latest,
-        base_label=base.label if base is not None else "an empty article",
-        theirs=theirs,
-        yours=yours,
-        sections=pairs,
-    )
-
-
-def form_snapshot(
-    question: str,
-    sections: list[SectionInput],
-    topics: list[str],
-    next_review_on: date | None,
-) -> Snapshot:
-    """The editor's unsaved text as a Snapshot, to compare with saved revisions."""
-    return Snapshot(
-        question=" ".join(question.split()),
-        sections=[
-            SnapshotSection(
-                s.kind,
-                s.heading,
-                # A textarea posts CRLF; saved text has LF (publishing.save_revision).
-                {lv: b.replace("\r\n", "\n").strip() for lv, b in s.variants.items()},
-            )
-            for s in sections
-        ],
-        topics=sorted(topics),
-        next_review_on=next_review_on,
-        label="your text",
-    )
-
-
-# -- Citation helper -------------------------------------------------------------------------
-
-
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def find_references(query: str, limit: int = CITE_RESULTS) -> list[Reference]:
-    """References whose key, authors, title, journal, DOI or PMID hold every word of `query`."""
-    words = query.split()[:8]
-    if not words:
-        return []
-    columns = (
-        Reference.key,
-        Reference.authors,
-        Reference.title,
-        Reference.journal,
-        Reference.doi,
-        Reference.pmid,
-    )
-    conditions = [
-        sa.or_(*(column.ilike(_like(word), escape="\\") for column in columns)) for word in words
-    ]
-    return list(
-        db.session.scalars(
-            sa.select(Reference)
-            .where(*conditions)
-            .order_by(Reference.year.desc().nulls_last(), Reference.key)
-            .limit(limit)
-        )
-    )
-
-
-# -- Staff lists -----------------------------------------------------------------------------
-
-
-@dataclass
-class ArticlePage(Paged):
-    """One page of the staff article list."""
-
-    articles: list[Article]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def first_shown(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_shown(self) -> int:
-        return min(self.page * self.per_page, self.total)
-
-
-def staff_articles(
-    *,
-    status: ReviewStatus | None = None,
-    topic: Topic | None = None,
-    text: str = "",
-    page: int = 1,
-    per_page: int = PER_PAGE,
-) -> ArticlePage:
-    """Articles for staff, newest work first: filtered by the status of their latest revision,
-    a topic and words in the question. A fixed number of queries whatever the page holds.
-
-    Read from the latest revisions, newest first, joined to their articles by the pointer: the
-    indexes on revisions (created_at, id) and (status, created_at, id) give the page in order,
-    so a page costs the same at 100 articles as at 100,000 (every article has a latest revision:
-    it is made with its first one)."""
-    latest = aliased(Revision)
-    stmt = (
-        sa.select(Article)
-        .select_from(latest)
-        .join(Article, Article.latest_revision_id == latest.id)
-    )
-    if status is not None:
-        stmt = stmt.where(latest.status == status)
-    if topic is not None:
-        stmt = stmt.where(Article.topics.any(Topic.id == topic.id))
-    for word in text.split()[:8]:
-        pattern = _like(word)
-        stmt = stmt.where(
-            sa.or_(
-                Article.question.ilike(pattern, escape="\\"),
-                latest.question.ilike(pattern, escape="\\"),
-            )
-        )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    found = db.session.scalars(
-        stmt.order_by(latest.created_at.desc(), latest.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .options(
-            selectinload(Article.latest_revision).selectinload(Revision.author),
-            selectinload(Article.live_revision).selectinload(Revision.reviewer),
-            selectinload(Article.locked_by),
-        )
-    )
-    return ArticlePage(list(found), total, page, per_page)
-
-
-def recent_revisions(article: Article, limit: int = 5) -> list[Revision]:
-    """An article's newest revisions with their authors."""
-    return list(
-        db.session.scalars(
-            sa.select(Revision)
-            .where(Revision.article_id == article.id)
-            .order_by(Revision.number.desc())
-            .limit(limit)
-            .options(selectinload(Revision.author))
-        )
-    )
-
-
-def revision_history(article: Article) -> list[Revision]:
-    """Every revision of an article, newest first, with authors, reviewers and review events."""
-    return list(
-        db.session.scalars(
-            sa.select(Revision)
-            .where(Revision.article_id == article.id)
-            .order_by(Revision.number.desc())
-            .options(
-                selectinload(Revision.author),
-                selectinload(Revision.reviewer),
-                selectinload(Revision.events).selectinload(ReviewEvent.actor),
-            )
-        )
-    )

@@ -23,7 +23,7 @@ from models import (
     User,
 )
 from services.editorial import review
-from services.editorial.publishing import SectionInput, save_revision
+from services.editorial.revisions import SectionInput, save_revision
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_content"
 REFERENCE_FIELDS = ("authors", "title", "journal", "year", "volume_pages", "pmid", "doi", "url")

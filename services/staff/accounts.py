@@ -11,7 +11,6 @@ import secrets
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from extensions import db
@@ -151,15 +150,16 @@ def create_user(
     return user
 
 
-def set_password_token(user: User) -> str:
-    """A signed link token that lets `user` choose a password once, within three days."""
-    return _serializer().dumps({"u": user.id, "e": user.session_epoch})
+def set_password_token(user: User, *, secret: str) -> str:
+    """A link token, signed with `secret` (the app's SECRET_KEY), that lets `user` choose a
+    password once, within three days."""
+    return _serializer(secret).dumps({"u": user.id, "e": user.session_epoch})
 
 
-def user_for_token(token: str) -> User | None:
+def user_for_token(token: str, *, secret: str) -> User | None:
     """The account a set-password token is for, while it is unused and unexpired."""
     try:
-        data = _serializer().loads(token, max_age=LINK_MAX_AGE)
+        data = _serializer(secret).loads(token, max_age=LINK_MAX_AGE)
     except (SignatureExpired, BadSignature):
         return None
     if not isinstance(data, dict):
@@ -179,7 +179,7 @@ def set_password(user: User, password: str) -> None:
     audit.record("user.set_password", actor=user, target=user)
 
 
-def reset_password(user: User, *, actor: User) -> str:
+def reset_password(user: User, *, actor: User, secret: str) -> str:
     """An administrator voids the password and every session; returns a new set-password token.
 
     :raises DomainError: the account is a demo persona or deactivated (a link would not work).
@@ -192,7 +192,7 @@ def reset_password(user: User, *, actor: User) -> str:
     user.password_hash = None
     user.session_epoch += 1
     audit.record("user.reset_password", actor=actor, target=user)
-    return set_password_token(user)
+    return set_password_token(user, secret=secret)
 
 
 def _active_admins_besides(user: User) -> int:
@@ -276,5 +276,5 @@ def staff_list() -> list[User]:
     )
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="set-password")

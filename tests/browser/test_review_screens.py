@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from extensions import db
 from models import Article, User
 from services.editorial import review
-from services.editorial.publishing import SectionInput, save_revision
+from services.editorial.revisions import SectionInput, save_revision
 from tests.browser.helpers import APPROVED, SUBMITTED, assert_no_horizontal_scroll
 from tests.browser.staff import sign_in, staff_on
 from tests.browser.test_accessibility import assert_no_serious_violations

@@ -10,9 +10,11 @@ import pytest
 
 from extensions import db
 from models import ReadingLevel, SectionKind
-from services.editorial.publishing import SectionInput, save_revision
+from services.editorial.revisions import SectionInput, save_revision
 from services.followups import instant as answers
-from services.followups.instant import answer_from_evidence, split_passages, terms
+from services.followups import passages
+from services.followups.instant import answer_from_evidence
+from services.followups.passages import split_passages, terms
 from services.reading.markdown import citation_keys, plain_blocks
 from services.reading.view import find_article
 from tests.factories import make_article, make_reference
@@ -69,7 +71,7 @@ def test_passages_are_blocks_cut_verbatim_with_their_sub_heading():
         "| a | b |\n|---|---|\n| 1 | 2 |",
     ]
     assert [p.subheading for p in found] == ["", *["Treatment options"] * 4]
-    normalised = answers.normalise_newlines(body)
+    normalised = passages.normalise_newlines(body)
     for passage in found:
         for block in passage.markdown.split("\n\n"):
             assert block in normalised
@@ -121,8 +123,8 @@ def test_every_sentence_shown_is_verbatim_public_content_with_its_citations(demo
         listed = {c.number: c.reference.key for c in passage.references}
         assert [listed[int(n)] for n in markers] == cited
         assert set(listed.values()) == set(cited)
-        assert passage.markdown in answers.normalise_newlines(passage.variant.body) or all(
-            block in answers.normalise_newlines(passage.variant.body)
+        assert passage.markdown in passages.normalise_newlines(passage.variant.body) or all(
+            block in passages.normalise_newlines(passage.variant.body)
             for block in passage.markdown.split("\n\n")
         )
 

@@ -20,7 +20,7 @@ from models import (
     SectionVariant,
     Topic,
 )
-from services.editorial import editing, publishing
+from services.editorial import catalogue, conflicts, editing, revisions
 from services.editorial.checks import level_settings
 from services.errors import Conflict
 from tests.factories import make_article, make_reference, make_sections, make_user
@@ -205,7 +205,7 @@ def _two_editors_start_from(article):
 def test_second_save_from_an_old_base_is_a_conflict_and_writes_nothing(app):
     article = make_article(status="approved")
     base, first, second = _two_editors_start_from(article)
-    publishing.save_revision(
+    revisions.save_revision(
         article,
         author=first,
         question=base.question,
@@ -215,7 +215,7 @@ def test_second_save_from_an_old_base_is_a_conflict_and_writes_nothing(app):
     db.session.commit()
     before = counts()
     with pytest.raises(Conflict) as raised:
-        publishing.save_revision(
+        revisions.save_revision(
             article,
             author=second,
             question=base.question,
@@ -231,7 +231,7 @@ def test_second_save_from_an_old_base_is_a_conflict_and_writes_nothing(app):
 def test_conflict_view_pairs_their_changes_with_mine_per_section_and_level(app):
     article = make_article(status="approved")
     base, first, _second = _two_editors_start_from(article)
-    theirs = publishing.save_revision(
+    theirs = revisions.save_revision(
         article,
         author=first,
         question=base.question,
@@ -241,13 +241,13 @@ def test_conflict_view_pairs_their_changes_with_mine_per_section_and_level(app):
         based_on_id=base.id,
     )
     db.session.flush()
-    mine = editing.form_snapshot(
+    mine = conflicts.form_snapshot(
         base.question,
         make_sections(summary="Short answer, mine [@ref].", guidelines="Guideline text [@ref]."),
         [],
         None,
     )
-    view = editing.conflict_view(base, theirs, mine, {})
+    view = conflicts.conflict_view(base, theirs, mine, {})
     by_heading = {pair.heading: pair for pair in view.sections}
     assert set(by_heading) == {"Short answer", "From the Guidelines"}
     summary, guidelines = by_heading["Short answer"], by_heading["From the Guidelines"]
@@ -263,7 +263,7 @@ def test_conflict_view_pairs_their_changes_with_mine_per_section_and_level(app):
 def test_conflict_view_when_both_changed_the_same_text(app):
     article = make_article(status="approved")
     base, first, _ = _two_editors_start_from(article)
-    theirs = publishing.save_revision(
+    theirs = revisions.save_revision(
         article,
         author=first,
         question=base.question,
@@ -271,12 +271,12 @@ def test_conflict_view_when_both_changed_the_same_text(app):
         based_on_id=base.id,
     )
     db.session.flush()
-    mine = editing.form_snapshot(
+    mine = conflicts.form_snapshot(
         base.question, make_sections(guidelines="Guideline text from me [@ref]."), [], None
     )
     pair = next(
         p
-        for p in editing.conflict_view(base, theirs, mine, {}).sections
+        for p in conflicts.conflict_view(base, theirs, mine, {}).sections
         if p.heading == "From the Guidelines"
     )
     assert pair.both_changed
@@ -288,7 +288,7 @@ def test_conflict_view_ignores_what_a_browser_does_to_line_endings_and_missing_t
     db.session.add(topic)
     article.topics = [topic]  # the base revision was saved without topics: it kept these
     base, first, _ = _two_editors_start_from(article)
-    theirs = publishing.save_revision(
+    theirs = revisions.save_revision(
         article,
         author=first,
         question=base.question,
@@ -297,13 +297,13 @@ def test_conflict_view_ignores_what_a_browser_does_to_line_endings_and_missing_t
         based_on_id=base.id,
     )
     db.session.flush()
-    mine = editing.form_snapshot(
+    mine = conflicts.form_snapshot(
         base.question,
         make_sections(guidelines="One.\r\n\r\nTwo."),  # as a textarea posts it
         ["Test topic"],
         None,
     )
-    view = editing.conflict_view(base, theirs, mine, {topic.id: topic.name})
+    view = conflicts.conflict_view(base, theirs, mine, {topic.id: topic.name})
     assert [p.heading for p in view.sections] == ["Short answer"]
     assert not view.theirs.topics_added and not view.yours.topics_added
 
@@ -312,7 +312,7 @@ def test_conflict_view_lists_added_sections_on_each_side(app):
     article = make_article(status="approved")
     base, first, _ = _two_editors_start_from(article)
     sections = make_sections()
-    theirs = publishing.save_revision(
+    theirs = revisions.save_revision(
         article,
         author=first,
         question=base.question,
@@ -320,13 +320,13 @@ def test_conflict_view_lists_added_sections_on_each_side(app):
         based_on_id=base.id,
     )
     db.session.flush()
-    mine = editing.form_snapshot(
+    mine = conflicts.form_snapshot(
         base.question,
         [*sections, *editing.section_inputs([row("other", "Mine", clinical="M.")])],
         [],
         None,
     )
-    view = editing.conflict_view(base, theirs, mine, {})
+    view = conflicts.conflict_view(base, theirs, mine, {})
     added = {p.heading: (p.theirs is not None, p.yours is not None) for p in view.sections}
     assert added == {"Theirs": (True, False), "Mine": (False, True)}
 
@@ -338,7 +338,7 @@ def test_restore_copies_an_old_revision_into_a_new_draft(app):
     article = make_article(status="approved", question="Old question?")
     old = article.latest_revision
     editor = make_user(role=Role.EDITOR)
-    publishing.save_revision(
+    revisions.save_revision(
         article,
         author=editor,
         question="New question?",
@@ -346,7 +346,7 @@ def test_restore_copies_an_old_revision_into_a_new_draft(app):
         based_on_id=old.id,
     )
     latest = article.latest_revision
-    restored = publishing.restore_revision(old, actor=editor, based_on_id=latest.id)
+    restored = revisions.restore_revision(old, actor=editor, based_on_id=latest.id)
     db.session.commit()
     assert restored.number == 3 and restored.status == ReviewStatus.DRAFT
     assert restored.question == "Old question?"
@@ -360,11 +360,11 @@ def test_restore_from_a_stale_page_is_a_conflict(app):
     article = make_article(status="approved")
     old = article.latest_revision
     editor = make_user(role=Role.EDITOR)
-    publishing.save_revision(
+    revisions.save_revision(
         article, author=editor, question="Q?", sections=make_sections(), based_on_id=old.id
     )
     with pytest.raises(Conflict):
-        publishing.restore_revision(old, actor=editor, based_on_id=old.id)
+        revisions.restore_revision(old, actor=editor, based_on_id=old.id)
 
 
 # -- Citation search and the staff list -------------------------------------------------
@@ -383,15 +383,15 @@ def test_find_references_by_author_title_journal_doi_pmid_or_key(app, query):
         pmid="00000001",
     )
     make_reference("other", title="Unrelated", journal="Other Journal")
-    assert [r.key for r in editing.find_references(query)] == ["fake2020"]
+    assert [r.key for r in catalogue.find_references(query)] == ["fake2020"]
 
 
 def test_find_references_treats_wildcards_as_text(app):
     make_reference("plain", title="Nothing special")
     make_reference("percent", title="Response in 50% of patients")
-    assert [r.key for r in editing.find_references("%")] == ["percent"]
-    assert editing.find_references("_") == []
-    assert editing.find_references("   ") == []
+    assert [r.key for r in catalogue.find_references("%")] == ["percent"]
+    assert catalogue.find_references("_") == []
+    assert catalogue.find_references("   ") == []
 
 
 def test_staff_list_filters_by_latest_status_topic_and_text(app):
@@ -404,7 +404,7 @@ def test_staff_list_filters_by_latest_status_topic_and_text(app):
     db.session.commit()
 
     def keys(**filters):
-        return {a.id for a in editing.staff_articles(**filters).articles}
+        return {a.id for a in catalogue.staff_articles(**filters).articles}
 
     assert keys() == {draft.id, submitted.id, approved.id}
     assert keys(status=ReviewStatus.DRAFT) == {draft.id}
@@ -419,11 +419,11 @@ def test_staff_list_pages(app):
     for n in range(7):
         make_article(status="draft", question=f"Question {n}?")
     db.session.commit()
-    first = editing.staff_articles(page=1, per_page=3)
-    last = editing.staff_articles(page=3, per_page=3)
-    beyond = editing.staff_articles(page=99, per_page=3)
+    first = catalogue.staff_articles(page=1, per_page=3)
+    last = catalogue.staff_articles(page=3, per_page=3)
+    beyond = catalogue.staff_articles(page=99, per_page=3)
     assert (first.total, first.pages, len(first.articles)) == (7, 3, 3)
     assert len(last.articles) == 1 and (last.first_shown, last.last_shown) == (7, 7)
     assert beyond.page == 3  # a page past the end shows the last one
-    seen = {a.id for p in (1, 2, 3) for a in editing.staff_articles(page=p, per_page=3).articles}
+    seen = {a.id for p in (1, 2, 3) for a in catalogue.staff_articles(page=p, per_page=3).articles}
     assert len(seen) == 7

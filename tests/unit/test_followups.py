@@ -23,8 +23,10 @@ from models import (
 )
 from models.base import utcnow
 from services.errors import DomainError, InvalidTransition, NotPermitted
+from services.followups import answers, promotion, queue
 from services.followups import questions as followups
 from services.reading.view import find_article
+from tests.conftest import SECRET_KEY
 from tests.factories import make_article, make_reference, make_user
 
 SEED = "all-blast-crisis-treatment"
@@ -32,7 +34,9 @@ QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
 
 
 def ask(article, text=QUESTION, client="client-a", **kwargs):
-    return followups.ask(article, text=text, level=ReadingLevel.CLINICAL, client=client, **kwargs)
+    return followups.ask(
+        article, text=text, level=ReadingLevel.CLINICAL, client=client, secret=SECRET_KEY, **kwargs
+    )
 
 
 @pytest.fixture
@@ -101,9 +105,9 @@ def test_two_identical_submissions_at_once_store_one_row(article, monkeypatch):
     real_earlier = followups._earlier
     calls = []
 
-    def not_yet_visible(prints):  # the other request has not committed when this one looks
+    def not_yet_visible(prints, secret):  # the other request has not committed when this one looks
         calls.append(prints)
-        return None if len(calls) == 1 else real_earlier(prints)
+        return None if len(calls) == 1 else real_earlier(prints, secret)
 
     monkeypatch.setattr(followups, "_earlier", not_yet_visible)
     second = ask(article)
@@ -124,14 +128,14 @@ def answered(article, *, author=None, reviewer=None):
     author = author or make_user(role=Role.EDITOR)
     reviewer = reviewer or make_user(role=Role.REVIEWER, credentials="MD")
     question = ask(article).question
-    answer = followups.save_answer(
+    answer = answers.save_answer(
         question,
         author=author,
         public_text="Test public wording?",
         body="Answer [@ref].",
         submit=True,
     )
-    followups.approve_answer(answer, reviewer=reviewer)
+    answers.approve_answer(answer, reviewer=reviewer)
     return question
 
 
@@ -139,60 +143,58 @@ def test_answer_is_public_only_after_a_reviewer_who_did_not_write_it_approves(ar
     editor = make_user(role=Role.EDITOR)
     reviewer = make_user(role=Role.REVIEWER, credentials="MD")
     question = ask(article).question
-    answer = followups.save_answer(
+    answer = answers.save_answer(
         question, author=reviewer, public_text="Test public wording?", body="Answer [@ref]."
     )
-    assert answer.status == AnswerStatus.DRAFT and followups.answered_for(article) == []
-    followups.submit_answer(answer, actor=reviewer)
-    assert followups.approval_refusal(answer, reviewer) == (
+    assert answer.status == AnswerStatus.DRAFT and answers.answered_for(article) == []
+    answers.submit_answer(answer, actor=reviewer)
+    assert answers.approval_refusal(answer, reviewer) == (
         "You wrote this answer, so another board member must approve it."
     )
     with pytest.raises(NotPermitted, match="You wrote this answer"):
-        followups.approve_answer(answer, reviewer=reviewer)
+        answers.approve_answer(answer, reviewer=reviewer)
     with pytest.raises(NotPermitted):
-        followups.approve_answer(answer, reviewer=editor)  # not on the board
+        answers.approve_answer(answer, reviewer=editor)  # not on the board
     other = make_user(role=Role.REVIEWER, credentials="MD")
-    assert followups.approval_refusal(answer, other) is None
-    followups.approve_answer(answer, reviewer=other)
+    assert answers.approval_refusal(answer, other) is None
+    answers.approve_answer(answer, reviewer=other)
     db.session.commit()
     assert question.status == FollowupStatus.ANSWERED
     assert answer.status == AnswerStatus.APPROVED and answer.reviewer is other
-    shown = followups.answered_for(article)
+    shown = answers.answered_for(article)
     assert [s.question for s in shown] == [question]
     assert "Test public wording?" == shown[0].question.public_text
     assert [c.reference.key for c in shown[0].references] == ["ref"]
     assert f'href="#asked-{question.id}-ref-1"' in shown[0].html
-    assert followups.public_answer(question) is not None
+    assert answers.public_answer(question) is not None
 
 
 def test_cannot_approve_a_draft_or_an_approved_answer(article):
     question = answered(article)
     with pytest.raises(InvalidTransition):
-        followups.approve_answer(question.answer, reviewer=make_user(role=Role.REVIEWER))
+        answers.approve_answer(question.answer, reviewer=make_user(role=Role.REVIEWER))
 
 
 def test_changing_a_published_answer_takes_it_down_until_approved_again(article):
     question = answered(article)
     editor = make_user(role=Role.EDITOR)
-    followups.save_answer(
+    answers.save_answer(
         question, author=editor, public_text="Test public wording?", body="Better answer [@ref]."
     )
     assert question.status == FollowupStatus.NEW
     assert question.answer.status == AnswerStatus.DRAFT and question.answer.author is editor
-    assert followups.answered_for(article) == [] and followups.public_answer(question) is None
+    assert answers.answered_for(article) == [] and answers.public_answer(question) is None
 
 
 def test_cannot_cite_what_the_library_lacks_or_leave_parts_empty(article):
     question = ask(article).question
     editor = make_user(role=Role.EDITOR)
     with pytest.raises(DomainError, match="@nosuchkey"):
-        followups.save_answer(
-            question, author=editor, public_text="Test?", body="Text [@nosuchkey]."
-        )
+        answers.save_answer(question, author=editor, public_text="Test?", body="Text [@nosuchkey].")
     with pytest.raises(DomainError, match="Write the answer"):
-        followups.save_answer(question, author=editor, public_text="Test?", body=" ")
+        answers.save_answer(question, author=editor, public_text="Test?", body=" ")
     with pytest.raises(DomainError, match="as it will appear"):
-        followups.save_answer(question, author=editor, public_text="", body="Text.")
+        answers.save_answer(question, author=editor, public_text="", body="Text.")
 
 
 def test_every_staff_action_is_audited_without_the_readers_words(article):
@@ -213,17 +215,17 @@ def test_bulk_reject_rejects_new_questions_only(article):
     editor = make_user(role=Role.EDITOR)
     spam = [ask(article, text=f"Buy cheap test pills now {n}").question for n in range(3)]
     done = answered(article)
-    assert followups.reject([*spam, done], actor=editor) == 3
+    assert queue.reject([*spam, done], actor=editor) == 3
     assert {q.status for q in spam} == {FollowupStatus.REJECTED}
     assert done.status == FollowupStatus.ANSWERED
     rejects = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "followup.reject")
     ).all()
     assert sorted(int(e.object_id) for e in rejects) == sorted(q.id for q in spam)
-    followups.reopen(spam[0], actor=editor)
+    queue.reopen(spam[0], actor=editor)
     assert spam[0].status == FollowupStatus.NEW
     with pytest.raises(InvalidTransition):
-        followups.reopen(spam[0], actor=editor)
+        queue.reopen(spam[0], actor=editor)
 
 
 def test_cannot_act_on_questions_without_the_role(article):
@@ -231,19 +233,19 @@ def test_cannot_act_on_questions_without_the_role(article):
     nobody = make_user(role=Role.EDITOR)
     nobody.is_active = False
     with pytest.raises(NotPermitted):
-        followups.reject([question], actor=nobody)
+        queue.reject([question], actor=nobody)
     with pytest.raises(NotPermitted):
-        followups.promote(question, actor=nobody)
+        promotion.promote(question, actor=nobody)
 
 
 def test_promote_makes_a_draft_with_passages_by_kind_linked_to_the_question(demo):
     seed = find_article(SEED)
     editor = make_user(role=Role.EDITOR)
     question = ask(seed).question
-    article = followups.promote(question, actor=editor)
+    article = promotion.promote(question, actor=editor)
     db.session.commit()
     assert question.status == FollowupStatus.PROMOTED and question.promoted_article is article
-    assert followups.promoted_from(article) is question and followups.promoted_from(seed) is None
+    assert promotion.promoted_from(article) is question and promotion.promoted_from(seed) is None
     indexed = {tuple(i.columns.keys()) for i in FollowupQuestion.__table__.indexes}
     assert ("promoted_article_id",) in indexed  # the way back is an index probe, not a scan
     assert article.question == QUESTION and not article.is_public
@@ -252,7 +254,7 @@ def test_promote_makes_a_draft_with_passages_by_kind_linked_to_the_question(demo
     assert f"follow-up question #{question.id}" in revision.change_note
     kinds = [s.kind for s in revision.sections]
     assert SectionKind.RESEARCH in kinds
-    assert kinds == sorted(kinds, key=[k for k, _ in followups.PROMOTED_SECTIONS].index)
+    assert kinds == sorted(kinds, key=[k for k, _ in promotion.PROMOTED_SECTIONS].index)
     evidence = followups.answer_from_evidence(QUESTION, article=seed, level=ReadingLevel.CLINICAL)
     bodies = "\n\n".join(v.body for s in revision.sections for v in s.variants)
     for passage in evidence.passages:
@@ -260,7 +262,7 @@ def test_promote_makes_a_draft_with_passages_by_kind_linked_to_the_question(demo
     assert "[@" in bodies
     assert_sections_follow_the_passages(revision, evidence)
     with pytest.raises(InvalidTransition):
-        followups.promote(question, actor=editor)
+        promotion.promote(question, actor=editor)
 
 
 # Where a passage of each kind goes in a promoted draft: the seed page's three sources, and
@@ -295,7 +297,7 @@ MIXED = (
 def test_promote_puts_guideline_label_and_other_passages_in_their_own_sections(demo):
     seed = find_article(SEED)
     question = ask(seed, text=MIXED).question
-    article = followups.promote(question, actor=make_user(role=Role.EDITOR))
+    article = promotion.promote(question, actor=make_user(role=Role.EDITOR))
     db.session.commit()
     revision = article.latest_revision
     evidence = followups.answer_from_evidence(MIXED, article=seed, level=ReadingLevel.CLINICAL)
@@ -304,7 +306,7 @@ def test_promote_puts_guideline_label_and_other_passages_in_their_own_sections(d
     assert {SectionKind.GUIDELINES, SectionKind.DRUG_LABEL} <= retrieved
     assert_sections_follow_the_passages(revision, evidence)
     kinds = [s.kind for s in revision.sections]
-    assert kinds == sorted(kinds, key=[k for k, _ in followups.PROMOTED_SECTIONS].index)
+    assert kinds == sorted(kinds, key=[k for k, _ in promotion.PROMOTED_SECTIONS].index)
     headings = {s.kind: s.heading for s in revision.sections}
     assert headings[SectionKind.GUIDELINES] == SectionKind.GUIDELINES.label
     assert headings[SectionKind.DRUG_LABEL] == SectionKind.DRUG_LABEL.label
@@ -315,7 +317,7 @@ def test_promote_puts_guideline_label_and_other_passages_in_their_own_sections(d
 def test_promote_refuses_a_wording_too_long_for_a_title(article):
     question = ask(article, text="Test question " + "about dosing " * 30).question
     with pytest.raises(DomainError, match="at most 300 characters"):
-        followups.promote(question, actor=make_user(role=Role.EDITOR))
+        promotion.promote(question, actor=make_user(role=Role.EDITOR))
     assert question.status == FollowupStatus.NEW
 
 
@@ -342,29 +344,29 @@ def test_queue_filters_searches_pages_and_counts(article):
     for n, question in enumerate(new):
         question.created_at = utcnow() - timedelta(hours=100 - n)
     done = answered(article)
-    followups.reject(new[:2], actor=make_user(role=Role.EDITOR))
+    queue.reject(new[:2], actor=make_user(role=Role.EDITOR))
     db.session.commit()
 
-    counts = followups.queue_counts()
+    counts = queue.queue_counts()
     assert (counts.new, counts.answered, counts.rejected, counts.promoted) == (28, 1, 2, 0)
-    first = followups.queue(status=FollowupStatus.NEW, per_page=25)
+    first = queue.queue(status=FollowupStatus.NEW, per_page=25)
     assert first.total == 28 and first.pages == 2 and len(first.items) == 25
     assert first.items[0] is new[2]  # oldest first: none waits forever
-    second = followups.queue(status=FollowupStatus.NEW, page=2, per_page=25)
+    second = queue.queue(status=FollowupStatus.NEW, page=2, per_page=25)
     assert len(second.items) == 3 and not second.has_next and second.has_previous
-    assert followups.queue(status=None, text="number 07").items == [new[7]]
-    assert followups.queue(status=None, text="public wording").items == [done]
-    assert followups.queue(status=None, text="100%_").total == 0  # wildcards are literal
-    assert followups.queue(status=FollowupStatus.NEW, page=99).page == 2
+    assert queue.queue(status=None, text="number 07").items == [new[7]]
+    assert queue.queue(status=None, text="public wording").items == [done]
+    assert queue.queue(status=None, text="100%_").total == 0  # wildcards are literal
+    assert queue.queue(status=FollowupStatus.NEW, page=99).page == 2
 
 
 def test_awaiting_approval_lists_submitted_answers(article):
     question = ask(article).question
-    followups.save_answer(
+    answers.save_answer(
         question, author=make_user(), public_text="Test?", body="Answer [@ref].", submit=True
     )
-    assert followups.queue_counts().awaiting_approval == 1
-    assert followups.queue(status=None, awaiting_approval=True).items == [question]
+    assert queue.queue_counts().awaiting_approval == 1
+    assert queue.queue(status=None, awaiting_approval=True).items == [question]
 
 
 def test_others_asked_suggests_answered_questions_that_share_words(article):

@@ -2,7 +2,7 @@
 
 from models import ReadingLevel, SectionKind
 from services.editorial.diffing import word_diff
-from services.editorial.publishing import SectionInput, save_revision
+from services.editorial.revisions import SectionInput, save_revision
 from tests.factories import make_article
 
 

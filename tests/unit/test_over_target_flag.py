@@ -15,12 +15,8 @@ import sqlalchemy as sa
 from extensions import db
 from models import Article, ReadingLevel, Role, SectionKind
 from services.editorial import review
-from services.editorial.publishing import (
-    SectionInput,
-    reads_above_target,
-    refresh_over_target,
-    save_revision,
-)
+from services.editorial.publishing import reads_above_target, refresh_over_target
+from services.editorial.revisions import SectionInput, save_revision
 from services.staff import worklists
 from services.staff.settings import update_settings
 from tests.factories import make_article, make_sections, make_user

@@ -3,12 +3,8 @@ import sqlalchemy as sa
 from extensions import db
 from models import Article, ReviewStatus, Role, Topic, article_topics
 from services.editorial import review
-from services.editorial.publishing import (
-    create_article,
-    public_revision,
-    publicly_visible,
-    save_revision,
-)
+from services.editorial.publishing import public_revision, publicly_visible
+from services.editorial.revisions import create_article, save_revision
 from services.reading.view import find_article
 from services.seeding.synthetic import seed_synthetic
 from tests.factories import make_article, make_sections, make_user

@@ -22,7 +22,7 @@ def test_empty_text_has_no_grade():
 
 def test_over_target_variants_are_flagged(app):
     from models import ReadingLevel, SectionKind
-    from services.editorial.publishing import SectionInput
+    from services.editorial.revisions import SectionInput
     from services.reading.personalization import load_audiences
     from services.reading.readability import over_target
     from tests.factories import make_article

@@ -1,6 +1,6 @@
 from extensions import db
 from models import ReadingLevel, SectionKind, Topic
-from services.editorial.publishing import SectionInput
+from services.editorial.revisions import SectionInput
 from services.reading.view import build_view, choose_variant, related_articles
 from tests.factories import make_article, make_reference
 

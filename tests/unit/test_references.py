@@ -7,18 +7,14 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import AuditEvent, ReadingLevel, Reference, ReferenceKind, Role, SourceRead
-from services.editorial.publishing import SectionInput, save_revision
+from services.editorial.revisions import SectionInput, save_revision
 from services.errors import NotPermitted
+from services.library.identifiers import clean_doi, clean_key, clean_nct, clean_pmid, clean_url
 from services.library.references import (
     DuplicateReference,
     ReferenceInput,
     ReferenceInUse,
     citing_articles,
-    clean_doi,
-    clean_key,
-    clean_nct,
-    clean_pmid,
-    clean_url,
     create_reference,
     delete_reference,
     is_in_use,

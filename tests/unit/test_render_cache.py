@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import GlossaryTerm, ReadingLevel, RenderedRevision, Role, SectionKind
 from services.editorial import review
-from services.editorial.publishing import SectionInput, save_revision
+from services.editorial.revisions import SectionInput, save_revision
 from services.reading import view as reading
 from tests.factories import make_article, make_reference, make_user
 

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from extensions import db
 from models import AuditEvent, ReadingLevel, ReviewEvent, ReviewStatus, Role, SectionKind
 from services.editorial import review
-from services.editorial.publishing import SectionInput, public_revision, save_revision
+from services.editorial.publishing import public_revision
+from services.editorial.revisions import SectionInput, save_revision
 from services.errors import InvalidTransition, NotPermitted
 from tests.factories import make_article, make_reference, make_sections, make_user
 

@@ -18,7 +18,8 @@ from extensions import db
 from models import Article, ReadingLevel, Role, SearchDocument, SectionKind, Topic
 from services import search
 from services.editorial import review
-from services.editorial.publishing import SectionInput, refresh_publication, save_revision
+from services.editorial.publishing import refresh_publication
+from services.editorial.revisions import SectionInput, save_revision
 from services.search.query import MAX_QUERY, MAX_TERMS, normalise_query, parse
 from services.seeding.synthetic import seed_synthetic
 from tests.factories import make_article, make_reference, make_user

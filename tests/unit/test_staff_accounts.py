@@ -12,7 +12,7 @@ from services.errors import DomainError
 from services.staff import accounts, passwords
 from services.staff.passwords import needs_rehash, password_problems
 from services.validation import InvalidFields
-from tests.conftest import _test_config
+from tests.conftest import SECRET_KEY, _test_config
 from tests.factories import make_user
 
 PASSWORD = "four unrelated words here"
@@ -26,17 +26,17 @@ def admin(app):
 def test_a_new_account_waits_for_its_link_which_works_once(admin):
     user = accounts.create_user(email="New@Example.org", role=Role.EDITOR, name="Jo", actor=admin)
     assert user.email == "new@example.org" and not user.can_sign_in
-    token = accounts.set_password_token(user)
-    assert accounts.user_for_token(token) == user
+    token = accounts.set_password_token(user, secret=SECRET_KEY)
+    assert accounts.user_for_token(token, secret=SECRET_KEY) == user
     accounts.set_password(user, PASSWORD)
-    assert user.can_sign_in and accounts.user_for_token(token) is None
+    assert user.can_sign_in and accounts.user_for_token(token, secret=SECRET_KEY) is None
 
 
 def test_an_expired_link_does_not_work(admin, monkeypatch):
     user = accounts.create_user(email="n@example.org", role=Role.EDITOR, actor=admin)
-    token = accounts.set_password_token(user)
+    token = accounts.set_password_token(user, secret=SECRET_KEY)
     monkeypatch.setattr(accounts, "LINK_MAX_AGE", -1)
-    assert accounts.user_for_token(token) is None
+    assert accounts.user_for_token(token, secret=SECRET_KEY) is None
 
 
 def test_a_short_name_does_not_rule_out_every_password_containing_it():
@@ -54,10 +54,13 @@ def test_a_taken_email_is_refused_beside_the_email_field(admin):
 
 def test_reset_voids_the_password_the_sessions_and_older_links(admin):
     user = make_user(role=Role.EDITOR, password=PASSWORD)
-    session_id, old_link = user.get_id(), accounts.set_password_token(user)
-    token = accounts.reset_password(user, actor=admin)
+    session_id, old_link = user.get_id(), accounts.set_password_token(user, secret=SECRET_KEY)
+    token = accounts.reset_password(user, actor=admin, secret=SECRET_KEY)
     assert user.password_hash is None and accounts.user_for_session(session_id) is None
-    assert accounts.user_for_token(old_link) is None and accounts.user_for_token(token) == user
+    assert (
+        accounts.user_for_token(old_link, secret=SECRET_KEY) is None
+        and accounts.user_for_token(token, secret=SECRET_KEY) == user
+    )
 
 
 @pytest.mark.parametrize("which", ["demo", "inactive"])
@@ -68,7 +71,7 @@ def test_cannot_reset_an_account_that_cannot_sign_in(admin, which):
     else:
         accounts.deactivate(user, actor=admin)
     with pytest.raises(DomainError):
-        accounts.reset_password(user, actor=admin)
+        accounts.reset_password(user, actor=admin, secret=SECRET_KEY)
 
 
 def test_deactivation_ends_sessions_and_reactivation_restores_the_old_password(admin):

@@ -27,7 +27,7 @@ from models import (
     SectionVariant,
     Topic,
 )
-from services.editorial import publishing, review
+from services.editorial import review, revisions
 from services.reading.readability import measure
 from tests.conftest import PASSWORD
 from tests.factories import make_article, make_reference, make_sections, make_user
@@ -228,7 +228,7 @@ def test_missing_objects_are_404(editor, client):
 
 
 def test_list_shows_live_and_latest_revisions(editor, client, article):
-    publishing.save_revision(
+    revisions.save_revision(
         article, author=editor, question="Test question, reworded?", sections=make_sections()
     )
     db.session.commit()
@@ -273,12 +273,12 @@ def _queries(client, path: str) -> int:
 
 
 def test_list_query_count_does_not_grow_with_rows(editor, client):
-    publishing.lock(make_article(status="approved"), actor=editor)
+    revisions.lock(make_article(status="approved"), actor=editor)
     db.session.commit()
     few = _queries(client, "/admin/articles")
     for _ in range(20):
         article = make_article(status="approved")
-        publishing.lock(article, actor=editor)
+        revisions.lock(article, actor=editor)
     db.session.commit()
     assert _queries(client, "/admin/articles") == few
 
@@ -512,7 +512,7 @@ def test_a_save_that_loses_a_race_is_a_conflict_not_an_error(editor, client, art
     base = article.latest_revision
     rival = staff(Role.EDITOR, "Rico Rival")
     db.session.commit()
-    real_save = publishing.save_revision
+    real_save = revisions.save_revision
 
     def racing(target, **_kwargs):
         # The rival's save commits between this request's conflict check and its write; the
@@ -527,7 +527,7 @@ def test_a_save_that_loses_a_race_is_a_conflict_not_an_error(editor, client, art
         db.session.commit()
         raise sa.exc.IntegrityError("INSERT INTO revisions", {}, Exception("UNIQUE failed"))
 
-    monkeypatch.setattr(publishing, "save_revision", racing)
+    monkeypatch.setattr(revisions, "save_revision", racing)
     response = client.post(
         f"/admin/articles/{article.id}/edit",
         data=body(base, sections=with_guidelines(base, MARKER)),
@@ -835,7 +835,7 @@ def test_citation_lookup_offers_insert_buttons_in_the_editor(editor, client, hx)
 
 
 def test_preview_of_a_draft_is_the_public_page_marked_as_a_preview(editor, client, article):
-    draft = publishing.save_revision(
+    draft = revisions.save_revision(
         article,
         author=editor,
         question="Test question, draft wording?",
@@ -861,7 +861,7 @@ def test_preview_of_a_draft_is_the_public_page_marked_as_a_preview(editor, clien
 def test_preview_says_where_readers_can_read_the_revision(editor, client, article):
     response = client.get(f"/admin/revisions/{article.live_revision_id}/preview")
     assert "Readers see this revision now, on the article’s page" in page_text(response)
-    waiting = publishing.save_revision(
+    waiting = revisions.save_revision(
         article, author=editor, question="Test question?", sections=make_sections()
     )
     review.submit(waiting, actor=editor)
@@ -886,7 +886,7 @@ def test_history_lists_revisions_with_their_review_events(app, editor, client):
     review.submit(revision, actor=editor)
     review.start_review(revision, reviewer=reviewer)
     review.approve(revision, reviewer=reviewer, override_reason="Test override, checked by hand")
-    publishing.save_revision(
+    revisions.save_revision(
         article, author=editor, question="Q2?", sections=make_sections(), change_note="Second go"
     )
     db.session.commit()
@@ -918,7 +918,7 @@ def test_history_query_count_does_not_grow_with_revisions(app, editor, client):
     db.session.commit()
     few = _queries(client, f"/admin/articles/{article.id}/history")
     for n in range(6):
-        revision = publishing.save_revision(
+        revision = revisions.save_revision(
             article, author=make_user(), question=f"Q{n}?", sections=make_sections()
         )
         review.submit(revision, actor=revision.author)
@@ -929,7 +929,7 @@ def test_history_query_count_does_not_grow_with_revisions(app, editor, client):
 
 def test_compare_any_two_revisions_word_by_word(editor, client, article):
     first = article.latest_revision
-    second = publishing.save_revision(
+    second = revisions.save_revision(
         article,
         author=editor,
         question="Test question?",
@@ -945,7 +945,7 @@ def test_compare_any_two_revisions_word_by_word(editor, client, article):
 
 def test_restore_makes_a_new_draft_and_is_audited(editor, client, article):
     old = article.latest_revision
-    publishing.save_revision(
+    revisions.save_revision(
         article, author=editor, question="Changed?", sections=make_sections(summary="New [@ref].")
     )
     db.session.commit()
@@ -963,7 +963,7 @@ def test_restore_makes_a_new_draft_and_is_audited(editor, client, article):
 
 def test_restore_from_a_stale_history_page_is_refused(editor, client, article):
     old = article.latest_revision
-    publishing.save_revision(article, author=editor, question="Q?", sections=make_sections())
+    revisions.save_revision(article, author=editor, question="Q?", sections=make_sections())
     db.session.commit()
     before = counts()
     response = client.post(f"/admin/revisions/{old.id}/restore", data={"based_on_id": str(old.id)})
@@ -976,7 +976,7 @@ def test_restore_from_a_stale_history_page_is_refused(editor, client, article):
 
 
 def test_staff_page_offers_submit_for_a_draft_and_submitting_works(editor, client, article):
-    draft = publishing.save_revision(
+    draft = revisions.save_revision(
         article, author=editor, question="Test question?", sections=make_sections()
     )
     db.session.commit()

@@ -10,8 +10,10 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import FollowupQuestion, FollowupStatus, ReadingLevel, Role
+from services.followups import answers, queue
 from services.followups import questions as followups
 from services.reading.view import find_article
+from tests.conftest import SECRET_KEY
 from tests.factories import make_user
 
 SEED = "all-blast-crisis-treatment"
@@ -228,7 +230,11 @@ def test_bodies_over_64_kb_are_refused_unread(demo, client, htmx):
 def test_the_64_kb_cap_is_for_readers_forms_only(demo, client, auth):
     auth.login(Role.EDITOR)
     question = followups.ask(
-        find_article(SEED), text=QUESTION, level=ReadingLevel.CLINICAL, client="x"
+        find_article(SEED),
+        text=QUESTION,
+        level=ReadingLevel.CLINICAL,
+        client="x",
+        secret=SECRET_KEY,
     ).question
     db.session.commit()
     response = client.post(
@@ -270,7 +276,11 @@ def test_reader_deletes_the_question_from_the_private_page(demo, client):
 def test_deleting_from_another_site_is_refused(app_factory, demo):
     client = app_factory(WTF_CSRF_ENABLED=True).test_client()
     asked = followups.ask(
-        find_article(SEED), text=QUESTION, level=ReadingLevel.CLINICAL, client="x"
+        find_article(SEED),
+        text=QUESTION,
+        level=ReadingLevel.CLINICAL,
+        client="x",
+        secret=SECRET_KEY,
     )
     db.session.commit()
     assert client.post(f"/questions/{asked.token}/delete").status_code == 403
@@ -279,17 +289,21 @@ def test_deleting_from_another_site_is_refused(app_factory, demo):
 
 def publish_answer(question_text=QUESTION, public="Is ponatinib better than dasatinib in Ph+ ALL?"):
     asked = followups.ask(
-        find_article(SEED), text=question_text, level=ReadingLevel.CLINICAL, client="x"
+        find_article(SEED),
+        text=question_text,
+        level=ReadingLevel.CLINICAL,
+        client="x",
+        secret=SECRET_KEY,
     )
     editor, reviewer = make_user(role=Role.EDITOR), make_user(role=Role.REVIEWER, credentials="MD")
-    answer = followups.save_answer(
+    answer = answers.save_answer(
         asked.question,
         author=editor,
         public_text=public,
         body="A propensity-score comparison favoured ponatinib [@sasaki2016].",
         submit=True,
     )
-    followups.approve_answer(answer, reviewer=reviewer)
+    answers.approve_answer(answer, reviewer=reviewer)
     db.session.commit()
     return asked, reviewer
 
@@ -339,9 +353,13 @@ def test_readers_also_asked_costs_the_same_for_one_answer_or_five(demo, client, 
 
 def test_unapproved_answers_stay_off_the_article(demo, client):
     asked = followups.ask(
-        find_article(SEED), text=QUESTION, level=ReadingLevel.CLINICAL, client="x"
+        find_article(SEED),
+        text=QUESTION,
+        level=ReadingLevel.CLINICAL,
+        client="x",
+        secret=SECRET_KEY,
     )
-    followups.save_answer(
+    answers.save_answer(
         asked.question,
         author=make_user(role=Role.EDITOR),
         public_text="Test public wording?",
@@ -356,7 +374,11 @@ def test_unapproved_answers_stay_off_the_article(demo, client):
 def test_others_asked_suggests_answered_questions_while_typing(demo, client, hx):
     asked, _ = publish_answer()
     followups.ask(
-        find_article(SEED), text="Ponatinib dasatinib unanswered?", level="clinical", client="y"
+        find_article(SEED),
+        text="Ponatinib dasatinib unanswered?",
+        level="clinical",
+        client="y",
+        secret=SECRET_KEY,
     )
     db.session.commit()
     fragment = hx.get("/questions/suggest?text=ponatinib+or+dasatinib")
@@ -382,9 +404,13 @@ def test_too_many_suggestions_show_none_rather_than_an_error(demo, hx):
 
 def test_rejected_question_says_so_on_the_private_page(demo, client):
     asked = followups.ask(
-        find_article(SEED), text=QUESTION, level=ReadingLevel.CLINICAL, client="x"
+        find_article(SEED),
+        text=QUESTION,
+        level=ReadingLevel.CLINICAL,
+        client="x",
+        secret=SECRET_KEY,
     )
-    followups.reject([asked.question], actor=make_user(role=Role.EDITOR))
+    queue.reject([asked.question], actor=make_user(role=Role.EDITOR))
     db.session.commit()
     html = client.get(f"/questions/{asked.token}").get_data(as_text=True)
     assert "Rejected" in html and "will not publish an answer" in html

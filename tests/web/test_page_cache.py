@@ -9,7 +9,7 @@ from config import AUDIENCE_COOKIE
 from extensions import db
 from models import Article, GlossaryTerm, Role
 from services.editorial import review
-from services.editorial.publishing import SectionInput, save_revision
+from services.editorial.revisions import SectionInput, save_revision
 from tests.factories import make_user
 from web import rendering
 

@@ -12,7 +12,7 @@ import pytest
 from extensions import db
 from models import Role
 from services.editorial import review
-from services.editorial.publishing import save_revision
+from services.editorial.revisions import save_revision
 from tests.factories import make_article, make_reference, make_sections, make_user
 
 

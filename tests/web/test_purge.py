@@ -9,10 +9,12 @@ import pytest
 from extensions import db
 from models import ReadingLevel, Role
 from services.editorial import review
-from services.editorial.publishing import save_revision
+from services.editorial.revisions import save_revision
+from services.followups import answers
 from services.followups import questions as followups
 from services.library.glossary import TermInput, create_term, delete_term, update_term
 from services.library.references import ReferenceInput, update_reference
+from tests.conftest import SECRET_KEY
 from tests.factories import make_article, make_reference, make_sections, make_user
 
 PAGES = [
@@ -175,8 +177,8 @@ def test_glossary_edits_purge_the_articles_that_use_the_term(app, client, cache)
 
 def answer_under(article, body: str):
     asked = followups.ask(article, text="Does it work for adults?", level=ReadingLevel.CLINICAL,
-                          client="x")  # fmt: skip
-    answer = followups.save_answer(
+                          client="x", secret=SECRET_KEY)  # fmt: skip
+    answer = answers.save_answer(
         asked.question,
         author=make_user(role=Role.EDITOR),
         public_text="Does it work for adults?",
@@ -195,7 +197,7 @@ def test_reference_edits_purge_the_articles_that_cite_it(app, client, cache):
     asked_about = make_article(slug="answer-cites-it", sections=quiet)
     make_article(slug="cites-another", sections=quiet)
     answer = answer_under(asked_about, "Yes, in one trial [@ref].")
-    followups.approve_answer(answer, reviewer=make_user(role=Role.REVIEWER))
+    answers.approve_answer(answer, reviewer=make_user(role=Role.REVIEWER))
     editor = make_user(role=Role.EDITOR)
     db.session.commit()
     app.config["CACHE_PURGE_URLS"] = [cache.url]
@@ -246,13 +248,13 @@ def test_answering_a_readers_question_purges_its_article(app, client, cache):
     app.config["CACHE_PURGE_URLS"] = [cache.url]
     assert cache.purged == []  # submitted, not yet shown
 
-    followups.approve_answer(answer, reviewer=make_user(role=Role.REVIEWER))
+    answers.approve_answer(answer, reviewer=make_user(role=Role.REVIEWER))
     db.session.commit()
     assert purged_slugs(cache) == {"asked-about"}
     assert "Readers also asked" in client.get("/articles/asked-about").get_data(as_text=True)
 
     cache.purged.clear()
-    followups.save_answer(  # an edit takes the answer off the page until approved again
+    answers.save_answer(  # an edit takes the answer off the page until approved again
         answer.question,
         author=make_user(role=Role.EDITOR),
         public_text="Does it work for adults?",

@@ -21,7 +21,7 @@ from models import (
     Topic,
 )
 from services.editorial import review
-from services.editorial.publishing import SectionInput, save_revision
+from services.editorial.revisions import SectionInput, save_revision
 from tests.conftest import PASSWORD
 from tests.factories import make_article, make_reference, make_sections, make_user
 

@@ -1,0 +1,443 @@
+"""The editor: question, topics, sections × reading levels, the live preview beside the text,
+the citation helper, and conflicts shown side by side to merge.
+
+A refused save re-renders the editor with every field as typed: 422 for content problems, 409 for
+a conflict (with both sides' changes), 403 for a lock or a role that may not. A save whose
+session or form token was lost comes back as typed too (`keeps_typed_text`), with a way to sign
+in again in a new tab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
+
+from blueprints.admin.articles import (
+    acting_user,
+    all_topics,
+    find_article,
+    glossary_url,
+    hold,
+    latest_revision,
+)
+from blueprints.admin.base import bp, requires
+from blueprints.admin.forms import ArticleForm
+from extensions import db
+from models import Article, ReadingLevel, Revision, Topic
+from services.editorial import catalogue, conflicts, editing, revisions
+from services.errors import Conflict, DomainError, NotPermitted
+from services.followups import promotion
+from services.reading import view as reading
+from services.reading.personalization import Audience
+from services.search import normalise_query
+from services.staff.permissions import Permission
+from web.audience import audiences
+from web.rendering import render_page, wants_fragment
+from web.rescue import Reason, keeps_typed_text
+
+SAVE_ACTIONS = ("save", "save-close")
+LOCK_ACTIONS = ("lock", "unlock")
+
+
+@dataclass
+class EditorTarget:
+    """Where the editor form posts and previews: an existing article, or a new one."""
+
+    article: Article | None
+    article_id: int | None
+
+    @property
+    def action_url(self) -> str:
+        if self.article_id is None:
+            return url_for("admin.new_article")
+        return url_for("admin.edit", article_id=self.article_id)
+
+    @property
+    def preview_url(self) -> str:
+        if self.article_id is None:
+            return url_for("admin.preview_draft")
+        return url_for("admin.preview_draft", article_id=self.article_id)
+
+
+def _posted_form(topics: list[Topic]) -> ArticleForm:
+    form = ArticleForm()
+    form.set_topics(topics)
+    return form
+
+
+def _form_from_rows(values: dict, rows: list[dict], topics: list[Topic]) -> ArticleForm:
+    form = ArticleForm(formdata=None, **values, sections=rows)
+    form.set_topics(topics)
+    return form
+
+
+def _form_for(article: Article, latest: Revision | None, topics: list[Topic]) -> ArticleForm:
+    """The editor form filled from the latest revision."""
+    if latest is None:
+        values = {"question": article.question, "topics": [t.id for t in article.topics]}
+        return _form_from_rows(values, editing.starter_rows(), topics)
+    topic_ids = latest.topic_ids if latest.topic_ids is not None else [t.id for t in article.topics]
+    values = {
+        "based_on_id": str(latest.id),
+        "question": latest.question,
+        "topics": topic_ids,
+        "next_review_on": latest.next_review_on,
+    }
+    return _form_from_rows(values, editing.rows_from_revision(latest), topics)
+
+
+def _preview_level() -> ReadingLevel:
+    return ReadingLevel.parse(request.form.get("preview_level")) or ReadingLevel.CLINICAL
+
+
+@dataclass
+class PreviewMode:
+    """What articles/detail.html needs to know when it renders for staff, not readers."""
+
+    revision: Revision
+    topics: list[Topic]
+    levels: list
+    # Where readers can read this revision: "public" (the article page), "pending" (the page of
+    # a revision waiting for review), or "" (nowhere).
+    shown_to_readers: str = ""
+
+
+def reader_context(view: reading.ArticleView, preview: PreviewMode) -> dict:
+    """The context articles/detail.html renders with, for a staff preview at `view.level`."""
+    levels = audiences().levels
+    return {
+        "view": view,
+        "audience": Audience(None, view.level, levels.get(view.level)),
+        "audiences": audiences(),
+        "audience_param": None,
+        "expanded": {"all"},
+        "refs_full": True,
+        "swapping": False,
+        "preview": preview,
+    }
+
+
+def _draft_preview(
+    article: Article, form: ArticleForm, latest: Revision | None, topics: list[Topic]
+) -> tuple[editing.DraftPreview, Markup]:
+    """The unsaved text as readers would see it (the article page's own block), with checks."""
+    chosen = set(form.topics.data or [])
+    revision = editing.draft_revision(
+        question=form.question.data or "",
+        sections=editing.section_inputs(form.rows()),
+        topic_ids=sorted(chosen),
+        next_review_on=form.next_review_on.data,
+        number=(latest.number + 1) if latest else 1,
+    )
+    result = editing.preview_draft(
+        article, revision, _preview_level(), levels=audiences().levels, glossary_url=glossary_url
+    )
+    mode = PreviewMode(revision, [t for t in topics if t.id in chosen], [])
+    body = render_block("articles/detail.html", "article_body", **reader_context(result.view, mode))
+    return result, Markup(body)
+
+
+def _conflict(article: Article, form: ArticleForm, topics: list[Topic]):
+    """Both sides of a conflict already shown, kept on screen while the editor merges."""
+    base_id, seen_id = form.conflict_base, form.based_on
+    if base_id is None or seen_id is None:
+        return None
+    base, seen = reading.load_revision(base_id), reading.load_revision(seen_id)
+    if not (base and seen and base.article_id == article.id == seen.article_id):
+        return None
+    return _conflict_view(base, seen, form, topics)
+
+
+def _conflict_view(base: Revision | None, latest: Revision, form: ArticleForm, topics):
+    chosen = set(form.topics.data or [])
+    mine = conflicts.form_snapshot(
+        form.question.data or "",
+        editing.section_inputs(form.rows()),
+        [t.name for t in topics if t.id in chosen],
+        form.next_review_on.data,
+    )
+    return conflicts.conflict_view(base, latest, mine, {t.id: t.name for t in topics})
+
+
+def _editor(
+    target: EditorTarget,
+    form: ArticleForm,
+    topics: list[Topic],
+    *,
+    status: int = 200,
+    message: str | None = None,
+    conflict=None,
+    signed_out: Reason | None = None,
+    latest: Revision | None = None,
+):
+    """The editor page: the form as given, the lock, any conflict, and the live preview."""
+    article = target.article
+    if latest is None and article is not None:
+        latest = latest_revision(article)
+    preview = preview_body = None
+    if signed_out is None:
+        if conflict is None and article is not None:
+            conflict = _conflict(article, form, topics)
+        subject = article or Article(slug="new-article", question=form.question.data or "")
+        preview, preview_body = _draft_preview(subject, form, latest, topics)
+    context = {
+        "form": form,
+        "target": target,
+        "latest": latest,
+        "levels": audiences().levels,
+        "level_order": editing.LEVEL_ORDER,
+        "conflict": conflict,
+        "message": message,
+        "signed_out": signed_out,
+        "preview": preview,
+        "preview_body": preview_body,
+        "preview_level": _preview_level() if request.method == "POST" else ReadingLevel.CLINICAL,
+        "promoted_from": (
+            promotion.promoted_from(article) if article is not None and signed_out is None else None
+        ),
+    }
+    return render_template("admin/edit.html", **context), status
+
+
+def _rescue_editor(reason: Reason):
+    """The editor's answer when the session or form token is gone: the posted text, as typed,
+    with a sign-in link that opens in a new tab; nothing from the database but public topics."""
+    topics = all_topics()
+    target = EditorTarget(None, (request.view_args or {}).get("article_id"))
+    status = 401 if reason == "signed_out" else 400
+    return _editor(target, _posted_form(topics), topics, status=status, signed_out=reason)
+
+
+def _handle_editor_post(target: EditorTarget, topics: list[Topic], save):
+    """The editor's POST: rearrange, lock, preview or save (`save(form)` → response)."""
+    form = _posted_form(topics)
+    action = request.form.get("action", "save")
+    if action in LOCK_ACTIONS and target.article is not None:
+        return _lock_from_editor(target, form, topics, action)
+    if action not in SAVE_ACTIONS:
+        rows = editing.rearrange(form.rows(), action)
+        if rows != form.rows():
+            form = _form_from_rows(form.values(), rows, topics)
+        return _editor(target, form, topics)
+    if not form.validate():
+        return _editor(
+            target,
+            form,
+            topics,
+            status=422,
+            message="Nothing was saved yet: fix what is marked below, then save again.",
+        )
+    return save(form)
+
+
+def _lock_from_editor(target: EditorTarget, form: ArticleForm, topics, action: str):
+    """Lock or unlock from inside the editor, keeping everything typed on screen."""
+    assert target.article is not None
+    try:
+        if action == "lock":
+            revisions.lock(target.article, actor=acting_user())
+        else:
+            revisions.unlock(target.article, actor=acting_user())
+    except DomainError as error:
+        db.session.rollback()
+        return _editor(target, form, topics, status=error.status_code, message=str(error))
+    db.session.commit()
+    flash("Locked: nobody else can save until you unlock it." if action == "lock" else "Unlocked.")
+    return _editor(target, form, topics)
+
+
+def _selected_topics(form: ArticleForm, topics: list[Topic]) -> list[Topic]:
+    chosen = set(form.topics.data or [])
+    return [t for t in topics if t.id in chosen]
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+@requires(Permission.EDIT)
+@keeps_typed_text(_rescue_editor)
+def new_article():
+    """A new article and its first revision in one step, then on to the editor."""
+    topics = all_topics()
+    target = EditorTarget(None, None)
+    if request.method == "GET":
+        return _editor(target, _form_from_rows({}, editing.starter_rows(), topics), topics)
+
+    def save(form: ArticleForm):
+        try:
+            article = revisions.create_article(
+                question=form.question.data,
+                topics=_selected_topics(form, topics),
+                actor=acting_user(),
+            )
+            revision = _save(article, form, topics, based_on_id=None)
+            created, label = article.id, revision.label.lower()  # before the commit expires them
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            return _editor(target, form, topics, status=_status(error), message=str(error))
+        except sa.exc.IntegrityError:
+            db.session.rollback()  # another article took the same address at the same moment
+            message = "Nothing was saved: press the button again to create the article."
+            return _editor(target, form, topics, status=409, message=message)
+        flash(f"Created the article as a draft ({label}).", "success")
+        return redirect(url_for("admin.edit", article_id=created), 303)
+
+    return _handle_editor_post(target, topics, save)
+
+
+def _save(article: Article, form: ArticleForm, topics: list[Topic], *, based_on_id) -> Revision:
+    return revisions.save_revision(
+        article,
+        author=acting_user(),
+        question=form.question.data,
+        sections=editing.section_inputs(form.rows()),
+        change_note=form.change_note.data or "",
+        based_on_id=based_on_id,
+        topics=_selected_topics(form, topics),
+        next_review_on=form.next_review_on.data,
+    )
+
+
+def _status(error: DomainError) -> int:
+    """Content problems are 422 (the form needs changing); a lock or a role stays 403."""
+    return error.status_code if isinstance(error, NotPermitted | Conflict) else 422
+
+
+@bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
+@requires(Permission.EDIT)
+@keeps_typed_text(_rescue_editor)
+def edit(article_id: int):
+    """The editor: question, topics, sections × reading levels, with a live preview."""
+    article = find_article(article_id)
+    topics = all_topics()
+    target = EditorTarget(article, article.id)
+    if request.method == "GET":
+        latest = latest_revision(article)
+        return _editor(target, _form_for(article, latest, topics), topics, latest=latest)
+
+    def save(form: ArticleForm):
+        try:
+            hold(article)
+            revision = _save(article, form, topics, based_on_id=form.based_on)
+            label = revision.label.lower()  # before the commit expires it
+            db.session.commit()
+        except Conflict as error:
+            db.session.rollback()
+            return _show_conflict(target, form, topics, error)
+        except DomainError as error:
+            db.session.rollback()
+            return _editor(target, form, topics, status=_status(error), message=str(error))
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            return _show_conflict(target, form, topics, _simultaneous(article, form.based_on))
+        flash(f"Saved {label} as a draft.", "success")
+        if request.form.get("action") == "save-close":
+            return redirect(url_for("admin.article", article_id=article_id), 303)
+        return redirect(url_for("admin.edit", article_id=article_id), 303)
+
+    return _handle_editor_post(target, topics, save)
+
+
+def _simultaneous(article: Article, base_id: int | None) -> Conflict:
+    """A save that lost a race the row lock did not prevent (SQLite: the unique revision
+    number refused the second one): the same answer as any other conflict."""
+    db.session.refresh(article)
+    latest = article.latest_revision
+    assert latest is not None
+    who = latest.author.name if latest.author else "Someone"
+    return Conflict(
+        f"{who} saved {latest.label.lower()} at the same moment. Compare the changes, merge "
+        "them into your text and save again.",
+        latest=latest,
+        base_id=base_id,
+    )
+
+
+def _show_conflict(target: EditorTarget, form: ArticleForm, topics, error: Conflict):
+    """Someone saved first: show their changes beside yours; the next save builds on theirs."""
+    article = target.article
+    assert article is not None
+    latest = reading.load_revision(error.latest.id)
+    assert latest is not None
+    base = reading.load_revision(error.base_id) if error.base_id is not None else None
+    if base is not None and base.article_id != article.id:
+        base = None
+    conflict = _conflict_view(base, latest, form, topics)
+    # They have now seen the other revision: saving again builds on it (after merging).
+    form.based_on_id.data = str(latest.id)
+    form.conflict_base_id.data = str(base.id) if base else ""
+    return _editor(target, form, topics, status=409, message=str(error), conflict=conflict)
+
+
+def _rescue_preview(reason: Reason):
+    """The live preview while signed out: say so in the panel; the text stays in the editor."""
+    body = render_block(
+        "admin/edit.html",
+        "preview_panel",
+        signed_out=reason,
+        preview=None,
+        preview_body=None,
+        levels={},
+        level_order=[],
+    )
+    return body, 401 if reason == "signed_out" else 400
+
+
+@bp.post("/articles/new/preview", defaults={"article_id": None})
+@bp.post("/articles/<int:article_id>/preview")
+@requires(Permission.EDIT)
+@keeps_typed_text(_rescue_preview)
+def preview_draft(article_id: int | None):
+    """The live preview of the unsaved text, exactly as readers will see it, with its checks.
+
+    htmx swaps the panel; without JavaScript this is the whole editor with the preview updated.
+    """
+    topics = all_topics()
+    article = find_article(article_id) if article_id is not None else None
+    target = EditorTarget(article, article_id)
+    form = _posted_form(topics)
+    if not wants_fragment():
+        return _editor(target, form, topics)
+    latest = None
+    if article is not None and article.latest_revision_id:
+        latest = db.session.get(Revision, article.latest_revision_id)
+    subject = article or Article(slug="new-article", question=form.question.data or "")
+    preview, body = _draft_preview(subject, form, latest, topics)
+    return render_block(
+        "admin/edit.html",
+        "preview_panel",
+        preview=preview,
+        preview_body=body,
+        levels=audiences().levels,
+        level_order=editing.LEVEL_ORDER,
+        signed_out=None,
+    )
+
+
+# -- Citation helper -----------------------------------------------------------------------
+
+
+def _rescue_lookup(reason: Reason):
+    """The citation helper while signed out: a note in its panel, never a redirect."""
+    body = render_block("admin/cite_lookup.html", "cite_results", signed_out=reason)
+    return body, 401 if reason == "signed_out" else 400
+
+
+@bp.get("/citations")
+@requires(Permission.VIEW_STAFF)
+@keeps_typed_text(_rescue_lookup)
+def cite_lookup():
+    """Find a reference by author, title, key, DOI or PMID, to cite it as [@key]."""
+    query = normalise_query(request.args.get("q", ""))
+    found = catalogue.find_references(query) if query else []
+    return render_page(
+        "admin/cite_lookup.html",
+        fragment="cite_results",
+        q=query,
+        references=found,
+        inline=wants_fragment(),
+        signed_out=None,
+    )

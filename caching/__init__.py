@@ -1,7 +1,7 @@
 """Caching, in one place: what a cached thing's key is made of, and every cache Vetted keeps.
 
-- `versions`: the content versions keys are made of (glossary, site), raised as content changes.
-- `changes`: what a transaction changed for readers, as the services said it, until it commits.
+- `changes`: what a transaction changed for readers, as the services say it (the one door in).
+- `versions`: the content versions keys are made of (site, glossary), raised by those changes.
 - `renders`: render once, a revision's sections at a level, shared by every worker (database).
 - `pages`: whole anonymous reader pages, answered in one query (database).
 - `headers`: Cache-Control, ETag and Vary: which answers a browser or proxy may keep, how long.
@@ -13,16 +13,15 @@ renderings and hand it their changes; blueprints decorate views with its page ca
 
 from flask import Flask
 
-from caching import headers, purge, versions
+from caching import headers, purge
 
 
 def init_app(app: Flask) -> None:
-    """Register the session listeners and the cache headers hook.
+    """Register the purge after each commit and the cache headers hook.
 
     Call after Flask-Compress and before the blueprints: after-request hooks run in reverse
     order, so the headers hook sees any cookie a blueprint's hook set, and computes the ETag on
     the uncompressed body.
     """
-    versions.init_app()
     purge.init_app()
     headers.init_app(app)

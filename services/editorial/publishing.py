@@ -34,12 +34,25 @@ from services.reading.markdown import plain_blocks
 # -- What readers see ------------------------------------------------------------------------
 
 
-def note_changed(slugs: Iterable[str], *, cards: Iterable[tuple[str, str]] = ()) -> None:
-    """Note articles whose public page changed in this transaction, for the caches to act on
-    once it commits (caching/changes.py): publication here, and what else an article page shows
-    (glossary, references, readers' answered questions) in their own services; `cards` for a
-    reference's own page. Services never talk to the outside world before the data is safe."""
-    changes.note(db.session, slugs=slugs, cards=cards)
+def note_changed(
+    slugs: Iterable[str] = (),
+    *,
+    cards: Iterable[tuple[str, str]] = (),
+    glossary: bool = False,
+    references: Iterable[str] = (),
+) -> None:
+    """Say that this transaction changes what readers see: the one rule every service follows,
+    in the same transaction as the change, and the only way the caches learn of it
+    (caching/changes.py): no page cached before is served again, and once the transaction
+    commits the proxy drops the pages named here.
+
+    Who calls it: `refresh_publication` (every review transition); the glossary (`glossary`, and
+    the articles using the term), references (`references`, the articles citing them and
+    `cards`, a citation's own page), readers' answered questions, audience settings and staff
+    names shown as reviewers (no slug: every page may show them). Drafts, locks, sign-ins and
+    the staff side change nothing readers see and never call it.
+    """
+    changes.note(db.session, slugs=slugs, cards=cards, glossary=glossary, references=references)
 
 
 PUBLIC_WITHOUT_APPROVAL = (

@@ -113,22 +113,17 @@ def _forms(term: GlossaryTerm | TermInput) -> set[str]:
 
 
 def _note_pages_using(forms: set[str]) -> None:
-    """Note the public articles whose text uses any of these forms: their pages explain the term
-    inline, so an edit changes them (purge.py). Lower-case LIKE finds a superset of what the
-    renderer marks (it matches abbreviations exactly, and whole words only): an extra purge
-    costs one fetch, a missing one a stale page. A scan of public text, for a rare staff edit."""
-    if not forms:
-        return
+    """The glossary changed (every rendering that marks terms is made again); note the public
+    articles whose text uses any of these forms: their pages explain the term inline, so the
+    proxy drops them. Lower-case LIKE finds a superset of what the renderer marks (it matches
+    abbreviations exactly, and whole words only): an extra purge costs one fetch, a missing one
+    a stale page. A scan of public text, for a rare staff edit."""
     body = sa.func.lower(SectionVariant.body)
-    note_changed(
-        db.session.scalars(
-            sa.select(Article.slug)
-            .join(Section, Section.revision_id == Article.public_revision_id)
-            .join(SectionVariant, SectionVariant.section_id == Section.id)
-            .where(sa.or_(*(body.like(like_contains(f.lower()), escape="\\") for f in forms)))
-            .distinct()
-        )
+    using = sa.select(Article.slug).join(Section, Section.revision_id == Article.public_revision_id)
+    using = using.join(SectionVariant, SectionVariant.section_id == Section.id).where(
+        sa.or_(*(body.like(like_contains(f.lower()), escape="\\") for f in forms))
     )
+    note_changed(db.session.scalars(using.distinct()) if forms else (), glossary=True)
 
 
 def create_term(data: TermInput, *, actor: User) -> GlossaryTerm:

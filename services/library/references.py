@@ -154,9 +154,10 @@ def _check_unique(data: ReferenceInput, *, exclude: Reference | None = None) -> 
 
 
 def _note_pages_citing(key: str) -> None:
-    """Note the public articles whose page cites `key`, in the article or in a reader's answered
-    question under it: their reference lists and citations show the library's entry (purge.py).
-    A new entry counts too: until it exists, the citation shows as missing."""
+    """The entry for `key` changed (renderings citing it are made again); note the public
+    articles whose page cites it, in the article or in a reader's answered question under it:
+    their reference lists and citations show the library's entry, so the proxy drops them. A new
+    entry counts too: until it exists, the citation shows as missing."""
     in_articles = (
         sa.select(Article.slug)
         .join(revision_references, revision_references.c.revision_id == Article.public_revision_id)
@@ -173,7 +174,7 @@ def _note_pages_citing(key: str) -> None:
     )
     answered = [slug for slug, body in in_answers if key in citation_keys(body)]
     citing = list(db.session.scalars(in_articles))
-    note_changed([*citing, *answered], cards=[(slug, key) for slug in citing])
+    note_changed([*citing, *answered], cards=[(slug, key) for slug in citing], references=[key])
 
 
 def create_reference(data: ReferenceInput, *, actor: User) -> Reference:

@@ -23,6 +23,7 @@ from models import (
     User,
 )
 from services.editorial import review
+from services.editorial.publishing import note_changed
 from services.editorial.revisions import SectionInput, save_revision
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_content"
@@ -133,6 +134,7 @@ def load_demo(directory: Path = DEMO_DIR) -> int:
             )
         )
     _load_glossary(directory / "glossary.toml")
+    note_changed(glossary=True)  # the glossary and the library are new to readers
     editor = _persona("demo-editor@vetted.invalid", "Demo Editor", "", Role.EDITOR)
     reviewer = _persona(
         "demo-reviewer@vetted.invalid",

@@ -19,11 +19,9 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from caching.versions import SITE, bump
 from extensions import db
 from models import (
     Article,
-    CachedPage,
     ReadingLevel,
     Reference,
     ReferenceKind,
@@ -40,7 +38,7 @@ from models import (
     revision_references,
 )
 from services import search
-from services.editorial.publishing import recount_topics, refresh_over_target
+from services.editorial.publishing import note_changed, recount_topics, refresh_over_target
 from services.reading.markdown import citation_keys
 from services.reading.readability import measure
 
@@ -262,9 +260,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
     refresh_over_target()
     recount_topics(set(topic_ids))
     search.index_articles(first_article, last_article)
-    # Core inserts bypass the ORM's change tracking: tell the page cache the site changed.
-    bump(db.session, SITE)
-    db.session.execute(sa.delete(CachedPage))
+    note_changed()  # new public articles: every listing changes
     return first_number
 
 

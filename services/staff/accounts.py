@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from extensions import db
 from models import Role, User
 from models.base import utcnow
+from services.editorial import publishing
 from services.errors import DomainError
 from services.staff import audit
 from services.staff.passwords import (
@@ -238,6 +239,8 @@ def update_user(
     )
     if changes:
         audit.record("user.update", actor=actor, target=user, changes=changes)
+    if "name" in changes or "credentials" in changes:
+        publishing.note_changed()  # reviewed pages and answers name their reviewer
 
 
 def deactivate(user: User, *, actor: User) -> None:

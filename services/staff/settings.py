@@ -152,6 +152,8 @@ def update_settings(
             changed += 1
             targets_changed |= "target_grade" in changes
             audit.record("settings.level", actor=actor, target=setting, changes=changes)
+    if changed:
+        publishing.note_changed()  # every page names its level and the picker's roles
     if targets_changed:
         publishing.refresh_over_target()
     return changed

@@ -1,13 +1,18 @@
 """The render-once cache: rendered once, shared, and keyed so that edits re-render exactly what
 they affect."""
 
+from dataclasses import replace
+
 import pytest
 import sqlalchemy as sa
 
 from extensions import db
-from models import GlossaryTerm, ReadingLevel, RenderedRevision, Role, SectionKind
+from models import GlossaryTerm, ReadingLevel, Reference, RenderedRevision, Role, SectionKind
 from services.editorial import review
 from services.editorial.revisions import SectionInput, save_revision
+from services.library import glossary, references
+from services.library.glossary import TermInput
+from services.library.references import ReferenceInput
 from services.reading import view as reading
 from tests.factories import make_article, make_reference, make_user
 
@@ -96,7 +101,8 @@ def test_a_glossary_edit_rerenders_marked_wording_only(app, renders):
     _view(article, L.CLINICAL)
     assert len(renders) == 4
     term = db.session.scalar(sa.select(GlossaryTerm))
-    term.definition = "A medicine that blocks a faulty protein."
+    edit = replace(TermInput.of(term), definition="A medicine that blocks a faulty protein.")
+    glossary.update_term(term, edit, actor=make_user(role=Role.ADMIN))
     db.session.commit()
     plain = _view(article, L.PLAIN)
     assert "blocks a faulty protein" in plain.summary.html
@@ -116,9 +122,10 @@ def test_a_reference_edit_rerenders_only_the_revisions_citing_it(app, renders):
     _view(article)
     _view(untouched)
     assert len(renders) == 3
-    from models import Reference
-
-    db.session.scalar(sa.select(Reference).where(Reference.key == "ph")).title = "Renamed"
+    ph = db.session.scalar(sa.select(Reference).where(Reference.key == "ph"))
+    references.update_reference(
+        ph, replace(ReferenceInput.of(ph), title="Renamed"), actor=make_user(role=Role.EDITOR)
+    )
     db.session.commit()
     _view(untouched)
     assert len(renders) == 3

@@ -1,15 +1,26 @@
 """The whole-page cache: one query for a repeat anonymous view, a 304 without rendering, and never
 a stale or personal page."""
 
+from dataclasses import replace
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from config import AUDIENCE_COOKIE
 from extensions import db
-from models import Article, GlossaryTerm, Role
-from services.editorial import review
+from models import Article, GlossaryTerm, ReadingLevel, Reference, Role, revision_references
+from services.editorial import review, revisions
 from services.editorial.revisions import SectionInput, save_revision
+from services.followups import answers, questions
+from services.library import glossary, references
+from services.library.glossary import TermInput
+from services.library.references import ReferenceInput
+from services.reading.personalization import load_audiences
+from services.staff import accounts
+from services.staff.passwords import hash_password
+from services.staff.settings import LevelInput, RoleInput, update_settings
+from tests.conftest import SECRET_KEY
 from tests.factories import make_user
 from web import rendering
 
@@ -122,7 +133,8 @@ def test_an_approval_is_what_the_next_reader_sees(reader):
 def test_a_glossary_edit_shows_on_the_next_view(reader):
     assert reader.get(SEED + "?audience=plain").status_code == 200
     term = db.session.scalar(sa.select(GlossaryTerm).where(GlossaryTerm.abbr == "TKI"))
-    term.definition = "Test definition of a targeted drug."
+    edit = replace(TermInput.of(term), definition="Test definition of a targeted drug.")
+    glossary.update_term(term, edit, actor=make_user(role=Role.ADMIN))
     db.session.commit()
     response = reader.get(SEED + "?audience=plain")
     assert "Test definition of a targeted drug." in response.get_data(as_text=True)
@@ -147,3 +159,118 @@ def test_signed_in_staff_are_never_served_or_stored(demo, client, auth):
     from models import CachedPage
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CachedPage)) == 0
+
+
+# What readers see changes only through the services, and each says so (publishing.note_changed):
+# one case per kind of change, each checked against the cached page a reader got just before.
+
+
+def _change_settings():
+    audiences = load_audiences()
+    roles = {r.key: RoleInput(r.label, r.level) for r in audiences.roles}
+    roles["patient"] = RoleInput("Test patient label", roles["patient"].level)
+    levels = {
+        lv: LevelInput(s.language_name, s.audience_name, s.target_grade)
+        for lv, s in audiences.levels.items()
+    }
+    update_settings(roles=roles, levels=levels, actor=make_user(role=Role.ADMIN))
+    return "Test patient label"
+
+
+def _rename_the_reviewer():
+    article = db.session.scalar(sa.select(Article).where(Article.slug == "ph-positive-all-tki"))
+    reviewer = article.live_revision.reviewer
+    accounts.update_user(
+        reviewer,
+        actor=make_user(role=Role.ADMIN),
+        name="Test Renamed Reviewer",
+        credentials=reviewer.credentials,
+        email=reviewer.email,
+        role=reviewer.role,
+    )
+    return "Test Renamed Reviewer"
+
+
+def _retitle_a_reference():
+    article = db.session.scalar(sa.select(Article).where(Article.slug == "ph-positive-all-tki"))
+    key = db.session.scalar(
+        sa.select(revision_references.c.reference_key).where(
+            revision_references.c.revision_id == article.public_revision_id
+        )
+    )
+    cited = db.session.scalar(sa.select(Reference).where(Reference.key == key))
+    edit = replace(ReferenceInput.of(cited), title="Test retitled source")
+    references.update_reference(cited, edit, actor=make_user(role=Role.EDITOR))
+    return "Test retitled source"
+
+
+def _answer_a_question():
+    article = db.session.scalar(sa.select(Article).where(Article.slug == "ph-positive-all-tki"))
+    asked = questions.ask(
+        article,
+        text="Test question about the dose?",
+        level=ReadingLevel.CLINICAL,
+        client="t",
+        secret=SECRET_KEY,
+    )
+    author, reviewer = make_user(role=Role.EDITOR), make_user(role=Role.REVIEWER)
+    answer = answers.save_answer(
+        asked.question,
+        author=author,
+        public_text="Test public wording of the question?",
+        body="Test answer.",
+        submit=True,
+    )
+    answers.approve_answer(answer, reviewer=reviewer)
+    return "Test public wording of the question?"
+
+
+@pytest.mark.parametrize(
+    "change", [_change_settings, _rename_the_reviewer, _retitle_a_reference, _answer_a_question]
+)
+def test_every_change_readers_see_is_on_the_next_view(reader, change):
+    assert reader.get(APPROVED).status_code == 200
+    assert reader.get(APPROVED).headers["X-Page-Cache"] == "hit"
+    shown = change()
+    db.session.commit()
+    after = reader.get(APPROVED)
+    assert "X-Page-Cache" not in after.headers
+    assert shown in after.get_data(as_text=True)
+
+
+def _lock(article, editor):
+    revisions.lock(article, actor=editor)
+
+
+def _save_a_draft(article, editor):
+    live = article.live_revision
+    save_revision(
+        article,
+        author=editor,
+        question=live.question,
+        sections=[
+            SectionInput(s.kind, s.heading, {v.level: v.body + " Draft." for v in s.variants})
+            for s in live.sections
+        ],
+    )
+
+
+def _ask_a_question(article, _editor):
+    questions.ask(
+        article, text="Test question nobody answered?", level=ReadingLevel.CLINICAL,
+        client="t", secret=SECRET_KEY,
+    )  # fmt: skip
+
+
+def _sign_in(_article, editor):
+    editor.password_hash = hash_password("four unrelated words here")
+    accounts.authenticate(editor.email, "four unrelated words here")
+
+
+@pytest.mark.parametrize("change", [_lock, _save_a_draft, _ask_a_question, _sign_in])
+def test_what_readers_never_see_leaves_the_cache_alone(reader, change):
+    article = db.session.scalar(sa.select(Article).where(Article.slug == "ph-positive-all-tki"))
+    reader.get(APPROVED)
+    change(article, make_user(role=Role.EDITOR))
+    db.session.commit()
+    assert reader.get(APPROVED).headers["X-Page-Cache"] == "hit"

@@ -1,11 +1,10 @@
-"""The staff side of follow-ups through HTTP: who may do what, the queue, answers with four eyes,
-bulk rejection and promotion."""
+"""The staff side of follow-ups through HTTP: the queue, answers with four eyes, bulk rejection and
+promotion. (Who may open each follow-up URL: test_access_matrix.py.)"""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -20,9 +19,10 @@ from models import (
     User,
 )
 from services.followups import questions as followups
+from services.followups import queue
 from services.reading.view import find_article
-from tests.conftest import PASSWORD
-from tests.factories import make_article, make_user
+from tests.conftest import PASSWORD, SECRET_KEY
+from tests.factories import make_user
 
 SEED = "all-blast-crisis-treatment"
 QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
@@ -30,7 +30,7 @@ QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
 
 def ask(text=QUESTION, client="x"):
     question = followups.ask(
-        find_article(SEED), text=text, level=ReadingLevel.CLINICAL, client=client
+        find_article(SEED), text=text, level=ReadingLevel.CLINICAL, client=client, secret=SECRET_KEY
     ).question
     db.session.commit()
     return question
@@ -45,42 +45,6 @@ def login(client, role, email=None):
     assert (
         client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
     )
-
-
-STAFF_URLS = [
-    ("get", "/admin/followups", Role.EDITOR),
-    ("get", "/admin/followups/{id}", Role.EDITOR),
-    ("post", "/admin/followups/reject", Role.EDITOR),
-    ("post", "/admin/followups/{id}/answer", Role.EDITOR),
-    ("post", "/admin/followups/{id}/reject", Role.EDITOR),
-    ("post", "/admin/followups/{id}/reopen", Role.EDITOR),
-    ("post", "/admin/followups/{id}/promote", Role.EDITOR),
-    ("post", "/admin/followups/{id}/approve", Role.REVIEWER),
-]
-
-
-@pytest.mark.parametrize(("method", "path", "least"), STAFF_URLS)
-@pytest.mark.parametrize("who", ["anonymous", "deactivated", *Role])
-def test_access_matrix(app, client, method, path, least, who):
-    article = make_article(question="Test question?")
-    question = followups.ask(
-        article, text="A test question about dosing?", level=ReadingLevel.CLINICAL, client="x"
-    ).question
-    db.session.commit()
-    url = path.format(id=question.id)
-    if who == "deactivated":
-        login(client, Role.ADMIN, "gone@example.org")
-        db.session.scalar(sa.select(User).where(User.email == "gone@example.org")).is_active = False
-        db.session.commit()
-    elif who != "anonymous":
-        login(client, who)
-    response = getattr(client, method)(url)
-    if who in ("anonymous", "deactivated"):
-        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-    elif least == Role.REVIEWER and who == Role.EDITOR:
-        assert response.status_code == 403
-    else:
-        assert response.status_code not in (302, 401, 403), response.status_code
 
 
 def test_navigation_has_follow_ups(demo, client):
@@ -246,7 +210,7 @@ def test_staff_pages_are_never_cached(demo, client):
 
 def test_queue_counts_for_the_dashboard(demo):
     ask()
-    counts = followups.queue_counts()
+    counts = queue.queue_counts()
     assert counts.new == 1 and counts.of(FollowupStatus.NEW) == 1 and counts.awaiting_approval == 0
 
 
@@ -257,6 +221,7 @@ def test_the_dashboard_counts_new_questions_and_answers_awaiting_approval(demo, 
             text=f"Test question {n} about dosing?",
             level=ReadingLevel.CLINICAL,
             client="x",
+            secret=SECRET_KEY,
         )
     db.session.commit()
     auth.login(Role.EDITOR)

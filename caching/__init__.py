@@ -7,21 +7,24 @@
 - `headers`: Cache-Control, ETag and Vary: which answers a browser or proxy may keep, how long.
 - `purge`: after a commit, tell nginx which article pages to drop.
 
-May import models and extensions, never services, web or blueprints: services ask it to keep
-renderings and hand it their changes; blueprints decorate views with its page cache and policy.
+May import models, extensions and config, never services, web or blueprints: services ask it
+to keep renderings and hand it their changes; blueprints decorate views with its page cache and
+policy.
 """
 
 from flask import Flask
 
-from caching import headers, purge
-
 
 def init_app(app: Flask) -> None:
-    """Register the purge after each commit and the cache headers hook.
+    """Register the session listeners (a transaction's changes, the purge after each commit) and
+    the cache headers hook.
 
     Call after Flask-Compress and before the blueprints: after-request hooks run in reverse
     order, so the headers hook sees any cookie a blueprint's hook set, and computes the ETag on
     the uncompressed body.
     """
+    from caching import changes, headers, purge  # here: services import caching.changes alone
+
+    changes.init_app()
     purge.init_app()
     headers.init_app(app)

@@ -4,8 +4,10 @@ The services decide what changed for readers; services.editorial.publishing.note
 one door, and it comes here. The first note of a transaction raises the site version (no page
 cached before is served again); a glossary change raises the glossary version, and a reference
 change drops the renderings citing it (caching/versions.py): all in the same transaction, so a
-rollback undoes them too. The note itself stays on the session until the transaction ends: after
-a commit caching.purge tells the proxy which article pages to drop; a rollback forgets it.
+rollback undoes them too. The note lives as long as the transaction: after a commit
+caching.purge reads it to tell the proxy which article pages to drop; when the transaction ends
+any other way (a rollback, a closed session) it is forgotten. Savepoints neither commit nor
+forget it: only the outermost transaction counts.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from caching import versions
 
@@ -24,11 +27,11 @@ NOTE = "vetted_reader_changes"
 class Changes:
     """What one transaction changed for readers."""
 
+    transaction: SessionTransaction
     # Article pages to purge from the proxy (their canonical addresses, every audience).
     slugs: set[str] = field(default_factory=set)
     # (slug, reference key): the pages of their own that an article's citations have.
     cards: set[tuple[str, str]] = field(default_factory=set)
-    glossary: bool = False
     references: set[str] = field(default_factory=set)
 
 
@@ -43,24 +46,33 @@ def note(
     """Record that this transaction changes what readers see, and bring the caches' keys up to
     date: `slugs` and `cards` name pages to purge, `glossary` and `references` what changed."""
     changes = session.info.get(NOTE)
-    if changes is None:
-        changes = session.info[NOTE] = Changes()
-        versions.site_changed(session)
+    root = session.get_transaction()
+    if changes is None or root is None or changes.transaction is not root:
+        versions.site_changed(session)  # begins the transaction, if nothing has yet
+        changes = session.info[NOTE] = Changes(session.get_transaction())
     changes.slugs.update(slugs)
     changes.cards.update(cards)
-    if glossary and not changes.glossary:
-        changes.glossary = True
+    if glossary:
         versions.glossary_changed(session)
     if new := set(references) - changes.references:
         changes.references |= new
         versions.references_changed(session, new)
 
 
-def pending(session: Session) -> Changes | None:
-    """What this transaction has noted so far (None: nothing readers would see)."""
-    return session.info.get(NOTE)
-
-
-def take(session: Session) -> Changes | None:
-    """What the transaction that just ended noted, forgotten as it is read."""
+def committed(session: Session) -> Changes | None:
+    """What the transaction that just committed noted (None when this commit only released a
+    savepoint, or nothing was noted); it is forgotten as it is read."""
+    if session.in_nested_transaction():
+        return None
     return session.info.pop(NOTE, None)
+
+
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(NOTE, None)
+
+
+def init_app() -> None:
+    """Forget each transaction's note when it ends (registered once per process)."""
+    if not event.contains(Session, "after_transaction_end", _forget):
+        event.listen(Session, "after_transaction_end", _forget)

@@ -78,22 +78,14 @@ def purge(slugs: set[str], caches: list[str], cards: set[tuple[str, str]] = froz
 
 
 def _purge_after_commit(session: Session) -> None:
-    noted = changes.take(session)
+    noted = changes.committed(session)
     if noted is None or not (noted.slugs or noted.cards) or not has_app_context():
         return
     if caches := current_app.config.get("CACHE_PURGE_URLS"):
         purge(noted.slugs, caches, noted.cards)
 
 
-def _forget_after_rollback(session: Session) -> None:
-    changes.take(session)
-
-
 def init_app() -> None:
     """Purge after each commit (registered once per process, whatever the number of apps)."""
-    for name, listener in (
-        ("after_commit", _purge_after_commit),
-        ("after_rollback", _forget_after_rollback),
-    ):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    if not event.contains(Session, "after_commit", _purge_after_commit):
+        event.listen(Session, "after_commit", _purge_after_commit)

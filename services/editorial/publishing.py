@@ -13,8 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from caching import changes
-from caching import renders as render_cache
+from caching import changes, renders
 from extensions import db
 from models import (
     Article,
@@ -52,7 +51,7 @@ def note_changed(
     names shown as reviewers (no slug: every page may show them). Drafts, locks, sign-ins and
     the staff side change nothing readers see and never call it.
     """
-    changes.note(db.session, slugs=slugs, cards=cards, glossary=glossary, references=references)
+    changes.note(db.session(), slugs=slugs, cards=cards, glossary=glossary, references=references)
 
 
 PUBLIC_WITHOUT_APPROVAL = (
@@ -88,7 +87,7 @@ def refresh_publication(article: Article) -> None:
     topics_before = {t.id for t in article.topics}
     public_id = public.id if public else None
     if article.public_revision_id not in (None, public_id):
-        render_cache.forget_revision(article.public_revision_id)
+        renders.forget_revision(article.public_revision_id)
     if article.public_revision_id != public_id:
         # Each citation's own page shows its number, which the new text may change.
         cited = sa.select(revision_references.c.reference_key).where(

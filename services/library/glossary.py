@@ -118,12 +118,18 @@ def _note_pages_using(forms: set[str]) -> None:
     proxy drops them. Lower-case LIKE finds a superset of what the renderer marks (it matches
     abbreviations exactly, and whole words only): an extra purge costs one fetch, a missing one
     a stale page. A scan of public text, for a rare staff edit."""
+    if not forms:
+        note_changed(glossary=True)
+        return
     body = sa.func.lower(SectionVariant.body)
-    using = sa.select(Article.slug).join(Section, Section.revision_id == Article.public_revision_id)
-    using = using.join(SectionVariant, SectionVariant.section_id == Section.id).where(
-        sa.or_(*(body.like(like_contains(f.lower()), escape="\\") for f in forms))
+    using = (
+        sa.select(Article.slug)
+        .join(Section, Section.revision_id == Article.public_revision_id)
+        .join(SectionVariant, SectionVariant.section_id == Section.id)
+        .where(sa.or_(*(body.like(like_contains(f.lower()), escape="\\") for f in forms)))
+        .distinct()
     )
-    note_changed(db.session.scalars(using.distinct()) if forms else (), glossary=True)
+    note_changed(list(db.session.scalars(using)), glossary=True)
 
 
 def create_term(data: TermInput, *, actor: User) -> GlossaryTerm:

@@ -7,9 +7,9 @@ real sources.
 
 Bulk inserts through SQLAlchemy Core, in batches, with ids assigned here so the article ↔ revision
 pointers are one UPDATE: thousands of articles a second, where the save services would manage tens.
-The pointers follow the same rule as services.publishing.refresh_publication (an approved revision
-is live and public); a test checks that the two agree. The new articles are then indexed for
-search in bulk, as the publishing rule would have done one by one.
+The pointers follow the same rule as services.editorial.publishing.refresh_publication (an approved
+revision is live and public); a test checks that the two agree. The new articles are then indexed
+for search in bulk, as the publishing rule would have done one by one.
 """
 
 from __future__ import annotations
@@ -127,21 +127,22 @@ def _ensure_topics() -> list[int]:
     return ids
 
 
-def _ensure_references() -> list[str]:
+def _ensure_references() -> tuple[list[str], list[str]]:
+    """The synthetic references' keys, and those of them made just now."""
     keys = [f"synthetic-ref-{n:02d}" for n in range(1, REFERENCES + 1)]
     existing = set(db.session.scalars(sa.select(Reference.key).where(Reference.key.in_(keys))))
-    for key in keys:
-        if key not in existing:
-            db.session.add(
-                Reference(
-                    key=key,
-                    kind=ReferenceKind.OTHER,
-                    title=f"{key}: a synthetic reference for load testing, not a real source",
-                    read=SourceRead.ABSTRACT,
-                )
+    made = [key for key in keys if key not in existing]
+    for key in made:
+        db.session.add(
+            Reference(
+                key=key,
+                kind=ReferenceKind.OTHER,
+                title=f"{key}: a synthetic reference for load testing, not a real source",
+                read=SourceRead.ABSTRACT,
             )
+        )
     db.session.flush()
-    return keys
+    return keys, made
 
 
 def _next_id(model) -> int:
@@ -154,7 +155,8 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
     editor = _persona("synthetic-editor@vetted.invalid", "Synthetic Editor", Role.EDITOR)
     reviewer = _persona("synthetic-reviewer@vetted.invalid", "Synthetic Reviewer", Role.REVIEWER)
     topic_ids = _ensure_topics()
-    pool = _pool(rng, _ensure_references())
+    keys, made = _ensure_references()
+    pool = _pool(rng, keys)
     first_number = (
         db.session.scalar(
             sa.select(sa.func.count(Article.id)).where(Article.is_synthetic.is_(True))
@@ -260,7 +262,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
     refresh_over_target()
     recount_topics(set(topic_ids))
     search.index_articles(first_article, last_article)
-    note_changed()  # new public articles: every listing changes
+    note_changed(references=made)  # new public articles: every listing changes
     return first_number
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from extensions import db
-from models import Role, User
+from models import Article, Revision, Role, User
 from models.base import utcnow
 from services.editorial import publishing
 from services.errors import DomainError
@@ -240,7 +240,13 @@ def update_user(
     if changes:
         audit.record("user.update", actor=actor, target=user, changes=changes)
     if "name" in changes or "credentials" in changes:
-        publishing.note_changed()  # reviewed pages and answers name their reviewer
+        # Reviewed pages name their reviewer: the proxy drops the ones this person approved.
+        reviewed = (
+            sa.select(Article.slug)
+            .join(Revision, Revision.id == Article.public_revision_id)
+            .where(Revision.reviewer_id == user.id)
+        )
+        publishing.note_changed(list(db.session.scalars(reviewed)))
 
 
 def deactivate(user: User, *, actor: User) -> None:

@@ -6,14 +6,25 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
+from caching import purge
+from caching.versions import SITE
 from extensions import db
-from models import GlossaryTerm, ReadingLevel, Reference, RenderedRevision, Role, SectionKind
+from models import (
+    ContentVersion,
+    GlossaryTerm,
+    ReadingLevel,
+    Reference,
+    RenderedRevision,
+    Role,
+    SectionKind,
+)
 from services.editorial import review
+from services.editorial.publishing import note_changed
 from services.editorial.revisions import SectionInput, save_revision
 from services.library import glossary, references
 from services.library.glossary import TermInput
 from services.library.references import ReferenceInput
-from services.reading import view as reading
+from services.reading import view
 from tests.factories import make_article, make_reference, make_user
 
 L = ReadingLevel
@@ -23,13 +34,13 @@ L = ReadingLevel
 def renders(monkeypatch):
     """Count Markdown renderings (each call renders one section's text)."""
     calls = []
-    real = reading.render
+    real = view.render
 
     def counting(text, *args, **kwargs):
         calls.append(text)
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(reading, "render", counting)
+    monkeypatch.setattr(view, "render", counting)
     return calls
 
 
@@ -56,7 +67,7 @@ def _article(text="Ponatinib helps [@ph]."):
 
 
 def _view(article, level=L.CLINICAL, **kwargs):
-    return reading.build_view(
+    return view.build_view(
         article,
         level,
         card_url=lambda key: f"/c/{key}",
@@ -172,5 +183,44 @@ def test_a_new_approval_shows_new_wording_and_drops_the_old_renderings(app):
 
 def test_uncached_views_write_nothing(app):
     article = _article()
-    reading.build_view(article, L.CLINICAL, card_url=str)
+    view.build_view(article, L.CLINICAL, card_url=str)
     assert _rows() == 0
+
+
+def _site_version() -> int:
+    return db.session.scalar(sa.select(ContentVersion.version).where(ContentVersion.name == SITE))
+
+
+def test_a_change_noted_after_an_abandoned_transaction_still_reaches_the_cache(app):
+    """A note belongs to its transaction: one left behind by a closed session or a rollback
+    never stops the next transaction's change from raising the site version."""
+    note_changed(["abandoned"])
+    db.session.close()  # the transaction ends without a commit or a rollback event
+    before = _site_version() or 0
+    note_changed(["kept"])
+    db.session.commit()
+    assert _site_version() == before + 1
+    note_changed(["rolled-back"])
+    db.session.rollback()
+    assert _site_version() == before + 1
+    note_changed(["again"])
+    db.session.commit()
+    assert _site_version() == before + 2
+
+
+def test_a_savepoint_neither_commits_nor_forgets_the_transactions_note(app, monkeypatch):
+    purged = []
+    monkeypatch.setattr(purge, "purge", lambda slugs, caches, cards: purged.append(set(slugs)))
+    app.config["CACHE_PURGE_URLS"] = ["http://cache.invalid"]
+    note_changed(["before-savepoint"])
+    with db.session.begin_nested():
+        note_changed(["inside-savepoint"])
+    try:
+        with db.session.begin_nested():
+            note_changed(["rolled-back-savepoint"])
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert purged == [], "releasing a savepoint is not a commit"
+    db.session.commit()
+    assert purged == [{"before-savepoint", "inside-savepoint", "rolled-back-savepoint"}]

@@ -9,7 +9,19 @@ from sqlalchemy import event
 
 from config import AUDIENCE_COOKIE
 from extensions import db
-from models import Article, GlossaryTerm, ReadingLevel, Reference, Role, revision_references
+from models import (
+    Article,
+    FollowupQuestion,
+    FollowupStatus,
+    GlossaryTerm,
+    ReadingLevel,
+    Reference,
+    ReferenceKind,
+    Role,
+    SectionKind,
+    SourceRead,
+    revision_references,
+)
 from services.editorial import review, revisions
 from services.editorial.revisions import SectionInput, save_revision
 from services.followups import answers, questions
@@ -17,11 +29,12 @@ from services.library import glossary, references
 from services.library.glossary import TermInput
 from services.library.references import ReferenceInput
 from services.reading.personalization import load_audiences
+from services.seeding.synthetic import seed_synthetic
 from services.staff import accounts
 from services.staff.passwords import hash_password
 from services.staff.settings import LevelInput, RoleInput, update_settings
 from tests.conftest import SECRET_KEY
-from tests.factories import make_user
+from tests.factories import make_article, make_user
 from web import rendering
 
 SEED = "/articles/all-blast-crisis-treatment"
@@ -274,3 +287,82 @@ def test_what_readers_never_see_leaves_the_cache_alone(reader, change):
     change(article, make_user(role=Role.EDITOR))
     db.session.commit()
     assert reader.get(APPROVED).headers["X-Page-Cache"] == "hit"
+
+
+def _answered_question():
+    _answer_a_question()
+    db.session.commit()
+    return db.session.scalar(
+        sa.select(FollowupQuestion).where(FollowupQuestion.status == FollowupStatus.ANSWERED)
+    )
+
+
+def _reader_deletes_it(question):
+    questions.delete_by_reader(question)
+
+
+def _staff_take_it_down(question):
+    answers.save_answer(
+        question,
+        author=make_user(role=Role.EDITOR),
+        public_text=question.public_text,
+        body="Test answer, rewritten and waiting for review.",
+    )
+
+
+@pytest.mark.parametrize("change", [_reader_deletes_it, _staff_take_it_down])
+def test_an_answer_leaving_the_page_is_gone_on_the_next_view(reader, change):
+    question = _answered_question()
+    assert "Test public wording of the question?" in reader.get(APPROVED).get_data(as_text=True)
+    assert reader.get(APPROVED).headers["X-Page-Cache"] == "hit"
+    change(question)
+    db.session.commit()
+    after = reader.get(APPROVED)
+    assert "X-Page-Cache" not in after.headers
+    assert "Test public wording of the question?" not in after.get_data(as_text=True)
+
+
+def test_glossary_terms_added_and_removed_show_on_the_next_view(reader):
+    admin = make_user(role=Role.ADMIN)
+    reader.get("/glossary")
+    term = glossary.create_term(
+        TermInput("test glossary entry", "Test explanation of the entry."), actor=admin
+    )
+    db.session.commit()
+    assert "Test explanation of the entry." in reader.get("/glossary").get_data(as_text=True)
+    assert reader.get("/glossary").headers["X-Page-Cache"] == "hit"
+    glossary.delete_term(term, actor=admin)
+    db.session.commit()
+    after = reader.get("/glossary")
+    assert "X-Page-Cache" not in after.headers
+    assert "Test explanation of the entry." not in after.get_data(as_text=True)
+
+
+def test_a_new_reference_for_a_broken_citation_mends_the_cached_page(reader):
+    later = SectionInput(SectionKind.RESEARCH, "Research", {ReadingLevel.CLINICAL: "A [@later]."})
+    article = make_article(slug="test-broken-citation", sections=[later])
+    db.session.commit()
+    path = f"/articles/{article.slug}"
+    assert "Test source made later" not in reader.get(path).get_data(as_text=True)
+    assert reader.get(path).headers["X-Page-Cache"] == "hit"
+    references.create_reference(
+        ReferenceInput(
+            kind=ReferenceKind.RESEARCH,
+            title="Test source made later",
+            read=SourceRead.ABSTRACT,
+            key="later",
+        ),
+        actor=make_user(role=Role.EDITOR),
+    )
+    db.session.commit()
+    after = reader.get(path)
+    assert "X-Page-Cache" not in after.headers
+    assert "Test source made later" in after.get_data(as_text=True)
+
+
+def test_synthetic_articles_are_on_the_next_view_of_the_listings(reader):
+    assert reader.get("/topics").status_code == 200
+    assert reader.get("/topics").headers["X-Page-Cache"] == "hit"
+    seed_synthetic(2)
+    db.session.commit()
+    assert "X-Page-Cache" not in reader.get("/topics").headers

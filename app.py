@@ -10,7 +10,7 @@ from config import Config, engine_options
 from extensions import compress, db, htmx, limiter, login_manager, migrate
 from extensions import csrf as csrf_protect
 from services.staff import passwords
-from web import assets, audience, csrf, errors, filters, logs, security
+from web import assets, audience, audit, csrf, errors, filters, logs, security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     audience.init_app(app)
     filters.init_app(app)
+    audit.init_app(app)
     errors.init_app(app)
     blueprints.register(app)
     csrf.init_app(app)

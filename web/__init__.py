@@ -8,8 +8,9 @@
 - `rendering`: one template, two renderings (a page, or one named block for an htmx swap).
 - `rescue`: typed text that survives a lost session.
 - `audience`: the reader's role from the picker, `?audience=`, its cookie or the staff profile.
-- `filters`: template filters (dates), and the client address handed to the audit log.
+- `filters`: template filters (dates).
+- `audit`: the client's address, handed to the audit log before any service runs.
 - `redirects`: where a form may send the reader back to.
 
-May import services, models, caching and extensions; never blueprints.
+May import services, models, extensions and config; never blueprints or caching.
 """

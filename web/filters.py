@@ -1,24 +1,15 @@
-"""Template filters, and the one request fact services are handed: the client's address."""
+"""Template filters: dates as readers and staff read them."""
 
 from datetime import date, datetime
 
-from flask import Flask, request
-
-from extensions import db
-from services.staff.audit import CLIENT_ADDRESS
+from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the date filters and the hook that hands the audit log the client's address."""
+    """Register the date filters."""
     app.add_template_filter(long_date)
     app.add_template_filter(long_datetime)
     app.add_template_filter(utc_iso)
-    app.before_request(_note_client_address)
-
-
-def _note_client_address() -> None:
-    """Services never read the request; the audit log gets the client's address this way."""
-    db.session.info[CLIENT_ADDRESS] = request.remote_addr or ""
 
 
 def long_date(value: date | datetime) -> str:

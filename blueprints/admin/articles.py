@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-from blueprints.admin.base import bp, requires
+from blueprints.admin.base import acting_user, bp, requires
 from extensions import db
 from models import Article, ReviewStatus, Revision, Topic
 from services.editorial import catalogue, publishing, revisions
@@ -19,15 +18,11 @@ from services.editorial import review as review_service
 from services.editorial.checks import check_revision
 from services.errors import DomainError
 from services.followups import promotion
-from services.reading import view as reading
+from services.reading.view import load_revision
 from services.search import normalise_query
 from services.staff.permissions import Permission
 from web.redirects import safe_next
 from web.rendering import render_page
-
-
-def acting_user():
-    return current_user._get_current_object()
 
 
 def find_article(article_id: int) -> Article:
@@ -38,7 +33,7 @@ def latest_revision(article: Article) -> Revision | None:
     """The article's latest revision with its sections and variants (three queries)."""
     if article.latest_revision_id is None:
         return None
-    return reading.load_revision(article.latest_revision_id)
+    return load_revision(article.latest_revision_id)
 
 
 def all_topics() -> list[Topic]:

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, request
 from flask_login import current_user
 
 from extensions import login_manager
+from models import User
 from services.staff.permissions import Permission, can
 from web.rescue import rescue_for_request
 
@@ -37,6 +38,11 @@ NAVIGATION = [
     NavItem("admin.settings", "Settings", Permission.SETTINGS, "settings"),
     NavItem("admin.audit", "Audit log", Permission.AUDIT, "audit"),
 ]
+
+
+def acting_user() -> User:
+    """The signed-in staff member, as the model the services take (never the proxy)."""
+    return current_user._get_current_object()
 
 
 def requires(permission: Permission) -> Callable:

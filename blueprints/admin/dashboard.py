@@ -1,9 +1,8 @@
 """The staff dashboard: what is waiting for the signed-in member of staff, and what is overdue."""
 
 from flask import request
-from flask_login import current_user
 
-from blueprints.admin.base import bp, requires
+from blueprints.admin.base import acting_user, bp, requires
 from models.base import utcnow
 from services.followups import queue
 from services.staff import worklists
@@ -18,9 +17,7 @@ def dashboard():
     readers' follow-up questions; `?show=KEY` opens one list in full, page by page."""
     focus = request.args.get("show") or None
     page = max(request.args.get("page", 1, type=int), 1)
-    lists = worklists.dashboard(
-        current_user._get_current_object(), today=utcnow().date(), focus=focus, page=page
-    )
+    lists = worklists.dashboard(acting_user(), today=utcnow().date(), focus=focus, page=page)
     return render_page(
         "admin/dashboard.html",
         lists=lists,

@@ -17,22 +17,21 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
 from blueprints.admin.articles import (
-    acting_user,
     all_topics,
     find_article,
     glossary_url,
     hold,
     latest_revision,
 )
-from blueprints.admin.base import bp, requires
+from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.forms import ArticleForm
 from extensions import db
 from models import Article, ReadingLevel, Revision, Topic
 from services.editorial import catalogue, conflicts, editing, revisions
 from services.errors import Conflict, DomainError, NotPermitted
 from services.followups import promotion
-from services.reading import view as reading
 from services.reading.personalization import Audience
+from services.reading.view import ArticleView, load_revision
 from services.search import normalise_query
 from services.staff.permissions import Permission
 from web.audience import audiences
@@ -106,7 +105,7 @@ class PreviewMode:
     shown_to_readers: str = ""
 
 
-def reader_context(view: reading.ArticleView, preview: PreviewMode) -> dict:
+def reader_context(view: ArticleView, preview: PreviewMode) -> dict:
     """The context articles/detail.html renders with, for a staff preview at `view.level`."""
     levels = audiences().levels
     return {
@@ -146,7 +145,7 @@ def _conflict(article: Article, form: ArticleForm, topics: list[Topic]):
     base_id, seen_id = form.conflict_base, form.based_on
     if base_id is None or seen_id is None:
         return None
-    base, seen = reading.load_revision(base_id), reading.load_revision(seen_id)
+    base, seen = load_revision(base_id), load_revision(seen_id)
     if not (base and seen and base.article_id == article.id == seen.article_id):
         return None
     return _conflict_view(base, seen, form, topics)
@@ -360,9 +359,9 @@ def _show_conflict(target: EditorTarget, form: ArticleForm, topics, error: Confl
     """Someone saved first: show their changes beside yours; the next save builds on theirs."""
     article = target.article
     assert article is not None
-    latest = reading.load_revision(error.latest.id)
+    latest = load_revision(error.latest.id)
     assert latest is not None
-    base = reading.load_revision(error.base_id) if error.base_id is not None else None
+    base = load_revision(error.base_id) if error.base_id is not None else None
     if base is not None and base.article_id != article.id:
         base = None
     conflict = _conflict_view(base, latest, form, topics)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
-from blueprints.admin.base import bp, requires
+from blueprints.admin.base import acting_user, bp, requires
 from extensions import db
 from models import FollowupStatus
 from services.errors import DomainError
@@ -42,10 +41,6 @@ def _queue_args() -> dict:
     }
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 @bp.get("/followups", endpoint="followups")
 @requires(Permission.VIEW_STAFF)
 def queue():
@@ -74,7 +69,7 @@ def reject_followups():
     if not chosen:
         flash("Select the questions to reject first.", "error")
     else:
-        rejected = staff_queue.reject(chosen, actor=_me())
+        rejected = staff_queue.reject(chosen, actor=acting_user())
         db.session.commit()
         skipped = len(chosen) - rejected
         flash(
@@ -100,7 +95,7 @@ def _page(question, form: AnswerForm | None = None, *, error: str | None = None,
         form=form,
         error=error,
         preview=preview,
-        approval_refusal=answers.approval_refusal(question.answer, _me()),
+        approval_refusal=answers.approval_refusal(question.answer, acting_user()),
         evidence=questions.evidence_for(question, anchor_prefix="shown-"),
         levels=audiences().levels,
     ), status
@@ -132,7 +127,7 @@ def answer_followup(question_id: int):
     try:
         answers.save_answer(
             question,
-            author=_me(),
+            author=acting_user(),
             public_text=form.public_text.data or "",
             body=form.body.data or "",
             submit=submit,
@@ -172,7 +167,7 @@ def approve_followup(question_id: int):
     def approve(question):
         if question.answer is None:
             raise DomainError("There is no answer to approve yet.")
-        answers.approve_answer(question.answer, reviewer=_me())
+        answers.approve_answer(question.answer, reviewer=acting_user())
 
     return _act(question_id, approve, "Answer approved: it is public under the article now.")
 
@@ -183,7 +178,7 @@ def reject_followup(question_id: int):
     """Reject one new question."""
 
     def reject(question):
-        if staff_queue.reject([question], actor=_me()) == 0:
+        if staff_queue.reject([question], actor=acting_user()) == 0:
             raise DomainError("Only a new question can be rejected.")
 
     return _act(question_id, reject, "Question rejected.")
@@ -194,7 +189,9 @@ def reject_followup(question_id: int):
 def reopen_followup(question_id: int):
     """Put a rejected question back in the queue."""
     return _act(
-        question_id, lambda q: staff_queue.reopen(q, actor=_me()), "Question back in the queue."
+        question_id,
+        lambda q: staff_queue.reopen(q, actor=acting_user()),
+        "Question back in the queue.",
     )
 
 
@@ -204,7 +201,7 @@ def promote_followup(question_id: int):
     """Turn the question into a new draft article pre-filled with the passages found."""
 
     def promote(question):
-        article = promotion.promote(question, actor=_me())
+        article = promotion.promote(question, actor=acting_user())
         db.session.flush()
         return redirect(url_for("admin.edit", article_id=article.id), 303)
 

@@ -130,7 +130,7 @@ class ArticleForm(FlaskForm):
         return _int_or_none(self.conflict_base_id.data)
 
     def rows(self) -> list[dict]:
-        """The sections as typed, one dict per section (services.editing's rows)."""
+        """The sections as typed, one dict per section (services.editorial.editing's rows)."""
         return [
             {name: entry.form[name].data or "" for name in ("kind", "heading", *LEVELS)}
             for entry in self.sections.entries

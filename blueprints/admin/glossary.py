@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-from blueprints.admin.base import bp, requires
+from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.library_forms import TermForm
 from extensions import db
 from models import GlossaryTerm
@@ -41,9 +40,7 @@ def new_term():
     if not form.validate_on_submit():
         return _term_page(form, status=422 if form.is_submitted() else 200)
     try:
-        created = glossary_service.create_term(
-            form.to_input(), actor=current_user._get_current_object()
-        )
+        created = glossary_service.create_term(form.to_input(), actor=acting_user())
         db.session.commit()
     except InvalidFields as error:
         db.session.rollback()
@@ -76,9 +73,7 @@ def term(term_id: int):
     if not form.validate_on_submit():
         return _term_page(form, found, 422)
     try:
-        changes = glossary_service.update_term(
-            found, form.to_input(), actor=current_user._get_current_object()
-        )
+        changes = glossary_service.update_term(found, form.to_input(), actor=acting_user())
         db.session.commit()
     except InvalidFields as error:
         db.session.rollback()
@@ -99,7 +94,7 @@ def delete_term(term_id: int):
     """Delete a term; articles stop explaining it from their next view."""
     found = db.get_or_404(GlossaryTerm, term_id)
     name = found.term
-    glossary_service.delete_term(found, actor=current_user._get_current_object())
+    glossary_service.delete_term(found, actor=acting_user())
     db.session.commit()
     flash(f"“{name}” deleted from the glossary; the audit log keeps what it said.", "info")
     return redirect(url_for("admin.glossary"))

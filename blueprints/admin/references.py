@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from blueprints.admin.base import bp, requires
+from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.library_forms import KIND_LABELS, ReferenceForm
 from extensions import db
 from models import Reference, ReferenceKind
@@ -53,10 +52,6 @@ def references():
     )
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _save_failed(form: ReferenceForm, error: InvalidFields) -> tuple[int, Reference | None]:
     """Roll back, put the messages beside their fields; the status and a reference to link to."""
     db.session.rollback()
@@ -72,7 +67,7 @@ def new_reference():
     status, existing = 200, None
     if form.validate_on_submit():
         try:
-            reference = library.create_reference(form.to_input(), actor=_actor())
+            reference = library.create_reference(form.to_input(), actor=acting_user())
             db.session.commit()
         except InvalidFields as error:
             status, existing = _save_failed(form, error)
@@ -125,7 +120,7 @@ def save_reference(reference_id: int):
         changes = library.update_reference(
             found,
             form.to_input(),
-            actor=_actor(),
+            actor=acting_user(),
             version=int(version) if version and version.isdigit() else None,
         )
         db.session.commit()
@@ -153,7 +148,7 @@ def delete_reference(reference_id: int):
     found = db.get_or_404(Reference, reference_id)
     key = found.key
     try:
-        library.delete_reference(found, actor=_actor())
+        library.delete_reference(found, actor=acting_user())
         db.session.commit()
     except library.ReferenceInUse as error:
         db.session.rollback()

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-from blueprints.admin.base import bp, requires
+from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.review_forms import ApproveForm, RequestChangesForm, StartReviewForm
 from extensions import db
 from models import Revision
@@ -31,7 +30,7 @@ from web.rendering import render_page
 def review_queue():
     """Revisions waiting for the board, under review, and sent back, for the signed-in user."""
     page = max(request.args.get("page", 1, type=int), 1)
-    queue = worklists.review_queue(current_user._get_current_object(), page=page)
+    queue = worklists.review_queue(acting_user(), page=page)
     return render_page("admin/review_queue.html", queue=queue, staff_section="review")
 
 
@@ -97,7 +96,7 @@ def _decide(revision_id: int, form, act: Callable, done: str):
         db.session.rollback()
         return _review_page(_revision(revision_id), forms={action: form}, status=422)
     try:
-        act(revision, form, current_user._get_current_object())
+        act(revision, form, acting_user())
     except review_service.ApprovalBlocked as blocked:
         db.session.rollback()
         form.override_reason.errors = ["Give a reason to approve while these findings stand."]
@@ -140,7 +139,7 @@ def _review_page(
     changes_form = forms.get("request_changes") or RequestChangesForm(
         prefix="changes", formdata=None
     )
-    user = current_user._get_current_object()
+    user = acting_user()
     today = utcnow().date()
     return render_template(
         "admin/review.html",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
-from blueprints.admin.articles import acting_user, all_topics, find_article, glossary_url, hold
-from blueprints.admin.base import bp, requires
+from blueprints.admin.articles import all_topics, find_article, glossary_url, hold
+from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.editor import PreviewMode, reader_context
 from extensions import db
 from models import Article, ReadingLevel
@@ -16,7 +16,7 @@ from services.editorial import catalogue, conflicts, editing, publishing, revisi
 from services.editorial.diffing import diff
 from services.editorial.dossier import snapshot_of
 from services.errors import Conflict, DomainError
-from services.reading import view as reading
+from services.reading.view import build_view, load_revision
 from services.staff.permissions import Permission
 from web.audience import audiences
 
@@ -25,12 +25,10 @@ from web.audience import audiences
 @requires(Permission.VIEW_STAFF)
 def preview(revision_id: int):
     """Any revision exactly as the public page would show it, at `?audience=`; never public."""
-    revision = reading.load_revision(revision_id) or abort(404)
+    revision = load_revision(revision_id) or abort(404)
     article = revision.article
     level = ReadingLevel.parse(request.args.get("audience")) or ReadingLevel.CLINICAL
-    view = reading.build_view(
-        article, level, card_url=None, glossary_url=glossary_url, revision=revision
-    )
+    view = build_view(article, level, card_url=None, glossary_url=glossary_url, revision=revision)
     assert view is not None
     topic_ids = revision.topic_ids
     topics = (
@@ -84,7 +82,7 @@ def compare(article_id: int):
     a = by_id.get(request.args.get("a", type=int) or default_a)
     if a is None or b is None:
         abort(404)
-    old, new = reading.load_revision(a.id), reading.load_revision(b.id)
+    old, new = load_revision(a.id), load_revision(b.id)
     names = conflicts.topic_names()
     return render_template(
         "admin/compare.html",
@@ -101,7 +99,7 @@ def compare(article_id: int):
 @requires(Permission.EDIT)
 def restore(revision_id: int):
     """Copy an old revision into a new draft; history is never rewritten."""
-    revision = reading.load_revision(revision_id) or abort(404)
+    revision = load_revision(revision_id) or abort(404)
     article = revision.article
     article_id = article.id
     based_on = request.form.get("based_on_id", type=int)

@@ -4,9 +4,8 @@ target grade. Administrators only; reader pages show a change on their next view
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
 
-from blueprints.admin.base import bp, requires
+from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.library_forms import LEVEL_LABELS, SettingsForm
 from extensions import db
 from services.reading.personalization import load_audiences
@@ -27,7 +26,7 @@ def settings():
             changed = audience_settings.update_settings(
                 roles=form.roles_input(),
                 levels=form.levels_input(),
-                actor=current_user._get_current_object(),
+                actor=acting_user(),
             )
             db.session.commit()
         except InvalidFields as error:

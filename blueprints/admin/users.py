@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from blueprints.admin.base import bp, requires
+from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.library_forms import ROLE_LABELS, UserForm
 from extensions import db
 from models import Role, User
@@ -23,10 +23,6 @@ from services.staff.permissions import Permission, can
 from services.validation import InvalidFields
 
 LINK_KEY = "set_password_link"
-
-
-def _actor() -> User:
-    return current_user._get_current_object()
 
 
 def _keep_link(user: User, token: str) -> None:
@@ -67,7 +63,7 @@ def new_user():
                 role=Role(form.role.data),
                 name=form.name.data,
                 credentials=form.credentials.data or "",
-                actor=_actor(),
+                actor=acting_user(),
             )
             token = accounts.set_password_token(created, secret=current_app.config["SECRET_KEY"])
             db.session.commit()
@@ -118,7 +114,7 @@ def user(user_id: int):
     try:
         accounts.update_user(
             found,
-            actor=_actor(),
+            actor=acting_user(),
             name=form.name.data,
             credentials=form.credentials.data or "",
             email=form.email.data,
@@ -138,7 +134,7 @@ def user(user_id: int):
 def _account_action(user: User, action, done: str):
     """Run one account action; a refusal shows on the account's page with the reason."""
     try:
-        action(user, actor=_actor())
+        action(user, actor=acting_user())
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -180,7 +176,7 @@ def reset_password(user_id: int):
     found = db.get_or_404(User, user_id)
     try:
         token = accounts.reset_password(
-            found, actor=_actor(), secret=current_app.config["SECRET_KEY"]
+            found, actor=acting_user(), secret=current_app.config["SECRET_KEY"]
         )
         db.session.commit()
     except DomainError as error:

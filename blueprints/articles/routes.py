@@ -10,7 +10,17 @@ from models import GlossaryTerm, Topic
 from services.editorial import publishing
 from services.followups import answers
 from services.reading import public_history
-from services.reading import view as reading
+from services.reading.view import (
+    approved_articles,
+    build_view,
+    find_article,
+    load_revision,
+    recent_articles,
+    related_articles,
+    structured_data,
+    topic_articles,
+    topics_with_counts,
+)
 from services.search import search as find_articles
 from web.audience import audiences, current_audience, remember_now, remembered_level
 from web.rendering import render_page, wants_fragment
@@ -25,9 +35,9 @@ def index():
     """Home: search box, recently updated and reviewed articles, topics."""
     return render_page(
         "articles/index.html",
-        recent=reading.recent_articles(6),
-        approved=reading.approved_articles(6),
-        topics=reading.topics_with_counts(),
+        recent=recent_articles(6),
+        approved=approved_articles(6),
+        topics=topics_with_counts(),
     )
 
 
@@ -64,7 +74,7 @@ def search():
 @cached_page
 def topics():
     """Every topic."""
-    return render_page("articles/topics.html", topics=reading.topics_with_counts())
+    return render_page("articles/topics.html", topics=topics_with_counts())
 
 
 @bp.get("/topics/<topic_slug>")
@@ -73,7 +83,7 @@ def topics():
 def topic(topic_slug: str):
     """One page of the articles in a topic, newest first; "Older"/"Newer" links page on."""
     found = db.session.scalar(sa.select(Topic).where(Topic.slug == topic_slug)) or abort(404)
-    page = reading.topic_articles(
+    page = topic_articles(
         found,
         before=request.args.get("before", type=int),
         after=request.args.get("after", type=int),
@@ -101,7 +111,7 @@ def policy():
 def _load_view(slug: str, *, explain_terms: bool = True, pending: bool = False):
     """The article as readers see it; with `pending`, the newer revision waiting for review
     (404 when there is none: it was decided meanwhile, or never existed)."""
-    article = reading.find_article(slug) or abort(404)
+    article = find_article(slug) or abort(404)
     revision = None
     if pending:
         revision = publishing.pending_revision(article) or abort(404)
@@ -111,7 +121,7 @@ def _load_view(slug: str, *, explain_terms: bool = True, pending: bool = False):
 def _build_view(article, revision, *, explain_terms: bool = True, pending: bool = False):
     audience = current_audience()
     fragment_args = {"revision": "pending"} if pending else {}
-    view = reading.build_view(
+    view = build_view(
         article,
         audience.level,
         card_url=lambda key: url_for(
@@ -120,7 +130,7 @@ def _build_view(article, revision, *, explain_terms: bool = True, pending: bool 
         glossary_url=(lambda term: url_for("articles.glossary", _anchor=term.slug))
         if explain_terms
         else None,
-        revision=reading.load_revision(revision.id) if revision else None,
+        revision=load_revision(revision.id) if revision else None,
         # The pending page's links point at itself; once approved, the same revision is the
         # public one with other links, so only the public rendering goes into the cache.
         cached=not pending,
@@ -169,9 +179,9 @@ def detail(slug: str):
     whole_page = {}
     if not (fragment and wants_fragment()):
         whole_page = {
-            "related": reading.related_articles(view.article),
+            "related": related_articles(view.article),
             "readers_asked": answers.answered_for(view.article),
-            "structured_data": reading.structured_data(
+            "structured_data": structured_data(
                 view,
                 url_for("articles.detail", slug=slug, _external=True),
                 policy_url=url_for("articles.policy", _external=True),
@@ -237,7 +247,7 @@ def reference(slug: str, key: str):
 def pending(slug: str):
     """The newer revision of an approved article that waits for review, under the caution
     banner with its review state; readers of an article with none go to the article."""
-    article = reading.find_article(slug) or abort(404)
+    article = find_article(slug) or abort(404)
     waiting = publishing.pending_revision(article)
     if waiting is None:
         return redirect(url_for("articles.detail", slug=slug))
@@ -265,7 +275,7 @@ def pending(slug: str):
 @bp.get("/articles/<slug>/history")
 def history(slug: str):
     """The public review record: each approved revision, who reviewed it, when, and what changed."""
-    article = reading.find_article(slug) or abort(404)
+    article = find_article(slug) or abort(404)
     return render_page(
         "articles/history.html",
         article=article,

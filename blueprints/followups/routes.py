@@ -23,7 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from extensions import db, limiter
 from services.errors import DomainError
 from services.followups import answers, questions
-from services.reading import view as reading
+from services.reading.view import find_article
 from web.audience import audiences, current_audience
 from web.rendering import render_page, wants_fragment
 
@@ -65,7 +65,7 @@ def _client() -> str:
 
 
 def _article(slug: str):
-    return reading.find_article(slug) or abort(404)
+    return find_article(slug) or abort(404)
 
 
 def _form_context(article, form: AskForm | None = None, **extra) -> dict:
@@ -86,7 +86,7 @@ def _refused(status: int, message: str):
         # Suggestions are a nicety: when refused, show none rather than an error under the box.
         return render_page("followups/suggest.html", fragment="others_asked", found=[]), status
     slug = (request.view_args or {}).get("slug")
-    article = reading.find_article(slug) if request.endpoint == "followups.ask" and slug else None
+    article = find_article(slug) if request.endpoint == "followups.ask" and slug else None
     if article is None:
         return render_template("followups/refused.html", status=status, message=message), status
     if wants_fragment():

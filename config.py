@@ -160,7 +160,7 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
         self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; no 1-hour surprise
-        # csrf.py runs the checks: the origin of every unsafe request, and the token as well
+        # web/csrf.py runs the checks: the origin of every unsafe request, and the token as well
         # for signed-in staff, so anonymous pages need no session cookie.
         self.WTF_CSRF_CHECK_DEFAULT = False
         self.COMPRESS_MIMETYPES = [

@@ -5,7 +5,7 @@ names, in canonical form), for an anonymous reader with no session, on a whole-p
 fragments stay private), and when nothing personal went into it: no cookie set, and for pages
 worded for the reader's audience no remembered choice sent with the request.
 Everything else is `private` (revalidated with the ETag), and signed-in staff get `no-store`.
-Article pages are purged from nginx when their public revision changes (purge.py); listings
+Article pages are purged from nginx when their public revision changes (caching/purge.py); listings
 expire on a short TTL. See deploy/README.md for the reasons.
 """
 

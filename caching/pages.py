@@ -2,8 +2,8 @@
 
 A reader page is a function of the code (build id), the request (path, query, the remembered
 audience, whether htmx asked for a fragment) and what is published (the site version, raised by
-models/cache.py whenever a reader-visible row changes). The first two make the row's key; the
-version must match for the row to count. Nothing is invalidated by hand, every worker and app
+caching/changes.py whenever a service notes a change readers see). The first two make the row's key;
+the version must match for the row to count. Nothing is invalidated by hand, every worker and app
 server shares the table, and the brotli and gzip bodies are made once, when the page is stored.
 
 Only anonymous answers are kept: a signed-in staff member, a session, a flashed message, a cookie

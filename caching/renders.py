@@ -1,9 +1,9 @@
 """Render once: a revision's sections, rendered at a reading level, kept in the database.
 
-The key is everything the rendering depends on (models/cache.py): the revision (immutable), the
+The key is everything the rendering depends on (caching/versions.py): the revision (immutable), the
 level, the glossary version (only when terms are marked) and a fingerprint of the versions of the
-references the revision cites (a reference created for a key that was broken counts too). The
-value is what `services/markdown.render` produced for each section, plus the citation order and
+references the revision cites (a reference created for a key that was broken counts too). The value
+is what `services.reading.markdown.render` produced for each section, plus the citation order and
 the broken keys. Every worker and app server shares it; nothing is invalidated by hand, and rows
 whose key can no longer be asked for are deleted as garbage when their inputs change.
 """

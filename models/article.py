@@ -24,7 +24,7 @@ class Article(db.Model):
 
     `public_revision_id` is the article's visibility flag, and `question`, `summary`, `topics` and
     `updated_at` copy the public revision, so listings and search read indexed columns only.
-    services.publishing.refresh_publication is the one place that keeps them true.
+    services.editorial.publishing.refresh_publication is the one place that keeps them true.
     """
 
     __tablename__ = "articles"
@@ -42,8 +42,8 @@ class Article(db.Model):
             sqlite_where=text("live_revision_id IS NOT NULL"),
             postgresql_where=text("live_revision_id IS NOT NULL"),
         ),
-        # What sitemaps and the feed list (services/feeds.py): public, real (is_synthetic false),
-        # by id. is_synthetic leads so that the lookup is an equality every planner prefers.
+        # What sitemaps and the feed list (services/reading/feeds.py): public, real (is_synthetic
+        # false), by id. is_synthetic leads so that the lookup is an equality every planner prefers.
         Index(
             "ix_articles_listed",
             "is_synthetic",
@@ -67,7 +67,8 @@ class Article(db.Model):
     question: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(default=False)
-    # Generated for load tests (services/synthetic.py): labelled on every page, never indexed.
+    # Generated for load tests (services/seeding/synthetic.py): labelled on every page, never
+    # indexed.
     is_synthetic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -84,7 +85,8 @@ class Article(db.Model):
         ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL"), index=True
     )
     # Some wording of the public revision reads above its level's target grade: kept by
-    # services.publishing (refresh_publication, and refresh_over_target when a target changes).
+    # services.editorial.publishing (refresh_publication, and refresh_over_target when a target
+    # changes).
     public_over_target: Mapped[bool] = mapped_column(default=False)
     # Page locking, as in Wagtail: while locked, only the holder (or an admin) can save.
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

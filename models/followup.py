@@ -1,7 +1,8 @@
 """Follow-up questions readers ask under an article, and the answers staff publish for them.
 
 A reader has no account: a private link (`/questions/TOKEN`) is their only handle on a question.
-Only a hash of the token is stored, with the nonce it is derived from (services/followups.py).
+Only a hash of the token is stored, with the nonce it is derived from
+(services/followups/questions.py).
 """
 
 from __future__ import annotations

@@ -22,11 +22,12 @@ class Revision(db.Model):
     __tablename__ = "revisions"
     __table_args__ = (
         UniqueConstraint("article_id", "number"),
-        # The Atom feed: approvals, newest first (services/feeds.py). Status leads, so the
+        # The Atom feed: approvals, newest first (services/reading/feeds.py). Status leads, so the
         # planners pick it over the index on status alone and read it in order, without a sort.
         Index("ix_revisions_approved", "status", "reviewed_at", "id"),
-        # The staff article list, newest work first, whole or by status (services/editing.py):
-        # read in order from these and stopped at a page, never sorted whole.
+        # The staff article list, newest work first, whole or by status
+        # (services/editorial/catalogue.py): read in order from these and stopped at a page, never
+        # sorted whole.
         Index("ix_revisions_created_at", "created_at", "id"),
         Index("ix_revisions_status_created_at", "status", "created_at", "id"),
     )

@@ -23,7 +23,7 @@ class Topic(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
-    # Public articles in the topic, kept by services.publishing.refresh_publication.
+    # Public articles in the topic, kept by services.editorial.publishing.refresh_publication.
     article_count: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self) -> str:

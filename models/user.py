@@ -18,7 +18,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     credentials: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[Role] = mapped_column(enum_column(Role))
-    # argon2id (services/passwords.py); NULL for demo personas and for new staff who have not
+    # argon2id (services/staff/passwords.py); NULL for demo personas and for new staff who have not
     # used their set-password link yet.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # The "Which best describes you?" role a signed-in staff member last chose.

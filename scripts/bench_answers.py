@@ -1,11 +1,12 @@
 """Instant-answer latency at scale. Prints numbers; asserts nothing.
 
-p50/p95 of `services.answers.answer_from_evidence` (candidate search, loading, scoring, rendering)
-for questions asked on the blast-crisis article, with the demo content plus 10,000 and then
-100,000 synthetic articles (`services.synthetic.seed_synthetic`), on SQLite and on PostgreSQL.
+p50/p95 of `services.followups.instant.answer_from_evidence` (candidate search, loading,
+scoring, rendering) for questions asked on the blast-crisis article, with the demo content plus
+10,000 and then 100,000 synthetic articles (`services.seeding.synthetic.seed_synthetic`), on
+SQLite and on PostgreSQL.
 "cold" empties the in-process cache of split passages before every question (a process that has
 never seen those articles), "warm" keeps it. The time spent in the search seam
-(`answers._candidates`) is shown apart: it is the part full-text search replaces.
+(`instant._candidates`) is shown apart: it is the part full-text search replaces.
 
 Each database is a throwaway of its own: a SQLite file in a temporary folder, and a PostgreSQL
 database named vetted_bench_answers_<pid>, created and dropped here (skipped when the server is
@@ -32,8 +33,7 @@ from flask_migrate import upgrade  # noqa: E402
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
 from models import Article, ReadingLevel  # noqa: E402
-from services.followups import instant as answers  # noqa: E402
-from services.followups import passages  # noqa: E402
+from services.followups import instant, passages  # noqa: E402
 from services.reading.view import find_article  # noqa: E402
 from services.seeding.demo import load_demo  # noqa: E402
 from services.seeding.synthetic import seed_synthetic  # noqa: E402
@@ -64,7 +64,7 @@ def measure(runs: int, *, cold: bool) -> tuple[list[float], list[float], int]:
     """Times of `runs` instant answers (ms), the seam's share of each, and passages shown."""
     article = find_article(SEED)
     seam_times: list[float] = []
-    real_candidates = answers._candidates
+    real_candidates = instant._candidates
 
     def timed_candidates(query, limit):
         started = time.perf_counter()
@@ -73,7 +73,7 @@ def measure(runs: int, *, cold: bool) -> tuple[list[float], list[float], int]:
         finally:
             seam_times.append((time.perf_counter() - started) * 1000)
 
-    answers._candidates = timed_candidates
+    instant._candidates = timed_candidates
     try:
         totals, shown = [], 0
         for n in range(runs):
@@ -82,14 +82,14 @@ def measure(runs: int, *, cold: bool) -> tuple[list[float], list[float], int]:
             question = QUESTIONS[n % len(QUESTIONS)]
             db.session.expire_all()
             started = time.perf_counter()
-            evidence = answers.answer_from_evidence(
+            evidence = instant.answer_from_evidence(
                 question, article=article, level=ReadingLevel.CLINICAL
             )
             totals.append((time.perf_counter() - started) * 1000)
             shown += len(evidence.passages)
             db.session.rollback()
     finally:
-        answers._candidates = real_candidates
+        instant._candidates = real_candidates
     return totals, seam_times, shown
 
 

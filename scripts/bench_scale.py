@@ -3,15 +3,16 @@
 `make bench` runs scripts/bench_load.py, which runs this script's scale() after its load part.
 
 For 100, 10,000 and 100,000 articles on SQLite and, when reachable, PostgreSQL (ANALYZEd after
-seeding, as production's autovacuum would have): p95 of every reader page through the test
-client, and the SQL statements each one runs, so "cost flat with size" can be read off a table.
-The sizes are all seeded first and then measured interleaved, request by request, so the
-machine's drift falls on every size alike. Each page is measured twice: as a whole-page-cache hit
-(what most readers get), and with that cache off (PAGE_CACHE_DISABLED; the render-once cache stays
-on), which is what measures rendering and the listing indexes. The articles come from
-services.synthetic.seed_synthetic called in-process, the same code as `flask seed-synthetic`,
-without a subprocess per size. A page that does not answer 200 is flagged in the tables: its
-timing measured an error page. Staff pages (never cached) are measured as an admin sees them.
+seeding, as production's autovacuum would have): p95 of every reader page through the test client,
+and the SQL statements each one runs, so "cost flat with size" can be read off a table. The sizes
+are all seeded first and then measured interleaved, request by request, so the machine's drift falls
+on every size alike. Each page is measured twice: as a whole-page-cache hit (what most readers get),
+and with that cache off (PAGE_CACHE_DISABLED; the render-once cache stays on), which is what
+measures rendering and the listing indexes. The articles come from
+services.seeding.synthetic.seed_synthetic called in-process, the same code as
+`flask seed-synthetic`, without a subprocess per size. A page that does not answer 200 is
+flagged in the tables: its timing measured an error page. Staff pages (never cached) are measured
+as an admin sees them.
 
     .venv/bin/python scripts/bench_scale.py [--sizes 100,10000] [--runs 300] [--staff-runs 50]
     .venv/bin/python scripts/bench_load.py --scale-only [...]   (the same)

@@ -1,7 +1,7 @@
 """Search at scale: p50/p95 at 10,000 and 100,000 synthetic articles, on SQLite and PostgreSQL.
 
-Run with `make bench` (or directly). Each engine gets a throwaway database: the demo content,
-then synthetic articles (services/synthetic.py) up to each size, indexed as seed-synthetic does;
+Run with `make bench` (or directly). Each engine gets a throwaway database: the demo content, then
+synthetic articles (services/seeding/synthetic.py) up to each size, indexed as seed-synthetic does;
 then every query runs once to warm caches and ROUNDS times more, timed. Prints numbers; asserts
 nothing. Target: search p95 <= 50 ms at 100,000 articles.
 

@@ -14,6 +14,7 @@ dropped here. The schema always comes from the real Alembic migrations.
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from collections.abc import Iterator
@@ -99,9 +100,11 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 
 
 def _forget_cached_user() -> None:
-    """Tests keep one application context open, and test requests reuse it, so Flask-Login's
-    cached user (on `g`) would outlive its request; in production each request loads its own."""
-    g.pop("_login_user", None)
+    """Tests keep one application context open, and test requests reuse it, so what a request
+    keeps on `g` (Flask-Login's user, the CSRF check's verdict) would outlive it; in production
+    each request has its own."""
+    for name in list(g):
+        g.pop(name)
 
 
 def _reset_limits() -> None:
@@ -155,7 +158,7 @@ def _snapshot(app: Flask, name: str) -> snapshots.Snapshot:
 def app(session_app, migrated, demo_snapshot) -> Iterator[Flask]:
     """The app, with its database as the migrations leave it and its settings as configured."""
     session_app.extensions["test_snapshots"] = {"migrated": migrated, "demo": demo_snapshot}
-    settings = dict(session_app.config)
+    settings = copy.deepcopy(dict(session_app.config))
     _reset_limits()
     with session_app.app_context():
         db.session.remove()
@@ -183,7 +186,8 @@ def app_factory(database_url):
     if any(built.config["RATELIMIT_STORAGE_URI"] != "memory://" for built in apps):
         # The limiter is one object whose storage the last app built chose: put it back in
         # memory for the tests that follow, which must never reset a Redis other runs share.
-        create_app(_test_config(database_url))
+        with create_app(_test_config(database_url)).app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -197,9 +201,14 @@ def runner(app):
 
 
 def _as_migrated(migrated: snapshots.Snapshot) -> bool:
-    """Whether every table the migrations leave empty is still empty."""
+    """Whether the database still holds exactly what the migrations leave: their rows, and
+    nothing in the tables they leave empty."""
     tables = [t for t in db.metadata.sorted_tables if not migrated.rows.get(t.name)]
-    return not db.session.scalar(sa.select(sa.or_(*(sa.exists().select_from(t) for t in tables))))
+    if db.session.scalar(sa.select(sa.or_(*(sa.exists().select_from(t) for t in tables)))):
+        return False
+    seeded = [t for t in db.metadata.sorted_tables if migrated.rows.get(t.name)]
+    now = snapshots.take(db.engine, db.metadata, tables=seeded)
+    return all(now.rows[t.name] == migrated.rows[t.name] for t in seeded)
 
 
 @pytest.fixture

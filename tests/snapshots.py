@@ -22,11 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 @dataclass(frozen=True)
 class Snapshot:
-    rows: dict[str, list[dict]]
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(self.rows.values())
+    rows: dict[str, list[dict]]  # table name → its rows, as column → value
 
 
 def _tables(metadata: sa.MetaData) -> list[sa.Table]:
@@ -48,15 +44,20 @@ def _forward_keys(tables: list[sa.Table]) -> dict[str, set[str]]:
     return forward
 
 
-def take(engine: Engine, metadata: sa.MetaData) -> Snapshot:
-    """Every row of every table in `metadata`, as it is committed now."""
+def take(
+    engine: Engine, metadata: sa.MetaData, *, tables: list[sa.Table] | None = None
+) -> Snapshot:
+    """Every row of every table in `metadata` (or of `tables`), as committed now, in key order."""
     with engine.connect() as conn:
         return Snapshot(
             {
                 table.name: [
-                    dict(row._mapping) for row in conn.execute(sa.select(*_columns(table)))
+                    dict(row._mapping)
+                    for row in conn.execute(
+                        sa.select(*_columns(table)).order_by(*table.primary_key.columns)
+                    )
                 ]
-                for table in _tables(metadata)
+                for table in (_tables(metadata) if tables is None else tables)
             }
         )
 

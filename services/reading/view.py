@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from caching import renders as render_cache
+from caching import renders
 from extensions import db
 from models import (
     Article,
@@ -155,13 +155,13 @@ def build_view(
     marks_terms = glossary_url is not None and level != ReadingLevel.CLINICAL
     key = payload = None
     if cached and revision.id is not None:
-        key = render_cache.key_for(revision.id, level, marks_terms=marks_terms)
-        payload = render_cache.fetch(key)
+        key = renders.key_for(revision.id, level, marks_terms=marks_terms)
+        payload = renders.fetch(key)
     if payload is None:
         glossary = load_glossary(glossary_url) if marks_terms else None  # type: ignore[arg-type]
         payload = _render(chosen, card_url=card_url, glossary=glossary)
         if key is not None:
-            render_cache.store(key, payload)
+            renders.store(key, payload)
     library = {
         r.key: r
         for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(payload["order"])))

@@ -5,7 +5,7 @@ the database's dialect, and callers only see `search`, `candidate_article_ids`,
 `index_article`, `rebuild` and `index_articles`.
 
 The index holds one row per public article (`search_documents`), written only here, and
-`services.publishing.refresh_publication` (the one rule for what is public) calls
+`services.editorial.publishing.refresh_publication` (the one rule for what is public) calls
 `index_article` whenever visibility may have changed. Drafts and superseded revisions are never
 in it.
 
@@ -227,7 +227,7 @@ def candidate_article_ids(query: str, *, limit: int = 20) -> list[int]:
 def index_article(article: Article) -> None:
     """Make the index hold the article's public revision, or nothing when it is not public.
 
-    Called by services.publishing.refresh_publication; never commits.
+    Called by services.editorial.publishing.refresh_publication; never commits.
     """
     revision = article.public_revision
     indexed = db.session.scalar(
@@ -245,7 +245,8 @@ def index_article(article: Article) -> None:
 def index_articles(first_id: int, last_id: int) -> int:
     """Index, in bulk, the public articles with ids in [first_id, last_id]; returns how many.
 
-    For articles written by bulk inserts (services.synthetic), which bypass the publishing rule.
+    For articles written by bulk inserts (services.seeding.synthetic), which bypass the
+    publishing rule.
     """
     conn = db.session.connection()
     conn.execute(

@@ -9,7 +9,7 @@ from models import ReadingLevel
 from services.search.query import ParsedQuery
 
 # Start and end of a highlighted word in snippets: private-use characters, which article text
-# never contains (services.markdown strips them), so escaping the snippet cannot break them.
+# never contains (services.reading.markdown strips them), so escaping the snippet cannot break them.
 MARK_START, MARK_END = "\ue000", "\ue001"
 
 

@@ -1,7 +1,7 @@
 """Staff in the live server's database, and signing them in through the real form.
 
-The live server shares the test database: users are created with the accounts service, and the
-demo content is put back afterwards so later browser tests read it unchanged.
+The live server shares the test database: users are created with the accounts service; every
+browser test starts from the demo content as first loaded (`live_demo`, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from extensions import db
 from models import Role
 from services.staff.accounts import create_user
-from tests.conftest import PASSWORD, ensure_demo, wipe
+from tests.conftest import PASSWORD, ensure_demo
 
 PEOPLE = {
     "erin": ("erin.editor@example.org", "Erin Editor", "", Role.EDITOR),
@@ -27,8 +27,7 @@ PEOPLE = {
 
 @contextmanager
 def staff_on(live_app: Flask) -> Iterator[dict[str, str]]:
-    """Create the staff accounts (email by short name); afterwards, fresh demo content only."""
-    ensure_demo(live_app)
+    """Create the staff accounts (email by short name); afterwards, the demo content as loaded."""
     with live_app.app_context():
         for email, name, credentials, role in PEOPLE.values():
             create_user(
@@ -39,7 +38,6 @@ def staff_on(live_app: Flask) -> Iterator[dict[str, str]]:
     try:
         yield {key: email for key, (email, *_rest) in PEOPLE.items()}
     finally:
-        wipe(live_app)
         ensure_demo(live_app)
 
 

@@ -7,11 +7,10 @@ import re
 import uuid
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from extensions import db, limiter
-from models import FollowupAnswer, FollowupQuestion, Role
+from extensions import db
+from models import Role
 from tests.browser.helpers import SEED, article, assert_no_horizontal_scroll
 from tests.browser.test_accessibility import assert_no_serious_violations
 from tests.conftest import PASSWORD
@@ -26,21 +25,10 @@ PRIVATE_LINK = re.compile(r"/questions/[A-Za-z0-9_-]{22}")
 
 
 @pytest.fixture(autouse=True)
-def clean_followups(live_app, live_demo):
-    """Each test starts with no follow-ups and a fresh rate limit, and leaves none behind:
-    other browser tests read the article page and must not meet these answers."""
-
-    def wipe():
-        with live_app.app_context():
-            db.session.execute(sa.delete(FollowupAnswer))
-            db.session.execute(sa.delete(FollowupQuestion))
-            db.session.commit()
-            db.session.remove()
-
-    wipe()
-    limiter.reset()
-    yield
-    wipe()
+def demo_site(live_demo):
+    """Each test starts from the demo content as loaded, with no follow-ups, and fresh rate
+    limits (`live_demo` puts both back)."""
+    return live_demo
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,7 @@ import pytest
 from extensions import db
 from models import ReadingLevel, SectionKind
 from services.editorial.revisions import SectionInput, save_revision
-from services.followups import instant as answers
-from services.followups import passages
+from services.followups import instant, passages
 from services.followups.instant import answer_from_evidence
 from services.followups.passages import split_passages, terms
 from services.reading.markdown import citation_keys, plain_blocks
@@ -219,9 +218,9 @@ def test_candidates_come_through_the_one_search_seam(demo, monkeypatch):
         asked.append((query, limit))
         return []
 
-    monkeypatch.setattr(answers, "_candidates", only_this)
+    monkeypatch.setattr(instant, "_candidates", only_this)
     evidence = answer_from_evidence(PONATINIB, article=find_article(SEED), level=L.CLINICAL)
-    assert asked == [(PONATINIB, answers.CANDIDATES)]
+    assert asked == [(PONATINIB, instant.CANDIDATES)]
     assert {p.article.slug for p in evidence.passages} == {SEED}
 
 
@@ -229,8 +228,8 @@ def test_instant_answer_costs_a_few_queries_besides_the_search_seam(demo, monkey
     from sqlalchemy import event
 
     article = find_article(SEED)
-    ids = answers._candidates(PONATINIB, answers.CANDIDATES)
-    monkeypatch.setattr(answers, "_candidates", lambda query, limit: ids)
+    ids = instant._candidates(PONATINIB, instant.CANDIDATES)
+    monkeypatch.setattr(instant, "_candidates", lambda query, limit: ids)
     statements = []
 
     def count(*_args):

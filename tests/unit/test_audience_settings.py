@@ -12,9 +12,6 @@ from services.reading.personalization import load_audiences
 from services.staff.settings import LevelInput, RoleInput, level_field, role_field, update_settings
 from services.validation import InvalidFields
 from tests.factories import make_user
-from tests.library_fixtures import keep_audiences  # noqa: F401
-
-pytestmark = pytest.mark.usefixtures("keep_audiences")
 
 
 def current() -> tuple[dict, dict]:

@@ -23,8 +23,7 @@ from models import (
 )
 from models.base import utcnow
 from services.errors import DomainError, InvalidTransition, NotPermitted
-from services.followups import answers, promotion, queue
-from services.followups import questions as followups
+from services.followups import answers, promotion, questions, queue
 from services.reading.view import find_article
 from tests.conftest import SECRET_KEY
 from tests.factories import make_article, make_reference, make_user
@@ -34,7 +33,7 @@ QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
 
 
 def ask(article, text=QUESTION, client="client-a", **kwargs):
-    return followups.ask(
+    return questions.ask(
         article, text=text, level=ReadingLevel.CLINICAL, client=client, secret=SECRET_KEY, **kwargs
     )
 
@@ -61,13 +60,13 @@ def article(app):
     ],
 )
 def test_problems_are_told_in_plain_words(text, message):
-    assert followups.problems(text) == [message]
+    assert questions.problems(text) == [message]
 
 
 def test_trimmed_length_and_two_links_are_fine():
-    assert followups.problems("   " + "x" * 1000 + "\n\n ") == []
-    assert followups.problems("Is https://a.example/x the same as www.b.example? Test.") == []
-    assert followups.problems("  Ten chars!  ") == []
+    assert questions.problems("   " + "x" * 1000 + "\n\n ") == []
+    assert questions.problems("Is https://a.example/x the same as www.b.example? Test.") == []
+    assert questions.problems("  Ten chars!  ") == []
 
 
 def test_ask_stores_the_question_and_only_a_hash_of_its_token(article):
@@ -80,14 +79,14 @@ def test_ask_stores_the_question_and_only_a_hash_of_its_token(article):
     assert question.token_hash == hashlib.sha256(asked.token.encode()).hexdigest()
     stored = db.session.execute(sa.select(FollowupQuestion.__table__)).one()._asdict()
     assert asked.token not in {str(v) for v in stored.values()}
-    assert followups.find_by_token(asked.token) is question
+    assert questions.find_by_token(asked.token) is question
 
 
 def test_tokens_are_unguessable_and_other_tokens_open_nothing(article):
     tokens = {ask(article, text=f"Test question number {n}?").token for n in range(20)}
     assert len(tokens) == 20
     for wrong in ["", "x", "A" * 22, "a" * 21, "../../etc/passwd", next(iter(tokens))[:-1] + "!"]:
-        assert followups.find_by_token(wrong) is None
+        assert questions.find_by_token(wrong) is None
 
 
 def test_the_same_question_twice_from_one_client_is_stored_once_with_one_link(article):
@@ -102,14 +101,14 @@ def test_the_same_question_twice_from_one_client_is_stored_once_with_one_link(ar
 
 def test_two_identical_submissions_at_once_store_one_row(article, monkeypatch):
     first = ask(article)
-    real_earlier = followups._earlier
+    real_earlier = questions._earlier
     calls = []
 
     def not_yet_visible(prints, secret):  # the other request has not committed when this one looks
         calls.append(prints)
         return None if len(calls) == 1 else real_earlier(prints, secret)
 
-    monkeypatch.setattr(followups, "_earlier", not_yet_visible)
+    monkeypatch.setattr(questions, "_earlier", not_yet_visible)
     second = ask(article)
     assert second.duplicate and second.question is first.question and len(calls) == 2
     assert db.session.scalar(sa.select(sa.func.count(FollowupQuestion.id))) == 1
@@ -255,7 +254,7 @@ def test_promote_makes_a_draft_with_passages_by_kind_linked_to_the_question(demo
     kinds = [s.kind for s in revision.sections]
     assert SectionKind.RESEARCH in kinds
     assert kinds == sorted(kinds, key=[k for k, _ in promotion.PROMOTED_SECTIONS].index)
-    evidence = followups.answer_from_evidence(QUESTION, article=seed, level=ReadingLevel.CLINICAL)
+    evidence = questions.answer_from_evidence(QUESTION, article=seed, level=ReadingLevel.CLINICAL)
     bodies = "\n\n".join(v.body for s in revision.sections for v in s.variants)
     for passage in evidence.passages:
         assert passage.markdown in bodies  # verbatim, citations included
@@ -300,7 +299,7 @@ def test_promote_puts_guideline_label_and_other_passages_in_their_own_sections(d
     article = promotion.promote(question, actor=make_user(role=Role.EDITOR))
     db.session.commit()
     revision = article.latest_revision
-    evidence = followups.answer_from_evidence(MIXED, article=seed, level=ReadingLevel.CLINICAL)
+    evidence = questions.answer_from_evidence(MIXED, article=seed, level=ReadingLevel.CLINICAL)
     retrieved = {p.section.kind for p in evidence.passages}
     # This question draws on more than research, so every section kind is exercised here.
     assert {SectionKind.GUIDELINES, SectionKind.DRUG_LABEL} <= retrieved
@@ -324,7 +323,7 @@ def test_promote_refuses_a_wording_too_long_for_a_title(article):
 def test_reader_deletes_the_question_its_text_and_its_answer(article):
     question = answered(article)
     question_id, token_hash = question.id, question.token_hash
-    followups.delete_by_reader(question)
+    questions.delete_by_reader(question)
     db.session.commit()
     assert db.session.get(FollowupQuestion, question_id) is None
     assert db.session.scalar(sa.select(sa.func.count(FollowupAnswer.id))) == 0
@@ -373,10 +372,10 @@ def test_others_asked_suggests_answered_questions_that_share_words(article):
     question = answered(article)  # public wording: "Test public wording?"
     ask(article, text="Unanswered public wording question?")
     db.session.commit()
-    assert followups.suggestions("public wording of my question") == [question]
-    assert followups.suggestions("wording") == [question]
-    assert followups.suggestions("something else entirely") == []
-    assert followups.suggestions("") == []
+    assert questions.suggestions("public wording of my question") == [question]
+    assert questions.suggestions("wording") == [question]
+    assert questions.suggestions("something else entirely") == []
+    assert questions.suggestions("") == []
 
 
 def test_queue_and_readers_also_asked_read_indexes(app):

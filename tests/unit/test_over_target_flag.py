@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from extensions import db
@@ -20,10 +19,7 @@ from services.editorial.revisions import SectionInput, save_revision
 from services.staff import worklists
 from services.staff.settings import update_settings
 from tests.factories import make_article, make_sections, make_user
-from tests.library_fixtures import keep_audiences  # noqa: F401
 from tests.unit.test_audience_settings import current
-
-pytestmark = pytest.mark.usefixtures("keep_audiences")
 
 HARD_PLAIN = (
     "Pharmacokinetic considerations notwithstanding, concomitant administration necessitates "

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import FollowupQuestion, FollowupStatus, ReadingLevel, Role
-from services.followups import answers, queue
-from services.followups import questions as followups
+from services.followups import answers, questions, queue
 from services.reading.view import find_article
 from tests.conftest import SECRET_KEY
 from tests.factories import make_user
@@ -79,7 +78,7 @@ def test_htmx_ask_answers_in_place_with_passages_and_a_private_link(demo, hx, ap
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert committed_count(app) == 1
-    assert followups.find_by_token(token) is stored()[0]
+    assert questions.find_by_token(token) is stored()[0]
 
 
 def test_htmx_ask_nothing_answers_says_so_honestly_and_keeps_the_private_link(demo, hx):
@@ -96,7 +95,7 @@ def test_htmx_ask_nothing_answers_says_so_honestly_and_keeps_the_private_link(de
     assert '<blockquote class="passage-text"' not in html
     token = LINK.search(html).group(1)
     assert f'class="private-link" href="http://localhost/questions/{token}"' in html
-    assert followups.find_by_token(token) is stored()[0]
+    assert questions.find_by_token(token) is stored()[0]
 
 
 def test_plain_post_redirects_to_the_private_page(demo, client):
@@ -229,7 +228,7 @@ def test_bodies_over_64_kb_are_refused_unread(demo, client, htmx):
 
 def test_the_64_kb_cap_is_for_readers_forms_only(demo, client, auth):
     auth.login(Role.EDITOR)
-    question = followups.ask(
+    question = questions.ask(
         find_article(SEED),
         text=QUESTION,
         level=ReadingLevel.CLINICAL,
@@ -249,7 +248,7 @@ def test_question_is_committed_before_the_answer_is_built(demo, hx, app, monkeyp
     def broken(*_args, **_kwargs):
         raise RuntimeError("the instant answer failed")
 
-    monkeypatch.setattr(followups, "evidence_for", broken)
+    monkeypatch.setattr(questions, "evidence_for", broken)
     response = hx.post(ASK, data={"text": QUESTION})
     assert response.status_code == 500
     assert committed_count(app) == 1
@@ -275,7 +274,7 @@ def test_reader_deletes_the_question_from_the_private_page(demo, client):
 
 def test_deleting_from_another_site_is_refused(app_factory, demo):
     client = app_factory(WTF_CSRF_ENABLED=True).test_client()
-    asked = followups.ask(
+    asked = questions.ask(
         find_article(SEED),
         text=QUESTION,
         level=ReadingLevel.CLINICAL,
@@ -288,7 +287,7 @@ def test_deleting_from_another_site_is_refused(app_factory, demo):
 
 
 def publish_answer(question_text=QUESTION, public="Is ponatinib better than dasatinib in Ph+ ALL?"):
-    asked = followups.ask(
+    asked = questions.ask(
         find_article(SEED),
         text=question_text,
         level=ReadingLevel.CLINICAL,
@@ -352,7 +351,7 @@ def test_readers_also_asked_costs_the_same_for_one_answer_or_five(demo, client, 
 
 
 def test_unapproved_answers_stay_off_the_article(demo, client):
-    asked = followups.ask(
+    asked = questions.ask(
         find_article(SEED),
         text=QUESTION,
         level=ReadingLevel.CLINICAL,
@@ -373,7 +372,7 @@ def test_unapproved_answers_stay_off_the_article(demo, client):
 
 def test_others_asked_suggests_answered_questions_while_typing(demo, client, hx):
     asked, _ = publish_answer()
-    followups.ask(
+    questions.ask(
         find_article(SEED),
         text="Ponatinib dasatinib unanswered?",
         level="clinical",
@@ -403,7 +402,7 @@ def test_too_many_suggestions_show_none_rather_than_an_error(demo, hx):
 
 
 def test_rejected_question_says_so_on_the_private_page(demo, client):
-    asked = followups.ask(
+    asked = questions.ask(
         find_article(SEED),
         text=QUESTION,
         level=ReadingLevel.CLINICAL,

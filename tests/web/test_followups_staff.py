@@ -18,8 +18,7 @@ from models import (
     Role,
     User,
 )
-from services.followups import questions as followups
-from services.followups import queue
+from services.followups import questions, queue
 from services.reading.view import find_article
 from tests.conftest import PASSWORD, SECRET_KEY
 from tests.factories import make_user
@@ -29,7 +28,7 @@ QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
 
 
 def ask(text=QUESTION, client="x"):
-    question = followups.ask(
+    question = questions.ask(
         find_article(SEED), text=text, level=ReadingLevel.CLINICAL, client=client, secret=SECRET_KEY
     ).question
     db.session.commit()
@@ -216,7 +215,7 @@ def test_queue_counts_for_the_dashboard(demo):
 
 def test_the_dashboard_counts_new_questions_and_answers_awaiting_approval(demo, client, auth):
     for n in range(3):
-        followups.ask(
+        questions.ask(
             find_article(SEED),
             text=f"Test question {n} about dosing?",
             level=ReadingLevel.CLINICAL,

@@ -8,9 +8,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import AuditEvent, Role
 from services.reading.personalization import load_audiences
-from tests.library_fixtures import keep_audiences  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("keep_audiences")
 ARTICLE = "/articles/ph-positive-all-tki"
 
 

@@ -284,12 +284,12 @@ def test_page_compressed_when_client_accepts_it(demo, client):
 
 
 def test_unexpected_error_gets_a_styled_500_without_details(demo, client, monkeypatch):
-    from services.reading import view as reading
+    from blueprints.articles import routes
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(reading, "recent_articles", broken)
+    monkeypatch.setattr(routes, "recent_articles", broken)
     response = client.get("/")
     html = response.get_data(as_text=True)
     assert response.status_code == 500

@@ -10,8 +10,7 @@ from extensions import db
 from models import ReadingLevel, Role
 from services.editorial import review
 from services.editorial.revisions import save_revision
-from services.followups import answers
-from services.followups import questions as followups
+from services.followups import answers, questions
 from services.library.glossary import TermInput, create_term, delete_term, update_term
 from services.library.references import ReferenceInput, update_reference
 from tests.conftest import SECRET_KEY
@@ -176,7 +175,7 @@ def test_glossary_edits_purge_the_articles_that_use_the_term(app, client, cache)
 
 
 def answer_under(article, body: str):
-    asked = followups.ask(article, text="Does it work for adults?", level=ReadingLevel.CLINICAL,
+    asked = questions.ask(article, text="Does it work for adults?", level=ReadingLevel.CLINICAL,
                           client="x", secret=SECRET_KEY)  # fmt: skip
     answer = answers.save_answer(
         asked.question,

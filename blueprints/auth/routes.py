@@ -1,5 +1,7 @@
 """Staff sign-in and sign-out. Readers never need an account."""
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     current_app,
@@ -10,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from extensions import db, limiter, login_manager
 from services.staff import accounts
@@ -30,10 +32,22 @@ def load_user(session_id: str):
     return accounts.user_for_session(session_id)
 
 
+def _back_after_sign_in() -> str | None:
+    """Where sign-in should lead: the address asked for, if a browser can open it again (a GET);
+    after a form sent from a lost session, the page it was sent from (a GET to a POST-only
+    address would answer 405), if it is one of ours."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), "") or None
+
+
 @login_manager.unauthorized_handler
 def unauthorized():
     """htmx requests get HX-Redirect, so a login form is never swapped into a panel."""
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    target = url_for("auth.login", next=_back_after_sign_in())
     if request.htmx:
         return "", 401, {"HX-Redirect": target}
     flash(login_manager.login_message, "info")
@@ -58,12 +72,13 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
 def logout():
-    """Sign out (a POST with CSRF, so a link elsewhere cannot sign staff out)."""
-    accounts.signed_out(current_user._get_current_object())
-    db.session.commit()
-    logout_user()
+    """Sign out (a POST with CSRF, so a link elsewhere cannot sign staff out). A session that
+    has ended already is signed out all the same: sign-in first would only lead back here."""
+    if current_user.is_authenticated:
+        accounts.signed_out(current_user._get_current_object())
+        db.session.commit()
+        logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("articles.index"))
 

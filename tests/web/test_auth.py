@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from models import Role
@@ -110,3 +112,34 @@ def test_cannot_be_sent_off_site_after_signing_in(demo, client, next_url):
     # A path on this site; browsers read a backslash as a slash, so "/\\host" would be "//host".
     assert location.startswith("/")
     assert urlsplit(location.replace("\\", "/")).netloc == ""
+
+
+def test_signing_out_after_the_session_ended_goes_home_signed_out(demo, client):
+    response = client.post("/auth/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "You are signed out." in client.get("/").get_data(as_text=True)
+
+
+def test_a_form_sent_from_a_lost_session_leads_back_to_its_page_never_to_a_405(demo, client):
+    """Sign-in must lead somewhere a browser can open: the form's page, not its POST address."""
+    from extensions import db
+    from models import Article
+    from tests.conftest import PASSWORD
+    from tests.factories import make_user
+
+    make_user(role=Role.EDITOR, email="back@example.org", password=PASSWORD)
+    article = db.session.scalar(db.select(Article).limit(1))
+    db.session.commit()
+    page = f"/admin/articles/{article.id}"
+    sent = client.post(f"{page}/lock", headers={"Referer": f"http://localhost{page}"})
+    assert sent.status_code == 302
+    back = parse_qs(urlsplit(sent.headers["Location"]).query)["next"]
+    assert back == [page]
+    credentials = {"email": "back@example.org", "password": PASSWORD, "next": back[0]}
+    signed_in = client.post("/auth/login", data=credentials)
+    assert signed_in.headers["Location"] == page
+    assert client.get(signed_in.headers["Location"]).status_code == 200
+    elsewhere = client.post("/auth/logout")
+    assert elsewhere.status_code == 302
+    off_site = client.post(f"{page}/lock", headers={"Referer": "https://evil.example/x"})
+    assert "next" not in off_site.headers["Location"]

@@ -324,6 +324,7 @@ def test_an_answer_leaving_the_page_is_gone_on_the_next_view(reader, change):
 
 def test_glossary_terms_added_and_removed_show_on_the_next_view(reader):
     admin = make_user(role=Role.ADMIN)
+    db.session.commit()  # an open write would hold SQLite's lock while the reader's page is stored
     reader.get("/glossary")
     term = glossary.create_term(
         TermInput("test glossary entry", "Test explanation of the entry."), actor=admin

@@ -178,12 +178,20 @@ class Fleet:
         _database(ADMIN_URL, f'CREATE DATABASE "{self.database}"')
         self.flask("db", "upgrade")
         self.flask("seed-demo")
-        for n in range(self.instances):
-            self.servers.append(self.start_instance(chr(ord("a") + n)))
+        # Started side by side, then waited for: each takes seconds to import and warm up.
+        self.servers = [self.launch_instance(chr(ord("a") + n)) for n in range(self.instances)]
+        for server in self.servers:
+            wait_for(server.url + "/healthz", process=server.process)
         self.start_nginx()
 
     def start_instance(self, name: str, *, port: int | None = None, **env: str) -> Instance:
-        """A gunicorn instance with deploy/gunicorn.conf.py, as production runs it."""
+        """A gunicorn instance with deploy/gunicorn.conf.py, as production runs it, answering."""
+        instance = self.launch_instance(name, port=port, **env)
+        wait_for(instance.url + "/healthz", process=instance.process)
+        return instance
+
+    def launch_instance(self, name: str, *, port: int | None = None, **env: str) -> Instance:
+        """Start a gunicorn instance without waiting for it to answer."""
         instance = Instance(name, port or free_port(), self.directory / "logs" / f"app-{name}.log")
         with instance.log.open("ab") as log:
             instance.process = subprocess.Popen(
@@ -198,7 +206,6 @@ class Fleet:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        wait_for(instance.url + "/healthz", process=instance.process)
         return instance
 
     def nginx_config(self) -> str:

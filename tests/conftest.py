@@ -303,8 +303,16 @@ def live_demo(live_app, live_server) -> str:
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Under pytest-xdist, keep the fleet's tests on one worker: they share one fleet of nginx
-    and app servers, started once (tests/fleet/conftest.py)."""
+    """Under pytest-xdist, keep the fleet's tests on one worker (they share one fleet of nginx
+    and app servers, started once: tests/fleet/conftest.py), and hand out the longest work
+    first: the fleet, then the browser tests, then the many short ones, which fill in the end."""
     for item in items:
         if item.get_closest_marker("fleet"):
             item.add_marker(pytest.mark.xdist_group("fleet"))
+
+    def order(item) -> int:
+        if item.get_closest_marker("fleet"):
+            return 0
+        return 1 if item.get_closest_marker("browser") else 2
+
+    items.sort(key=order)

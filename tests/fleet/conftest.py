@@ -176,21 +176,28 @@ class Browser:
         return re.search(r'"X-CSRFToken": "([^"]+)"', page.text).group(1)
 
 
-def create_staff(fleet: Fleet, email: str, role: str) -> None:
-    subprocess.run(
-        [".venv/bin/flask", "create-user", email, "--role", role, "--name", email.split("@")[0]]
-        + ["--password", PASSWORD],
-        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-        env=fleet.environment(),
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+def create_staff(fleet: Fleet, people: dict[str, str]) -> None:
+    """Create staff accounts (email → role) with the command line, as an operator would; the
+    commands run side by side."""
+    commands = [
+        subprocess.Popen(
+            [".venv/bin/flask", "create-user", email, "--role", role]
+            + ["--name", email.split("@")[0], "--password", PASSWORD],
+            cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+            env=fleet.environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for email, role in people.items()
+    ]
+    for command in commands:
+        output, _ = command.communicate(timeout=60)
+        assert command.returncode == 0, output.decode(errors="replace")
 
 
 @pytest.fixture(scope="session")
 def staff(fleet):
     """An editor and a reviewer (two people: the four-eyes rule), created once."""
-    create_staff(fleet, "fleet-editor@example.org", "editor")
-    create_staff(fleet, "fleet-reviewer@example.org", "reviewer")
+    people = {"fleet-editor@example.org": "editor", "fleet-reviewer@example.org": "reviewer"}
+    create_staff(fleet, people)
     return {"editor": "fleet-editor@example.org", "reviewer": "fleet-reviewer@example.org"}

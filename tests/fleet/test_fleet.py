@@ -66,7 +66,7 @@ def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
 
     # The article is under review by the demo's board member: an administrator steps in, on A,
     # through the review page's Approve form as the page offers it.
-    create_staff(fleet, "fleet-admin@example.org", "admin")
+    create_staff(fleet, {"fleet-admin@example.org": "admin"})
     admin = Browser()
     admin.sign_in(a.url, "fleet-admin@example.org")
     [(revision_id,)] = query(

@@ -1,11 +1,14 @@
-# FROZEN ON PURPOSE: this file imports nothing from the application. A migration must do the same
-# thing whenever it runs, against the schema of its own revision, while the application's code
-# follows the newest schema and keeps moving (this step used to import services.search.documents,
-# whose helpers have since moved to other modules). So the build step below carries its own query,
-# written against the tables as they were at this revision, and its own text extraction: what
-# services/search/documents.py, services/markdown.py (plain_outline, citation_keys) and
-# services/personalization.py (choose_level) did at commit 4c88f68, which added this migration.
-# Leave it as it is when the application changes; tests/unit/test_migrations.py checks both.
+# FROZEN ON PURPOSE: this file imports alembic, sqlalchemy and the standard library, nothing else.
+# A migration must do the same thing whenever it runs, against the schema of its own revision,
+# while the application's code (and the libraries it uses, such as its Markdown parser) follows
+# the newest schema and keeps moving. This step used to import services.search.documents; it now
+# carries its own query, written against the tables as they were at this revision, and its own
+# reading of the Markdown: the text services/search/documents.py, services/markdown.py
+# (plain_outline, citation_keys) and services/personalization.py (choose_level) extracted at
+# commit 4c88f68, which added this migration. It gives the same rows as the application on the
+# demo content and on synthetic articles (tests/unit/test_migrations.py); on exotic Markdown it may
+# differ in a word, and `flask --app app reindex` rebuilds the index with today's code at any time.
+# Leave it as it is when the application changes.
 """Full-text search index: search_documents, plus FTS5 (SQLite) or tsvector + GIN (PostgreSQL)
 
 `search_documents` holds each public article's public revision as plain text (services/search).
@@ -24,12 +27,12 @@ Create Date: 2026-11-26 12:00:00.000000
 
 """
 
+import html
 import re
 from functools import lru_cache
 
 import sqlalchemy as sa
 from alembic import op
-from markdown_it import MarkdownIt
 
 # revision identifiers, used by Alembic.
 revision = "ef3ff7c24150"
@@ -181,30 +184,22 @@ CITATION = re.compile(r"\[(\s*@[^\s;\]\[]+\s*(?:;\s*@[^\s;\]\[]+\s*)*)\]")
 PRIVATE_USE = re.compile("[\ue000\ue001]")
 CITED = re.compile(r"[ \t]*" + CITATION.pattern)  # a citation with the space before it
 
-
-def _citation_rule(state, silent):
-    if state.src[state.pos] != "[" or state.src.startswith("[^", state.pos):
-        return False
-    match = CITATION.match(state.src, state.pos)
-    if not match:
-        return False
-    if not silent:
-        state.push("citation", "", 0)
-    state.pos = match.end()
-    return True
-
-
-def _tighten_citations(state):
-    for block in state.tokens:
-        for previous, token in zip(block.children or [], (block.children or [])[1:], strict=False):
-            if token.type == "citation" and previous.type == "text":
-                previous.content = previous.content.rstrip()
-
-
-# The app's parser, as far as parsing goes (its render rules and glossary step change no text).
-_md = MarkdownIt("commonmark", {"html": False}).enable("table").disable("image")
-_md.inline.ruler.before("link", "citation", _citation_rule)
-_md.core.ruler.after("inline", "tighten_citations", _tighten_citations)
+# Block structure, as far as the text of a block goes (standard library only: the application's
+# Markdown parser is a dependency that will move on, and this step must read the same in a year).
+QUOTE = re.compile(r"^\s{0,3}>\s?")
+ATX = re.compile(r"^\s{0,3}#{1,6}(?:\s+(.*?))?(?:\s+#+)?\s*$")
+SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+RULE = re.compile(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$")
+ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+(.*))?$")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+# Inline marks whose text is kept without them.
+LINK = re.compile(r"(!?)\[([^\]]*)\]\([^)]*\)")
+AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]*)>")
+CODE = re.compile(r"(`+)(.+?)\1")
+EMPHASIS = re.compile(r"\*+|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])")
+ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
 
 
 def _citation_keys(text):
@@ -215,26 +210,91 @@ def _citation_keys(text):
     ]
 
 
-def _text(inline):
-    return "".join(
-        " " if child.type in ("softbreak", "hardbreak") else child.content
-        for child in inline.children or []
-        if child.type in ("text", "code_inline", "softbreak", "hardbreak")
-    ).strip()
+def _inline(lines):
+    """A block's text: its lines joined by spaces, inline marks removed, entities decoded."""
+    text = " ".join(HARD_BREAK.sub("", line.strip()) for line in lines).strip()
+    kept = []  # code spans and escaped characters: taken as they are, never read as marks
+
+    def keep(text):
+        kept.append(text)
+        return f"\ue002{len(kept) - 1}\ue002"
+
+    text = CODE.sub(lambda match: keep(match.group(2).strip()), text)
+    text = ESCAPE.sub(lambda match: keep(match.group(1)), text)
+    text = LINK.sub(r"\1\2", AUTOLINK.sub(r"\1", text))
+    text = EMPHASIS.sub("", text)
+    text = re.sub("\ue002(\\d+)\ue002", lambda match: kept[int(match.group(1))], text)
+    return html.unescape(text).strip()
+
+
+def _blocks(body):
+    """(is a heading, lines) for each block with text, in order: paragraphs, list items, table
+    cells, headings. Code blocks hold no running text and are left out."""
+    blocks, paragraph, fence, table = [], [], None, False
+
+    def end_paragraph():
+        if paragraph:
+            blocks.append((False, list(paragraph)))
+            paragraph.clear()
+
+    for raw in body.split("\n"):
+        if fence:
+            if raw.strip().startswith(fence):
+                fence = None
+            continue
+        line = raw
+        while QUOTE.match(line):
+            line = QUOTE.sub("", line, count=1)
+        if match := FENCE.match(line):
+            end_paragraph()
+            fence = match.group(1)[:3]
+            continue
+        if not line.strip():
+            end_paragraph()
+            table = False
+            continue
+        if table or (paragraph and TABLE_RULE.match(line) and "|" in paragraph[-1]):
+            if not table:  # the paragraph's last line was the header row
+                header = paragraph.pop()
+                end_paragraph()
+                blocks.extend((False, [cell]) for cell in _cells(header))
+                table = True
+            else:
+                blocks.extend((False, [cell]) for cell in _cells(line))
+            continue
+        if paragraph and SETEXT.match(line):
+            blocks.append((True, list(paragraph)))
+            paragraph.clear()
+            continue
+        if RULE.match(line):
+            end_paragraph()
+            continue
+        if match := ATX.match(line):
+            end_paragraph()
+            blocks.append((True, [match.group(1) or ""]))
+            continue
+        if match := ITEM.match(line):
+            end_paragraph()
+            line = match.group(1) or ""
+        paragraph.append(line)
+    end_paragraph()
+    return blocks
+
+
+def _cells(row):
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
 
 
 @lru_cache(maxsize=1024)
 def _outline(body):
     """Sub-headings and plain text (a line per block) of a body, citations removed."""
-    headings, blocks, in_heading = [], [], False
-    for token in _md.parse(CITED.sub("", PRIVATE_USE.sub("", body)), {}):
-        if token.type in ("heading_open", "heading_close"):
-            in_heading = token.type == "heading_open"
-        elif token.type == "inline" and (content := _text(token)):
-            blocks.append(content)
-            if in_heading:
+    headings, texts = [], []
+    for is_heading, lines in _blocks(CITED.sub("", PRIVATE_USE.sub("", body))):
+        if content := _inline(lines):
+            texts.append(content)
+            if is_heading:
                 headings.append(content)
-    return tuple(headings), "\n".join(blocks)
+    return tuple(headings), "\n".join(texts)
 
 
 def _row(article_id, revision_id, question, by_id, titles):

@@ -6,6 +6,7 @@
 - `pages`: whole anonymous reader pages, answered in one query (database).
 - `headers`: Cache-Control, ETag and Vary: which answers a browser or proxy may keep, how long.
 - `purge`: after a commit, tell nginx which article pages to drop.
+- `writes`: how the two database caches write their rows, apart from the request.
 
 May import models, extensions and config, never services, web or blueprints: services ask it
 to keep renderings and hand it their changes; blueprints decorate views with its page cache and

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -23,16 +22,14 @@ import brotli
 import sqlalchemy as sa
 from flask import current_app, request, session
 from flask_login import current_user
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from caching.versions import SITE
+from caching.writes import insert, write_apart
 from config import AUDIENCE_COOKIE
 from extensions import db
 from models import CachedPage, ContentVersion
 
-log = logging.getLogger(__name__)
 # Request headers that change what a reader page renders (whole page or one htmx fragment).
 VARYING_HEADERS = ("HX-Request", "HX-Target", "HX-Boosted", "HX-History-Restore-Request")
 
@@ -142,7 +139,7 @@ def _storable(response: Response) -> bool:
 
 
 def _store(key: str, version: int, etag: str, response: Response) -> None:
-    """Keep the page for every worker, on its own connection (reader requests never commit)."""
+    """Keep the page for every worker (caching/writes.py: apart from the request)."""
     body = response.get_data()
     values = {
         "key": key,
@@ -154,18 +151,13 @@ def _store(key: str, version: int, etag: str, response: Response) -> None:
         "body_br": brotli.compress(body, quality=9),
         "created_at": sa.func.current_timestamp(),
     }
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(CachedPage).values(**values)
+    statement = insert(CachedPage, values)
     statement = statement.on_conflict_do_update(
         index_elements=[CachedPage.key],
         set_={k: statement.excluded[k] for k in values if k != "key"},
         where=CachedPage.site_version < statement.excluded.site_version,
     )
-    try:
-        with db.engine.begin() as connection:
-            connection.execute(statement)
-    except SQLAlchemyError:
-        log.warning("Could not store a cached page for %s", request.path, exc_info=True)
+    write_apart(statement, "Could not store a cached page for %s", request.path)
 
 
 def cached_page(view: Callable) -> Callable:

@@ -11,18 +11,15 @@ whose key can no longer be asked for are deleted as garbage when their inputs ch
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
 from caching.versions import GLOSSARY
+from caching.writes import insert, write_apart
 from extensions import db
 from models import ContentVersion, ReadingLevel, Reference, RenderedRevision, revision_references
 
-log = logging.getLogger(__name__)
 NO_GLOSSARY = -1  # the glossary version in the key of a rendering that marks no terms
 
 
@@ -77,8 +74,7 @@ def fetch(key: RenderKey) -> dict | None:
 
 
 def store(key: RenderKey, payload: dict) -> None:
-    """Keep a rendering for every worker. Written on its own connection and committed at once,
-    because reader requests never commit; a failure only costs a later re-render."""
+    """Keep a rendering for every worker (caching/writes.py: apart from the request)."""
     values = {
         "revision_id": key.revision_id,
         "level": key.level,
@@ -87,14 +83,8 @@ def store(key: RenderKey, payload: dict) -> None:
         "payload": payload,
         "created_at": sa.func.current_timestamp(),
     }
-    dialect = db.engine.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(RenderedRevision).values(**values).on_conflict_do_nothing()
-    try:
-        with db.engine.begin() as connection:
-            connection.execute(statement)
-    except SQLAlchemyError:
-        log.warning("Could not store a rendering of revision %s", key.revision_id, exc_info=True)
+    statement = insert(RenderedRevision, values).on_conflict_do_nothing()
+    write_apart(statement, "Could not store a rendering of revision %s", key.revision_id)
 
 
 def forget_revision(revision_id: int) -> None:

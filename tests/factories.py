@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from itertools import count
 
+from flask import current_app
+
 from extensions import db
 from models import (
     Article,
@@ -17,6 +19,8 @@ from models import (
 )
 from services.editorial import review
 from services.editorial.revisions import SectionInput, create_article, save_revision
+from services.followups import questions
+from services.followups.questions import Asked
 from services.staff.passwords import hash_password
 
 _seq = count(1)
@@ -41,6 +45,14 @@ def make_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def ask_question(article: Article, **fields) -> Asked:
+    """A reader's follow-up question, asked through the service as the route asks it (with the
+    app's secret key, so its private link and duplicate check match the route's)."""
+    fields.setdefault("level", ReadingLevel.CLINICAL)
+    fields.setdefault("client", "test-client")
+    return questions.ask(article, secret=current_app.config["SECRET_KEY"], **fields)
 
 
 def make_reference(key: str = "ref", **fields) -> Reference:

@@ -25,17 +25,14 @@ from models.base import utcnow
 from services.errors import DomainError, InvalidTransition, NotPermitted
 from services.followups import answers, promotion, questions, queue
 from services.reading.view import find_article
-from tests.conftest import SECRET_KEY
-from tests.factories import make_article, make_reference, make_user
+from tests.factories import ask_question, make_article, make_reference, make_user
 
 SEED = "all-blast-crisis-treatment"
 QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
 
 
 def ask(article, text=QUESTION, client="client-a", **kwargs):
-    return questions.ask(
-        article, text=text, level=ReadingLevel.CLINICAL, client=client, secret=SECRET_KEY, **kwargs
-    )
+    return ask_question(article, text=text, level=ReadingLevel.CLINICAL, client=client, **kwargs)
 
 
 @pytest.fixture

@@ -28,12 +28,11 @@ from werkzeug.routing import Rule
 import blueprints
 from extensions import db
 from models import GlossaryTerm, ReadingLevel, Role, User
-from services.followups import questions as followups
 from services.staff import accounts
 from services.staff.permissions import ROLE_PERMISSIONS, Permission
 from tests import snapshots
-from tests.conftest import PASSWORD, SECRET_KEY, _reset_limits
-from tests.factories import make_article, make_reference, make_user
+from tests.conftest import PASSWORD, _reset_limits
+from tests.factories import ask_question, make_article, make_reference, make_user
 
 P = Permission
 # endpoint -> (methods, the permission it needs)
@@ -211,12 +210,11 @@ def _objects() -> dict[str, int]:
     term = GlossaryTerm(slug="test-term", term="test term", definition="A test definition.")
     db.session.add(term)
     other = make_user(role=Role.EDITOR, email="other@example.org")
-    asked = followups.ask(
+    asked = ask_question(
         published,
         text="Test question about a dose?",
         level=ReadingLevel.CLINICAL,
         client="t",
-        secret=SECRET_KEY,
     )
     db.session.commit()
     return {

@@ -12,8 +12,7 @@ from extensions import db
 from models import FollowupQuestion, FollowupStatus, ReadingLevel, Role
 from services.followups import answers, questions, queue
 from services.reading.view import find_article
-from tests.conftest import SECRET_KEY
-from tests.factories import make_user
+from tests.factories import ask_question, make_user
 
 SEED = "all-blast-crisis-treatment"
 ASK = f"/articles/{SEED}/questions"
@@ -228,12 +227,11 @@ def test_bodies_over_64_kb_are_refused_unread(demo, client, htmx):
 
 def test_the_64_kb_cap_is_for_readers_forms_only(demo, client, auth):
     auth.login(Role.EDITOR)
-    question = questions.ask(
+    question = ask_question(
         find_article(SEED),
         text=QUESTION,
         level=ReadingLevel.CLINICAL,
         client="x",
-        secret=SECRET_KEY,
     ).question
     db.session.commit()
     response = client.post(
@@ -274,12 +272,11 @@ def test_reader_deletes_the_question_from_the_private_page(demo, client):
 
 def test_deleting_from_another_site_is_refused(app_factory, demo):
     client = app_factory(WTF_CSRF_ENABLED=True).test_client()
-    asked = questions.ask(
+    asked = ask_question(
         find_article(SEED),
         text=QUESTION,
         level=ReadingLevel.CLINICAL,
         client="x",
-        secret=SECRET_KEY,
     )
     db.session.commit()
     assert client.post(f"/questions/{asked.token}/delete").status_code == 403
@@ -287,12 +284,11 @@ def test_deleting_from_another_site_is_refused(app_factory, demo):
 
 
 def publish_answer(question_text=QUESTION, public="Is ponatinib better than dasatinib in Ph+ ALL?"):
-    asked = questions.ask(
+    asked = ask_question(
         find_article(SEED),
         text=question_text,
         level=ReadingLevel.CLINICAL,
         client="x",
-        secret=SECRET_KEY,
     )
     editor, reviewer = make_user(role=Role.EDITOR), make_user(role=Role.REVIEWER, credentials="MD")
     answer = answers.save_answer(
@@ -351,12 +347,11 @@ def test_readers_also_asked_costs_the_same_for_one_answer_or_five(demo, client, 
 
 
 def test_unapproved_answers_stay_off_the_article(demo, client):
-    asked = questions.ask(
+    asked = ask_question(
         find_article(SEED),
         text=QUESTION,
         level=ReadingLevel.CLINICAL,
         client="x",
-        secret=SECRET_KEY,
     )
     answers.save_answer(
         asked.question,
@@ -372,12 +367,11 @@ def test_unapproved_answers_stay_off_the_article(demo, client):
 
 def test_others_asked_suggests_answered_questions_while_typing(demo, client, hx):
     asked, _ = publish_answer()
-    questions.ask(
+    ask_question(
         find_article(SEED),
         text="Ponatinib dasatinib unanswered?",
         level="clinical",
         client="y",
-        secret=SECRET_KEY,
     )
     db.session.commit()
     fragment = hx.get("/questions/suggest?text=ponatinib+or+dasatinib")
@@ -402,12 +396,11 @@ def test_too_many_suggestions_show_none_rather_than_an_error(demo, hx):
 
 
 def test_rejected_question_says_so_on_the_private_page(demo, client):
-    asked = questions.ask(
+    asked = ask_question(
         find_article(SEED),
         text=QUESTION,
         level=ReadingLevel.CLINICAL,
         client="x",
-        secret=SECRET_KEY,
     )
     queue.reject([asked.question], actor=make_user(role=Role.EDITOR))
     db.session.commit()

@@ -18,18 +18,18 @@ from models import (
     Role,
     User,
 )
-from services.followups import questions, queue
+from services.followups import queue
 from services.reading.view import find_article
-from tests.conftest import PASSWORD, SECRET_KEY
-from tests.factories import make_user
+from tests.conftest import PASSWORD
+from tests.factories import ask_question, make_user
 
 SEED = "all-blast-crisis-treatment"
 QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
 
 
 def ask(text=QUESTION, client="x"):
-    question = questions.ask(
-        find_article(SEED), text=text, level=ReadingLevel.CLINICAL, client=client, secret=SECRET_KEY
+    question = ask_question(
+        find_article(SEED), text=text, level=ReadingLevel.CLINICAL, client=client
     ).question
     db.session.commit()
     return question
@@ -215,12 +215,11 @@ def test_queue_counts_for_the_dashboard(demo):
 
 def test_the_dashboard_counts_new_questions_and_answers_awaiting_approval(demo, client, auth):
     for n in range(3):
-        questions.ask(
+        ask_question(
             find_article(SEED),
             text=f"Test question {n} about dosing?",
             level=ReadingLevel.CLINICAL,
             client="x",
-            secret=SECRET_KEY,
         )
     db.session.commit()
     auth.login(Role.EDITOR)

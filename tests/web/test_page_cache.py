@@ -33,8 +33,7 @@ from services.seeding.synthetic import seed_synthetic
 from services.staff import accounts
 from services.staff.passwords import hash_password
 from services.staff.settings import LevelInput, RoleInput, update_settings
-from tests.conftest import SECRET_KEY
-from tests.factories import make_article, make_user
+from tests.factories import ask_question, make_article, make_user
 from web import rendering
 
 SEED = "/articles/all-blast-crisis-treatment"
@@ -113,7 +112,7 @@ def test_compressed_bodies_are_made_once_and_served_as_asked(reader):
 def test_an_approval_is_what_the_next_reader_sees(reader):
     before = reader.get(APPROVED).get_data(as_text=True)
     assert "Test wording after approval" not in before
-    article = db.session.scalar(sa.select(Article).where(Article.slug == "ph-positive-all-tki"))
+    article = _approved()
     author, reviewer = make_user(role=Role.EDITOR), make_user(role=Role.REVIEWER, credentials="MD")
     revision = save_revision(
         article,
@@ -174,6 +173,10 @@ def test_signed_in_staff_are_never_served_or_stored(demo, client, auth):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CachedPage)) == 0
 
 
+def _approved() -> Article:
+    return db.session.scalar(sa.select(Article).where(Article.slug == APPROVED.rsplit("/", 1)[1]))
+
+
 # What readers see changes only through the services, and each says so (publishing.note_changed):
 # one case per kind of change, each checked against the cached page a reader got just before.
 
@@ -191,7 +194,7 @@ def _change_settings():
 
 
 def _rename_the_reviewer():
-    article = db.session.scalar(sa.select(Article).where(Article.slug == "ph-positive-all-tki"))
+    article = _approved()
     reviewer = article.live_revision.reviewer
     accounts.update_user(
         reviewer,
@@ -205,7 +208,7 @@ def _rename_the_reviewer():
 
 
 def _retitle_a_reference():
-    article = db.session.scalar(sa.select(Article).where(Article.slug == "ph-positive-all-tki"))
+    article = _approved()
     key = db.session.scalar(
         sa.select(revision_references.c.reference_key).where(
             revision_references.c.revision_id == article.public_revision_id
@@ -218,13 +221,12 @@ def _retitle_a_reference():
 
 
 def _answer_a_question():
-    article = db.session.scalar(sa.select(Article).where(Article.slug == "ph-positive-all-tki"))
-    asked = questions.ask(
+    article = _approved()
+    asked = ask_question(
         article,
         text="Test question about the dose?",
         level=ReadingLevel.CLINICAL,
         client="t",
-        secret=SECRET_KEY,
     )
     author, reviewer = make_user(role=Role.EDITOR), make_user(role=Role.REVIEWER)
     answer = answers.save_answer(
@@ -269,9 +271,9 @@ def _save_a_draft(article, editor):
 
 
 def _ask_a_question(article, _editor):
-    questions.ask(
+    ask_question(
         article, text="Test question nobody answered?", level=ReadingLevel.CLINICAL,
-        client="t", secret=SECRET_KEY,
+        client="t",
     )  # fmt: skip
 
 
@@ -282,7 +284,7 @@ def _sign_in(_article, editor):
 
 @pytest.mark.parametrize("change", [_lock, _save_a_draft, _ask_a_question, _sign_in])
 def test_what_readers_never_see_leaves_the_cache_alone(reader, change):
-    article = db.session.scalar(sa.select(Article).where(Article.slug == "ph-positive-all-tki"))
+    article = _approved()
     reader.get(APPROVED)
     change(article, make_user(role=Role.EDITOR))
     db.session.commit()

@@ -40,11 +40,10 @@ from extensions import db
 from models import FollowupQuestion, ReadingLevel, Role, Topic, User
 from services.editorial import review
 from services.editorial.revisions import save_revision
-from services.followups import questions as followups
 from services.staff import accounts
 from tests import snapshots
 from tests.conftest import SECRET_KEY, _reset_limits, _test_config
-from tests.factories import make_sections, make_user
+from tests.factories import ask_question, make_sections, make_user
 from tests.web import test_access_matrix as staff_matrix
 from tests.web.test_access_matrix import EXPECTED, ROUTING, WHO, _is_staff, _name
 
@@ -244,12 +243,11 @@ def _public_objects(ids: dict[str, int]) -> dict[str, int | str]:
     review.submit(waiting, actor=author)
     topic = Topic(slug="test-topic", name="Test topic")
     db.session.add(topic)
-    asked = followups.ask(
+    asked = ask_question(
         published,
         text="Another test question, about how long it lasts?",
         level=ReadingLevel.CLINICAL,
         client="t",
-        secret=SECRET_KEY,
     )
     invited = db.session.get(User, ids["user_id"])
     db.session.commit()

@@ -10,11 +10,10 @@ from extensions import db
 from models import ReadingLevel, Role
 from services.editorial import review
 from services.editorial.revisions import save_revision
-from services.followups import answers, questions
+from services.followups import answers
 from services.library.glossary import TermInput, create_term, delete_term, update_term
 from services.library.references import ReferenceInput, update_reference
-from tests.conftest import SECRET_KEY
-from tests.factories import make_article, make_reference, make_sections, make_user
+from tests.factories import ask_question, make_article, make_reference, make_sections, make_user
 
 PAGES = [
     "/articles/{}",
@@ -175,8 +174,8 @@ def test_glossary_edits_purge_the_articles_that_use_the_term(app, client, cache)
 
 
 def answer_under(article, body: str):
-    asked = questions.ask(article, text="Does it work for adults?", level=ReadingLevel.CLINICAL,
-                          client="x", secret=SECRET_KEY)  # fmt: skip
+    asked = ask_question(article, text="Does it work for adults?", level=ReadingLevel.CLINICAL,
+                          client="x")  # fmt: skip
     answer = answers.save_answer(
         asked.question,
         author=make_user(role=Role.EDITOR),

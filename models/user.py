@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -32,6 +32,11 @@ class User(UserMixin, db.Model):
     # Part of the session id: raising it signs the user out everywhere (new password, deactivation)
     # and makes every set-password link issued before it useless.
     session_epoch: Mapped[int] = mapped_column(default=0)
+    # Who made this account, and who issued the set-password link its current password came
+    # through (the user themself when they changed it signed in). Four eyes: nobody approves work
+    # through an account they made or keyed (services/staff/permissions.py `independence`).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    password_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     def get_id(self) -> str:
         """Flask-Login's session id: the user and their epoch, so old sessions stop working."""

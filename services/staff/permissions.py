@@ -60,3 +60,23 @@ def require(user: User | None, permission: Permission) -> None:
     """:raises NotPermitted: `user` lacks `permission`."""
     if not can(user, permission):
         raise NotPermitted(REFUSALS[permission])
+
+
+def independence(approver: User, authors: dict[int, str]) -> str | None:
+    """Why `approver` is not a second pair of eyes on work by `authors` ({user id: name}), or
+    None when they are: the one four-eyes rule for revisions, library changes and answers.
+
+    Barred: an author, and anyone whose account an author created, or whose current password
+    came through a set-password link an author issued (an admin could otherwise approve their
+    own work through an account they hold the keys to).
+    """
+    if approver.id in authors:
+        return "You wrote part of this text, so another board member must review it."
+    for field, how in (("created_by_id", "created"), ("password_set_by_id", "set the password of")):
+        maker = getattr(approver, field)
+        if maker is not None and maker in authors and maker != approver.id:
+            return (
+                f"{authors[maker]} {how} your account and wrote part of this text, "
+                "so another board member must review it."
+            )
+    return None

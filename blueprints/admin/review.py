@@ -20,6 +20,7 @@ from models.base import utcnow
 from services.editorial import review as review_service
 from services.editorial.dossier import build_dossier, load_revision
 from services.errors import InvalidTransition, NotPermitted
+from services.library import changes as library_changes
 from services.staff import worklists
 from services.staff.permissions import Permission
 from web.rendering import render_page
@@ -31,7 +32,12 @@ def review_queue():
     """Revisions waiting for the board, under review, and sent back, for the signed-in user."""
     page = max(request.args.get("page", 1, type=int), 1)
     queue = worklists.review_queue(acting_user(), page=page)
-    return render_page("admin/review_queue.html", queue=queue, staff_section="review")
+    return render_page(
+        "admin/review_queue.html",
+        queue=queue,
+        library_pending=library_changes.pending_count(),
+        staff_section="review",
+    )
 
 
 @bp.get("/review/<int:revision_id>")
@@ -148,6 +154,7 @@ def _review_page(
         article=revision.article,
         actions=review_service.actions_for(revision, user),
         why_not=review_service.why_not(revision, user),
+        ineligible=review_service.ineligible(revision),
         approve_form=approve_form,
         changes_form=changes_form,
         start_form=forms.get("start_review") or StartReviewForm(formdata=None),

@@ -1,4 +1,4 @@
-"""The Medical Advisory Board's decision forms (one page holds all three, hence the prefixes)."""
+"""The Medical Advisory Board's decision forms (a page holds several, hence the prefixes)."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
@@ -30,3 +30,24 @@ class RequestChangesForm(FlaskForm):
             Length(max=MAX_COMMENT, message=f"Keep it under {MAX_COMMENT:,} characters."),
         ],
     )
+
+
+class LibraryApproveForm(FlaskForm):
+    comment = TextAreaField(
+        "Comment (optional)",
+        validators=[Length(max=MAX_COMMENT, message=f"Keep it under {MAX_COMMENT:,} characters.")],
+    )
+
+
+class LibrarySendBackForm(FlaskForm):
+    comment = TextAreaField(
+        "What needs to change",
+        validators=[
+            DataRequired("Say what needs to change: a comment is required."),
+            Length(max=MAX_COMMENT, message=f"Keep it under {MAX_COMMENT:,} characters."),
+        ],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    """Nothing to fill in: the form carries the CSRF token."""

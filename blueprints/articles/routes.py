@@ -1,12 +1,14 @@
 """Reading: home, search, topics, the article page and its swappable parts."""
 
+import re
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, make_response, redirect, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
 from caching.headers import ARTICLE, LISTING, shared
 from caching.pages import cached_page
 from extensions import db
-from models import GlossaryTerm, Topic
+from models import GlossaryTerm, ReadingLevel, Topic
 from services.editorial import publishing
 from services.followups import answers
 from services.reading import public_history
@@ -26,6 +28,22 @@ from web.audience import audiences, current_audience, remember_now, remembered_l
 from web.rendering import render_page, wants_fragment
 
 bp = Blueprint("articles", __name__)
+
+# The query arguments each cached view reads, and the values the site's own links give them:
+# the page cache keeps nothing else (caching/pages.py).
+LEVELS = frozenset(level.value for level in ReadingLevel)
+PAGE_ARGS = {
+    "audience": LEVELS,
+    "role": lambda key: audiences().role(key) is not None,
+    "expand": re.compile(r"all|section-\d{1,3}").fullmatch,
+    "refs": {"full", "brief"},
+}
+PART_ARGS = {"audience": LEVELS, "revision": {"pending"}}
+SECTION_ARGS = PART_ARGS | {"expanded": {"0", "1"}}
+
+
+def _page_number(value: str) -> bool:
+    return value.isdigit() and str(int(value)) == value
 
 
 @bp.get("/")
@@ -79,7 +97,7 @@ def topics():
 
 @bp.get("/topics/<topic_slug>")
 @shared(**LISTING, args=("before", "after"))
-@cached_page
+@cached_page(args={"before": _page_number, "after": _page_number})
 def topic(topic_slug: str):
     """One page of the articles in a topic, newest first; "Older"/"Newer" links page on."""
     found = db.session.scalar(sa.select(Topic).where(Topic.slug == topic_slug)) or abort(404)
@@ -108,10 +126,21 @@ def policy():
     return render_page("articles/policy.html")
 
 
+def _public_article(slug: str):
+    """The public article at `slug`; else 404, saying so when it is being revised (sent back by
+    the board with nothing else public) and plainly for an unknown address."""
+    article = find_article(slug)
+    if article is None:
+        if not request.htmx and publishing.being_revised(slug):
+            abort(make_response(render_template("articles/being_revised.html"), 404))
+        abort(404)
+    return article
+
+
 def _load_view(slug: str, *, explain_terms: bool = True, pending: bool = False):
     """The article as readers see it; with `pending`, the newer revision waiting for review
     (404 when there is none: it was decided meanwhile, or never existed)."""
-    article = find_article(slug) or abort(404)
+    article = _public_article(slug)
     revision = None
     if pending:
         revision = publishing.pending_revision(article) or abort(404)
@@ -159,7 +188,7 @@ def _article_context(view, audience, *, pending: bool = False) -> dict:
 
 @bp.get("/articles/<slug>")
 @shared(**ARTICLE, args=("audience",), audience=True)
-@cached_page
+@cached_page(args=PAGE_ARGS)
 def detail(slug: str):
     """The article page. `?role=` from the picker swaps the wording of the whole body in place;
     `?expand=` opens long sections; `?refs=full` the full reference list."""
@@ -207,7 +236,7 @@ def detail(slug: str):
 
 
 @bp.get("/articles/<slug>/sections/<int:section_id>")
-@cached_page
+@cached_page(args=SECTION_ARGS)
 def section(slug: str, section_id: int):
     """One section, expanded or collapsed; without htmx, the article opened at that section."""
     pending = _wants_pending()
@@ -226,7 +255,7 @@ def section(slug: str, section_id: int):
 
 @bp.get("/articles/<slug>/references/<key>")
 @shared(**ARTICLE, args=("audience",), audience=True)
-@cached_page
+@cached_page(args=PART_ARGS)
 def reference(slug: str, key: str):
     """A reference as cited by one article: a hover card for htmx, else a page of its own."""
     # Only its number is needed, so no glossary.
@@ -247,7 +276,7 @@ def reference(slug: str, key: str):
 def pending(slug: str):
     """The newer revision of an approved article that waits for review, under the caution
     banner with its review state; readers of an article with none go to the article."""
-    article = find_article(slug) or abort(404)
+    article = _public_article(slug)
     waiting = publishing.pending_revision(article)
     if waiting is None:
         return redirect(url_for("articles.detail", slug=slug))
@@ -275,11 +304,12 @@ def pending(slug: str):
 @bp.get("/articles/<slug>/history")
 def history(slug: str):
     """The public review record: each approved revision, who reviewed it, when, and what changed."""
-    article = find_article(slug) or abort(404)
+    article = _public_article(slug)
     return render_page(
         "articles/history.html",
         article=article,
         approvals=public_history.approvals(article),
+        corrections=public_history.library_corrections(article),
         pending=publishing.pending_revision(article),
         levels=audiences().levels,
     )

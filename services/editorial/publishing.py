@@ -1,7 +1,8 @@
 """Deciding what readers see, and telling the caches when it changes.
 
 Every change of state that could alter what the public sees ends in `refresh_publication`: the
-one rule for the public revision (the live one, else the newest revision submitted for review),
+one rule for the public revision (the live one, else the newest revision submitted for review
+and not sent back),
 the revision under review beyond it, and the listing columns copied from it. Preview, the search
 index and cached pages all follow these pointers, so they never disagree about what is published.
 """
@@ -54,18 +55,17 @@ def note_changed(
     changes.note(db.session(), slugs=slugs, cards=cards, glossary=glossary, references=references)
 
 
-PUBLIC_WITHOUT_APPROVAL = (
-    ReviewStatus.SUBMITTED,
-    ReviewStatus.UNDER_REVIEW,
-    ReviewStatus.CHANGES_REQUESTED,
-)
+# Never CHANGES_REQUESTED: once the board sends a revision back it is not shown, listed,
+# searched or quoted, and an article with nothing else before the board is not public.
+PUBLIC_WITHOUT_APPROVAL = (ReviewStatus.SUBMITTED, ReviewStatus.UNDER_REVIEW)
 
 
 def refresh_publication(article: Article) -> None:
     """The one rule for what readers see; called after every change of review state.
 
-    Public: the live revision, else (never approved) the newest revision sent for review, shown
-    under the caution banner; drafts and superseded revisions never. The listing columns copy the
+    Public: the live revision, else (never approved) the newest revision submitted or under
+    review, shown under the caution banner; drafts, revisions sent back and superseded ones
+    never. The listing columns copy the
     public revision (and `public_over_target` says whether its wording reads above target), the
     search index follows it; cached copies of the page, and of its citations' own pages when the
     public text changes, are purged once the transaction commits.
@@ -202,6 +202,26 @@ def pending_revision(article: Article) -> Revision | None:
         )
         .order_by(Revision.number.desc())
         .limit(1)
+    )
+
+
+def being_revised(slug: str) -> bool:
+    """The article at `slug` is not public now, though readers could once find it: it was sent
+    for review (and sent back) and nothing of it is approved or before the board. Its address
+    answers "being revised"; an article that never left the drafts stays unknown."""
+    once_submitted = (
+        sa.select(Revision.id)
+        .where(Revision.article_id == Article.id, Revision.submitted_at.is_not(None))
+        .exists()
+    )
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.select(Article.id)
+                .where(Article.slug == slug, ~publicly_visible(), once_submitted)
+                .exists()
+            )
+        )
     )
 
 

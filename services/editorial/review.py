@@ -5,8 +5,11 @@ draft ──submit──▶ submitted ──start_review──▶ under_review �
   │                   └─(newer one submitted)──▶ superseded
   └──────────── changes_requested ◀──request_changes
 
-Four eyes: the author of a revision never takes, approves or sends back that revision, whatever
-their role. The reviewer who took a revision decides it (an administrator may step in).
+Four eyes: nobody who wrote any of the text under review (services.editorial.authorship: every
+revision since the last approval, and revisions restored into them) takes, approves or sends it
+back, whatever their role, nor anyone whose account such an author created or keyed
+(services.staff.permissions.independence). The reviewer who took a revision decides it (an
+administrator may step in).
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import sqlalchemy as sa
 from extensions import db
 from models import ReviewEvent, ReviewStatus, Revision, User
 from models.base import utcnow
+from services.editorial.authorship import Authorship, authors_since_approval
 from services.editorial.checks import Findings, check_revision
 from services.editorial.publishing import make_live, refresh_publication
 from services.errors import InvalidTransition, NotPermitted
 from services.staff import audit
-from services.staff.permissions import Permission, can
+from services.staff.permissions import Permission, can, independence
 
 S = ReviewStatus
 TRANSITIONS: dict[str, tuple[set[ReviewStatus], ReviewStatus]] = {
@@ -65,6 +69,23 @@ def why_not(revision: Revision, user: User) -> str | None:
     return refusals[0]
 
 
+def ineligible(revision: Revision) -> list[Authorship]:
+    """The people who wrote part of the text under review, each with what they wrote: none of
+    them may take, approve or send it back (the review page lists them)."""
+    return authors_since_approval(revision)
+
+
+def independence_refusal(revision: Revision, user: User) -> str | None:
+    """Why `user` is not a second pair of eyes on `revision`'s text (None: they are)."""
+    authors = authors_since_approval(revision)
+    reason = independence(user, {a.user.id: a.user.name for a in authors})
+    own = next((a for a in authors if a.user.id == user.id), None)
+    if reason is not None and own is not None:
+        # Say which text was theirs: the last save may well be someone else's.
+        return f"You {' and '.join(own.parts)}, so another board member must review it."
+    return reason
+
+
 def default_next_review(revision: Revision) -> date:
     """The date the approve form proposes: the author's proposal, else a year from today."""
     return revision.next_review_on or date.today() + REVIEW_INTERVAL
@@ -80,8 +101,8 @@ def _refusal(revision: Revision, action: str, user: User) -> str | None:
         return None
     if not can(user, Permission.REVIEW):
         return "Only the Medical Advisory Board reviews articles."
-    if revision.author_id is not None and revision.author_id == user.id:
-        return "You wrote this revision, so another board member must review it."
+    if (reason := independence_refusal(revision, user)) is not None:
+        return reason
     if action in ("approve", "request_changes") and revision.reviewer_id not in (None, user.id):
         if not can(user, Permission.UNLOCK):
             return "Another board member has taken this review."

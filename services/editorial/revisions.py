@@ -172,10 +172,12 @@ def save_revision(
     topics: list[Topic] | None = None,
     next_review_on: date | None = None,
     created_at: datetime | None = None,
+    restored_from: Revision | None = None,
 ) -> Revision:
     """Append a new draft revision: a full snapshot, its readability measured now, not per view.
 
-    `based_on_id` is the revision the editor started from (None for a new article's first save).
+    `based_on_id` is the revision the editor started from (None for a new article's first save);
+    `restored_from` the older revision whose text this one copies (`restore_revision`).
     :raises Conflict: someone saved a newer revision since; nothing is written.
     :raises NotPermitted: the author may not edit, or the article is locked by someone else.
     :raises DomainError: the content breaks a rule (empty question or section, too long).
@@ -224,6 +226,7 @@ def save_revision(
         status=ReviewStatus.DRAFT,
         author=author,
         created_at=created_at or utcnow(),
+        restored_from_id=restored_from.id if restored_from else None,
     )
     revision.sections.extend(build_sections(sections))
     db.session.add(revision)
@@ -266,6 +269,7 @@ def restore_revision(revision: Revision, *, actor: User, based_on_id: int | None
         based_on_id=based_on_id,
         topics=topics,
         next_review_on=revision.next_review_on,
+        restored_from=revision,
     )
     audit.record(
         "revision.restore",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 
+from extensions import db
 from models import Role, User
 from services.errors import NotPermitted
 
@@ -68,15 +69,33 @@ def independence(approver: User, authors: dict[int, str]) -> str | None:
 
     Barred: an author, and anyone whose account an author created, or whose current password
     came through a set-password link an author issued (an admin could otherwise approve their
-    own work through an account they hold the keys to).
+    own work through an account they hold the keys to); and so on up the chain, since an
+    account an author holds the keys to could have made or keyed the approver's in turn.
     """
     if approver.id in authors:
         return "You wrote part of this text, so another board member must review it."
-    for field, how in (("created_by_id", "created"), ("password_set_by_id", "set the password of")):
-        maker = getattr(approver, field)
-        if maker is not None and maker in authors and maker != approver.id:
-            return (
-                f"{authors[maker]} {how} your account and wrote part of this text, "
-                "so another board member must review it."
-            )
+    seen, waiting = {approver.id}, [approver]
+    while waiting:
+        account = waiting.pop(0)
+        whose = (
+            "your account"
+            if account is approver
+            else f"the account of {account.name}, which stands behind yours,"
+        )
+        for field, how in (
+            ("created_by_id", "created"),
+            ("password_set_by_id", "set the password of"),
+        ):
+            maker_id = getattr(account, field)
+            if maker_id is None or maker_id in seen:
+                continue
+            if maker_id in authors:
+                return (
+                    f"{authors[maker_id]} {how} {whose} and wrote part of this text, "
+                    "so another board member must review it."
+                )
+            seen.add(maker_id)
+            maker = db.session.get(User, maker_id)
+            if maker is not None:
+                waiting.append(maker)
     return None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from extensions import db
 from models import Article, LevelSetting, ReviewStatus, Revision, Section, SectionVariant, User
+from services.editorial.authorship import last_approval_before
 from services.editorial.publishing import wording_above_target
 from services.reading.readability import OverTarget
 from services.staff.permissions import Permission, can
@@ -84,6 +85,20 @@ def _not_overtaken() -> sa.ColumnElement[bool]:
         later.article_id == Revision.article_id,
         later.number > Revision.number,
         later.status != S.DRAFT,
+    )
+
+
+def _written_by(user: User) -> sa.ColumnElement[bool]:
+    """`user` wrote one of the revisions since the last approval before this one (the text it
+    puts before the board, as services/editorial/authorship.py counts it, less restores and
+    account makers, which the review page explains): theirs to wait on, not to take."""
+    written = aliased(Revision)
+    last_approval = last_approval_before(Revision.article_id, Revision.number)
+    return sa.exists().where(
+        written.article_id == Revision.article_id,
+        written.author_id == user.id,
+        written.number > sa.func.coalesce(last_approval, 0),
+        written.number <= Revision.number,
     )
 
 
@@ -207,20 +222,19 @@ QUEUE_TITLES = {
 def review_queue(user: User, *, page: int = 1) -> Worklists:
     """The review queue for `user`: what to take, what they hold, what they sent back, the rest.
 
-    A board member never sees their own revisions among those to take: another must review them.
+    A board member never sees among those to take a revision whose text they wrote part of
+    since the last approval: another must review it.
     Only the first list (to take) is paged; the others are one person's work in progress.
     """
     waiting = _waiting()
     queries: dict[str, sa.Select] = {}
     titles = dict(QUEUE_TITLES)
     if can(user, Permission.REVIEW):
-        queries["waiting"] = waiting.where(
-            sa.or_(Revision.author_id.is_(None), Revision.author_id != user.id)
-        )
+        queries["waiting"] = waiting.where(~_written_by(user))
         queries["reviewing"] = _under_review(by=user)
         queries["sent_back"] = _sent_back_by(user)
         queries["others"] = _under_review(not_by=user)
-        queries["mine_waiting"] = waiting.where(Revision.author_id == user.id)
+        queries["mine_waiting"] = waiting.where(_written_by(user))
     else:
         queries["waiting"] = waiting
         queries["others"] = _under_review()

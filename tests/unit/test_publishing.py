@@ -158,3 +158,63 @@ def test_stored_topic_counts_follow_approvals_topic_changes_and_the_synthetic_se
     assert counts == {slug: public_per_topic.get(slug, 0) for slug in counts}
     assert sum(n for slug, n in counts.items() if slug.startswith("synthetic-")) == 40
     assert (counts["first"], counts["second"]) == (0, 1)
+
+
+def test_a_sent_back_revision_is_never_public(app):
+    article = make_article(status="changes_requested")
+    db.session.commit()
+    assert public_revision(article) is None
+    assert find_article(article.slug) is None
+
+
+def _provenance_migration():
+    import importlib.util
+    from pathlib import Path
+
+    path = next(
+        (Path(__file__).resolve().parents[2] / "migrations" / "versions").glob("51681f8d6c8b_*.py")
+    )
+    spec = importlib.util.spec_from_file_location("restores_and_sent_back", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_migration_takes_down_what_the_old_rule_published_from_a_sent_back_revision(app):
+    from models import CachedPage, SearchDocument
+    from services import search
+
+    topic = Topic(slug="flux", name="Flux")
+    db.session.add(topic)
+    sent_back = make_article(status="changes_requested")
+    waiting = make_article(status="submitted")
+    live = make_article(status="approved")
+    author = make_user(role=Role.EDITOR)
+    newer = save_revision(live, author=author, question=live.question, sections=make_sections())
+    review.submit(newer, actor=author)
+    review.start_review(newer, reviewer=make_user(role=Role.REVIEWER))
+    review.request_changes(newer, reviewer=newer.reviewer, comment="No.")
+    # What the old rule left behind: the sent-back revision public, indexed, counted, cached.
+    sent_back.public_revision = sent_back.latest_revision
+    sent_back.topics = [topic]
+    search.index_article(sent_back)
+    db.session.flush()
+    topic.article_count = 1
+    db.session.add(
+        CachedPage(
+            key="k", site_version=0, etag="e", headers=[], body=b"", body_gzip=b"", body_br=b""
+        )
+    )
+    db.session.commit()
+
+    changed = _provenance_migration().unpublish_sent_back(db.session.connection())
+    db.session.commit()
+    db.session.expire_all()
+    assert changed == 1
+    assert sent_back.public_revision_id is None and find_article(sent_back.slug) is None
+    assert db.session.get(SearchDocument, sent_back.id) is None
+    assert topic.article_count == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CachedPage)) == 0
+    assert waiting.public_revision_id == waiting.latest_revision_id  # submitted: stays public
+    assert live.public_revision_id == live.live_revision_id  # approved: its live text stays
+    assert _provenance_migration().unpublish_sent_back(db.session.connection()) == 0

@@ -131,6 +131,26 @@ def test_queue_for_another_board_member(client, queue):
     assert section_questions(html, "others") == ["Held by Rita?"]
 
 
+def test_queue_keeps_text_a_board_member_wrote_out_of_their_list_to_take(client, team):
+    """Rita wrote the first draft, an editor changed one word and sent it: Rita may not take it
+    (four eyes by authorship), so it waits among hers; Ravi's list to take has it."""
+    rita, ravi, editor = team["rita"], team["ravi"], team["editor"]
+    article = make_article(question="Started by Rita?", status="draft", author=rita)
+    edited = save_revision(
+        article, author=editor, question=article.question, sections=make_sections(guidelines="B.")
+    )
+    review.submit(edited, actor=editor)
+    db.session.commit()
+    login(client, rita)
+    html = client.get("/admin/review").get_data(as_text=True)
+    assert "Started by Rita?" not in section_questions(html, "waiting")
+    assert "Started by Rita?" in section_questions(html, "mine_waiting")
+    other = client.application.test_client()
+    login(other, ravi)
+    html = other.get("/admin/review").get_data(as_text=True)
+    assert "Started by Rita?" in section_questions(html, "waiting")
+
+
 def test_queue_for_an_editor_is_read_only(client, queue):
     login(client, queue["editor"])
     response = client.get("/admin/review")
@@ -215,7 +235,7 @@ def test_author_is_offered_no_decision_on_own_revision(client, team, role):
     response = client.get(f"/admin/review/{revision.id}")
     assert response.status_code == 200
     assert not {"Start review", "Approve", "Request changes"} & set(buttons(response))
-    assert "You wrote this revision, so another board member must review it." in text(response)
+    assert "You wrote revision 1, so another board member must review it." in text(response)
 
 
 def test_author_is_offered_no_decision_once_another_took_it(client, team):
@@ -595,7 +615,7 @@ def test_author_cannot_post_a_decision_on_own_revision(client, team):
     login(client, team["rita"])
     response = client.post(f"/admin/review/{revision.id}/start")
     assert response.status_code == 403
-    assert "You wrote this revision" in text(response)
+    assert "You wrote revision 1, so another board member must review it." in text(response)
     db.session.expire_all()
     assert revision.status == S.SUBMITTED
 

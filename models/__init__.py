@@ -14,10 +14,17 @@ from models.base import (
 from models.cache import CachedPage, ContentVersion, RenderedRevision, revision_references
 from models.followup import AnswerStatus, FollowupAnswer, FollowupQuestion, FollowupStatus
 from models.glossary import GlossaryTerm
+from models.library_change import (
+    ChangeStatus,
+    LibraryChange,
+    LibraryKind,
+    library_change_articles,
+)
 from models.reference import Reference
 from models.review import ReviewEvent
 from models.revision import Revision, Section, SectionVariant
 from models.search import SearchDocument
+from models.session import StaffSession
 from models.topic import Topic, article_topics
 from models.user import User
 
@@ -26,9 +33,12 @@ __all__ = [
     "Article",
     "AuditEvent",
     "CachedPage",
+    "ChangeStatus",
     "ContentVersion",
     "AudienceRole",
     "LevelSetting",
+    "LibraryChange",
+    "LibraryKind",
     "ReadingLevel",
     "FollowupAnswer",
     "FollowupQuestion",
@@ -46,8 +56,10 @@ __all__ = [
     "SectionKind",
     "SectionVariant",
     "SourceRead",
+    "StaffSession",
     "Topic",
     "User",
     "article_topics",
+    "library_change_articles",
     "revision_references",
 ]

@@ -109,3 +109,15 @@ def make_article(
             review.request_changes(revision, reviewer=reviewer, comment="Fix it.")
     db.session.flush()
     return article
+
+
+def approved(result):
+    """An edit of a library entry public text uses waits for review (services/library/changes.py):
+    approve it as a board member who did not propose it, so it reaches readers. An edit that was
+    applied at once is returned as it is."""
+    from models import LibraryChange
+    from services.library import changes
+
+    if isinstance(result, LibraryChange):
+        changes.approve(result, approver=make_user(role=Role.REVIEWER, credentials="MD"))
+    return result

@@ -7,6 +7,7 @@ from blueprints.admin import (  # noqa: F401
     editor,
     followups,
     glossary,
+    library_changes,
     links,
     references,
     review,

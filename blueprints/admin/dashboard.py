@@ -5,6 +5,7 @@ from flask import request
 from blueprints.admin.base import acting_user, bp, requires
 from models.base import utcnow
 from services.followups import queue
+from services.library import changes as library_changes
 from services.staff import worklists
 from services.staff.permissions import Permission
 from web.rendering import render_page
@@ -24,4 +25,5 @@ def dashboard():
         focus=focus if focus in lists else None,
         today=utcnow().date(),
         questions=None if focus else queue.queue_counts(),
+        library_pending=None if focus else library_changes.pending_count(),
     )

@@ -7,7 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.library_forms import TermForm
 from extensions import db
-from models import GlossaryTerm
+from models import GlossaryTerm, LibraryChange, LibraryKind
+from services.library import changes as library_changes
 from services.library import glossary as glossary_service
 from services.staff.permissions import Permission
 from services.validation import InvalidFields
@@ -29,7 +30,14 @@ def glossary():
 
 
 def _term_page(form: TermForm, term: GlossaryTerm | None = None, status: int = 200):
-    return render_template("admin/term.html", form=form, term=term), status
+    pending = library_changes.pending_for(LibraryKind.GLOSSARY, term.id) if term else None
+    return render_template(
+        "admin/term.html",
+        form=form,
+        term=term,
+        pending=pending,
+        pending_fields=library_changes.changed_labels(pending) if pending else [],
+    ), status
 
 
 @bp.route("/glossary/new", methods=["GET", "POST"])
@@ -58,15 +66,13 @@ def term(term_id: int):
     """Edit a term; articles show the change from their next view."""
     found = db.get_or_404(GlossaryTerm, term_id)
     if request.method == "GET":
-        stored = glossary_service.TermInput.of(found)
+        stored = library_changes.term_values(glossary_service.TermInput.of(found))
+        pending = library_changes.pending_for(LibraryKind.GLOSSARY, found.id)
+        if pending is not None and pending.author_id == acting_user().id:
+            stored = pending.proposed  # its author goes on from their proposal
         form = TermForm(
             formdata=None,
-            data={
-                "term": stored.term,
-                "abbr": stored.abbr,
-                "aliases": "\n".join(stored.aliases),
-                "definition": stored.definition,
-            },
+            data=stored | {"aliases": "\n".join(stored["aliases"])},
         )
         return _term_page(form, found)
     form = TermForm()
@@ -79,6 +85,13 @@ def term(term_id: int):
         db.session.rollback()
         form.add_errors(error.errors)
         return _term_page(form, found, error.status_code)
+    if isinstance(changes, LibraryChange):
+        flash(
+            "Your change is waiting for review: public articles use this term, so readers see "
+            "the change once someone else approves it.",
+            "info",
+        )
+        return redirect(url_for("admin.term", term_id=found.id))
     flash(
         f"“{found.term}” saved; articles show it from their next view."
         if changes

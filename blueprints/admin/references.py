@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.library_forms import KIND_LABELS, ReferenceForm
 from extensions import db
-from models import Reference, ReferenceKind
+from models import LibraryChange, LibraryKind, Reference, ReferenceKind
+from services.library import changes as library_changes
 from services.library import references as library
 from services.staff.permissions import Permission
 from services.validation import InvalidFields
@@ -86,15 +87,21 @@ def new_reference():
 def _edit_form(reference: Reference) -> ReferenceForm:
     values = asdict(library.ReferenceInput.of(reference))
     values |= {"kind": reference.kind.value, "read": reference.read.value}
+    pending = library_changes.pending_for(LibraryKind.REFERENCE, reference.id)
+    if pending is not None and pending.author_id == acting_user().id:
+        values |= pending.proposed  # its author goes on from their proposal
     return ReferenceForm(formdata=None, data=values | {"version": str(reference.version)})
 
 
 def _reference_page(reference: Reference, form: ReferenceForm, status: int = 200, **context):
+    pending = library_changes.pending_for(LibraryKind.REFERENCE, reference.id)
     return render_template(
         "admin/reference.html",
         ref=reference,
         form=form,
         citing=library.citing_articles(reference),
+        pending=pending,
+        pending_fields=library_changes.changed_labels(pending) if pending else [],
         **context,
     ), status
 
@@ -134,7 +141,13 @@ def save_reference(reference_id: int):
         db.session.rollback()
         form.add_errors({"form": RACE})
         return _reference_page(found, form, 409)
-    if changes:
+    if isinstance(changes, LibraryChange):
+        flash(
+            "Your change is waiting for review: public text cites this reference, so readers "
+            "see the change once someone else approves it.",
+            "info",
+        )
+    elif changes:
         flash(f"Reference “{found.key}” saved (version {found.version}).", "info")
     else:
         flash("Nothing had changed, so nothing was saved.", "info")

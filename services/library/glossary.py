@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from extensions import db
-from models import Article, GlossaryTerm, Section, SectionVariant, User
+from models import Article, GlossaryTerm, LibraryChange, LibraryKind, Section, SectionVariant, User
 from services.editorial.publishing import note_changed
+from services.library import changes as library_changes
+from services.library import usage
 from services.staff import audit
 from services.staff.permissions import Permission, require
 from services.validation import InvalidFields, clean_text, like_contains
@@ -150,13 +152,38 @@ def create_term(data: TermInput, *, actor: User) -> GlossaryTerm:
     return term
 
 
-def update_term(term: GlossaryTerm, data: TermInput, *, actor: User) -> dict[str, list]:
-    """Save an edit (the slug follows the term); returns what changed, as the audit log has it.
+def update_term(
+    term: GlossaryTerm, data: TermInput, *, actor: User
+) -> dict[str, list] | LibraryChange:
+    """Save an edit (the slug follows the term): applied at once (what changed, as the audit log
+    has it) unless public text uses the term or a change to it is pending: then a pending
+    LibraryChange to review.
 
     :raises InvalidFields: a field breaks a rule, or (409) a form of it belongs to another term.
     """
     require(actor, Permission.GLOSSARY)
     data = clean_term(data)
+    slug = term_slug(data.term)
+    _check_unique(data, slug, exclude=term)
+    if TermInput.of(term) == data:
+        return {}
+    values = library_changes.term_values(data)
+    # Public text may use the term as it is or as it would be (a new alias, a renamed term).
+    if (
+        library_changes.pending_for(LibraryKind.GLOSSARY, term.id)
+        or library_changes.term_in_public_use(term)
+        or usage.term_in_public_use(values)
+    ):
+        return library_changes.propose(LibraryKind.GLOSSARY, term, values, actor=actor)
+    return apply_edit(term, data, actor=actor)
+
+
+def apply_edit(term: GlossaryTerm, data: TermInput, *, actor: User) -> dict[str, list]:
+    """Set checked values; the audit log and the caches hear of it. The one way an edit reaches
+    readers, at once or when its library change is approved.
+
+    :raises InvalidFields: (409) a form of it now belongs to another term.
+    """
     slug = term_slug(data.term)
     _check_unique(data, slug, exclude=term)
     forms_before = _forms(term)

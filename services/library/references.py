@@ -18,6 +18,8 @@ from models import (
     FollowupAnswer,
     FollowupQuestion,
     FollowupStatus,
+    LibraryChange,
+    LibraryKind,
     Reference,
     ReferenceKind,
     Revision,
@@ -28,6 +30,8 @@ from models import (
 )
 from models.base import SourceRead, utcnow
 from services.editorial.publishing import note_changed
+from services.library import changes as library_changes
+from services.library import usage
 from services.library.identifiers import CLEANERS
 from services.reading.markdown import citation_keys
 from services.staff import audit
@@ -202,8 +206,9 @@ def create_reference(data: ReferenceInput, *, actor: User) -> Reference:
 
 def update_reference(
     reference: Reference, data: ReferenceInput, *, actor: User, version: int | None = None
-) -> dict[str, list]:
-    """Save an edit: the version goes up and the audit log records what changed (if anything).
+) -> dict[str, list] | LibraryChange:
+    """Save an edit: applied at once (what changed, as the audit log has it) unless public text
+    cites the reference or a change to it is pending: then a pending LibraryChange to review.
 
     `version` is the one the form was opened at: a save over someone else's is refused.
     :raises InvalidFields: a field breaks a rule, or (409) the reference changed meanwhile;
@@ -230,6 +235,26 @@ def update_reference(
                 f"changing it would break {_them(citing)}.",
                 citing,
             )
+    _check_unique(data, exclude=reference)
+    if asdict(ReferenceInput.of(reference)) == asdict(data):
+        return {}
+    # Public text may cite the reference by its key, or by the key it would take.
+    if (
+        library_changes.pending_for(LibraryKind.REFERENCE, reference.id)
+        or library_changes.reference_in_public_use(reference)
+        or usage.key_in_public_use(data.key)
+    ):
+        values = library_changes.reference_values(data)
+        return library_changes.propose(LibraryKind.REFERENCE, reference, values, actor=actor)
+    return apply_edit(reference, data, actor=actor)
+
+
+def apply_edit(reference: Reference, data: ReferenceInput, *, actor: User) -> dict[str, list]:
+    """Set checked values: the version goes up, the audit log and the caches hear of it. The one
+    way an edit reaches readers, at once or when its library change is approved.
+
+    :raises DuplicateReference: the DOI, PMID or key now belongs to another reference.
+    """
     _check_unique(data, exclude=reference)
     key_before = reference.key
     changes = audit.field_changes(reference, asdict(data))

@@ -1,7 +1,9 @@
 """An article's public review record: each approved revision and what it changed.
 
 Readers see approvals only: who reviewed, when, the editor's change note and the wording that
-changed. Drafts, revisions sent back, reviewers' comments and override reasons stay internal.
+changed; and each approved library change (a source or a glossary explanation) that altered its
+text, by the fields it changed. Drafts, revisions sent back, reviewers' comments, override
+reasons and the values of library changes stay internal.
 """
 
 from __future__ import annotations
@@ -12,9 +14,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from models import Article, ReviewStatus, Revision, Section
+from models import (
+    Article,
+    ChangeStatus,
+    LibraryChange,
+    LibraryKind,
+    ReviewStatus,
+    Revision,
+    Section,
+    library_change_articles,
+)
 from services.editorial.diffing import RevisionDiff, diff
 from services.editorial.dossier import previous_round, snapshot_of, topic_names
+from services.library.changes import changed_labels
 
 
 @dataclass
@@ -60,3 +72,43 @@ def approvals(article: Article) -> list[Approval]:
         for revision, base in zip(revisions, bases, strict=True)
     ]
     return entries[::-1]
+
+
+@dataclass
+class LibraryCorrection:
+    """An approved change to a reference or glossary term that altered this article's public
+    text: which entry, which fields (never their values), who approved it and when."""
+
+    change: LibraryChange
+    entry: str  # how readers know the entry: a source's title, a term
+
+    @property
+    def is_reference(self) -> bool:
+        return self.change.kind == LibraryKind.REFERENCE
+
+    @property
+    def fields(self) -> list[str]:
+        return changed_labels(self.change)
+
+
+def library_corrections(article: Article) -> list[LibraryCorrection]:
+    """Approved library changes that altered `article`, newest first."""
+    found = db.session.scalars(
+        sa.select(LibraryChange)
+        .join(library_change_articles, library_change_articles.c.change_id == LibraryChange.id)
+        .where(
+            library_change_articles.c.article_id == article.id,
+            LibraryChange.status == ChangeStatus.APPROVED,
+        )
+        .order_by(LibraryChange.decided_at.desc(), LibraryChange.id.desc())
+        .options(selectinload(LibraryChange.decided_by))
+    )
+    corrections = []
+    for change in found:
+        if change.kind == LibraryKind.REFERENCE:
+            # The title as approved: public since the approval, unlike a later pending draft.
+            entry = change.proposed.get("title") or change.target_label
+        else:
+            entry = change.proposed.get("term") or change.target_label
+        corrections.append(LibraryCorrection(change, entry))
+    return corrections

@@ -150,6 +150,9 @@ SCREENS = {
     "users": "/admin/users",
     "new-user": "/admin/users/new",
     "audit-log": "/admin/audit",
+    "library-changes": "/admin/library-changes",
+    "confirm-password": "/auth/confirm?next=/admin/users",
+    "change-password": "/auth/password",
 }
 
 
@@ -203,3 +206,39 @@ def test_search_as_you_type_swaps_the_results_and_keeps_the_address(staff_page):
     expect(page).to_have_url(re.compile(r"q=jabbour"))
     expect(page.locator("#results-status")).to_contain_text("found")
     expect(page.get_by_label("Search the library")).to_be_focused()
+
+
+def _pending_change(live_app) -> str:
+    """A change to a reference public text cites, proposed by an editor: its review page."""
+    from dataclasses import replace
+
+    from models import LibraryChange
+    from services.library.references import ReferenceInput, update_reference
+
+    with live_app.app_context():
+        reference = db.session.scalar(sa.select(Reference).where(Reference.key == "eln2024"))
+        change = update_reference(
+            reference,
+            replace(ReferenceInput.of(reference), title="Test corrected title"),
+            actor=make_user(role=Role.EDITOR),
+        )
+        assert isinstance(change, LibraryChange)
+        db.session.commit()
+        path = f"/admin/library-changes/{change.id}"
+        db.session.remove()
+    return path
+
+
+def test_a_library_change_review_page_is_accessible_and_fits_a_phone(staff_page, axe, live_app):
+    path = _pending_change(live_app)
+    page = staff_page(ADMIN)
+    page.goto(path)
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.get_by_role("button", name="Approve")).to_be_visible()
+    assert_no_serious_violations(axe, page)
+    page.get_by_role("button", name="Send back").click()  # no comment: the message shows
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert_no_serious_violations(axe, page)
+    phone = staff_page(ADMIN, viewport={"width": 390, "height": 844})
+    phone.goto(path)
+    assert_no_horizontal_scroll(phone, 390, "library change")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -27,7 +27,8 @@ from werkzeug.routing import Rule
 
 import blueprints
 from extensions import db
-from models import GlossaryTerm, ReadingLevel, Role, User
+from models import GlossaryTerm, ReadingLevel, Reference, Role, User
+from services.library import references
 from services.staff import accounts
 from services.staff.permissions import ROLE_PERMISSIONS, Permission
 from tests import snapshots
@@ -65,6 +66,11 @@ EXPECTED: dict[str, tuple[tuple[str, ...], Permission]] = {
     "admin.term": (("GET", "POST"), P.GLOSSARY),
     "admin.new_term": (("GET", "POST"), P.GLOSSARY),
     "admin.delete_term": (("POST",), P.GLOSSARY),
+    "admin.library_changes_list": (("GET",), P.VIEW_STAFF),
+    "admin.library_change": (("GET",), P.VIEW_STAFF),
+    "admin.approve_library_change": (("POST",), P.REVIEW),
+    "admin.send_back_library_change": (("POST",), P.REVIEW),
+    "admin.withdraw_library_change": (("POST",), P.REFERENCES),
     "admin.settings": (("GET", "POST"), P.SETTINGS),
     "admin.users": (("GET",), P.USERS),
     "admin.user": (("GET", "POST"), P.USERS),
@@ -106,6 +112,10 @@ EMPTY_FORM: dict[tuple[str, str], int] = {
     ("POST", "admin.reactivate_user"): 302,
     ("POST", "admin.reset_password"): 302,
     ("POST", "admin.settings"): 302,  # nothing to change: saved as it was
+    # The library change was proposed by the approver account below, not by any matrix user.
+    ("POST", "admin.approve_library_change"): 303,
+    ("POST", "admin.send_back_library_change"): 422,  # a comment is required
+    ("POST", "admin.withdraw_library_change"): 403,  # only its author withdraws it
 }
 # Staff actions answer 303 (See Other); a 302 is expected only where written above.
 ALLOWED_POST = {200, 303, 400, 409, 410, 422}
@@ -210,6 +220,11 @@ def _objects() -> dict[str, int]:
     term = GlossaryTerm(slug="test-term", term="test term", definition="A test definition.")
     db.session.add(term)
     other = make_user(role=Role.EDITOR, email="other@example.org")
+    # A change to the reference the published article cites: it waits for review.
+    cited = db.session.scalar(sa.select(Reference).where(Reference.key == "ref"))
+    change = references.update_reference(
+        cited, replace(references.ReferenceInput.of(cited), title="Retitled"), actor=approver
+    )
     asked = ask_question(
         published,
         text="Test question about a dose?",
@@ -225,6 +240,7 @@ def _objects() -> dict[str, int]:
         "user_id": other.id,
         "question_id": asked.question.id,
         "approver_id": approver.id,
+        "change_id": change.id,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from extensions import db
-from models import AuditEvent, GlossaryTerm, Role
+from models import AuditEvent, GlossaryTerm, LibraryChange, Role
 
 ARTICLE = "/articles/mrd-testing-all?audience=plain"
 
@@ -31,7 +31,7 @@ def test_staff_read_the_glossary_and_only_admins_are_offered_edits(demo, client,
     assert client.post(f"/admin/glossary/{mrd().id}", data=form_of(mrd())).status_code == 403
 
 
-def test_an_edit_shows_on_the_next_article_view(demo, client, auth):
+def test_an_edit_shows_on_the_next_article_view_once_approved(demo, client, auth):
     before = client.get(ARTICLE).get_data(as_text=True)
     assert mrd().definition in before
     auth.login(Role.ADMIN)
@@ -39,6 +39,12 @@ def test_an_edit_shows_on_the_next_article_view(demo, client, auth):
         f"/admin/glossary/{mrd().id}", data=form_of(mrd(), definition="Test definition, edited.")
     )
     assert response.status_code == 302
+    # Public text uses it: readers see it only once someone else approves (library changes).
+    assert "Test definition, edited." not in client.get(ARTICLE).get_data(as_text=True)
+    change = db.session.scalar(sa.select(LibraryChange))
+    auth.logout()
+    auth.login(Role.REVIEWER)
+    assert client.post(f"/admin/library-changes/{change.id}/approve").status_code == 303
     after = client.get(ARTICLE).get_data(as_text=True)
     assert "Test definition, edited." in after and "Test definition, edited." not in before
     row = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "glossary.update"))

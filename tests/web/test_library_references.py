@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from extensions import db
-from models import AuditEvent, Reference, Role
+from models import AuditEvent, LibraryChange, Reference, Role
 from tests.factories import make_article, make_reference
 
 VALID = {
@@ -171,7 +171,7 @@ def test_delete_an_unused_reference(app, client, editor):
     assert client.get(f"/admin/references/{reference.id}").status_code == 404
 
 
-def test_an_edit_shows_on_the_next_article_view(demo, client, editor):
+def test_an_edit_shows_on_the_next_article_view_once_approved(demo, client, auth, editor):
     reference = db.session.scalar(sa.select(Reference).where(Reference.key == "eln2024"))
     data = {
         "kind": reference.kind.value,
@@ -180,5 +180,13 @@ def test_an_edit_shows_on_the_next_article_view(demo, client, editor):
         "read": reference.read.value,
         "version": str(reference.version),
     }
-    client.post(f"/admin/references/{reference.id}", data=data)
+    saved = client.post(f"/admin/references/{reference.id}", data=data, follow_redirects=True)
+    assert "Your change is waiting for review" in html_of(saved)
+    # Public text cites it: readers see it only once someone else approves (library changes).
+    assert "Test title changed" not in html_of(client.get("/articles/ph-positive-all-tki"))
+    change = db.session.scalar(sa.select(LibraryChange))
+    auth.logout()
+    auth.login(Role.REVIEWER)
+    approved = client.post(f"/admin/library-changes/{change.id}/approve")
+    assert approved.status_code == 303
     assert "Test title changed" in html_of(client.get("/articles/ph-positive-all-tki"))

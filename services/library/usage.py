@@ -1,0 +1,94 @@
+"""Who uses a library entry: the public articles whose public text cites a reference or uses a
+glossary term, at this moment. What decides whether an edit needs review, and which articles an
+approved change altered."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from extensions import db
+from models import (
+    Article,
+    FollowupAnswer,
+    FollowupQuestion,
+    FollowupStatus,
+    Section,
+    SectionVariant,
+    revision_references,
+)
+from services.reading.markdown import Glossary, citation_keys
+from services.validation import like_contains
+
+
+def articles_citing(key: str) -> list[Article]:
+    """Public articles whose public revision cites `key`."""
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .join(
+                revision_references,
+                revision_references.c.revision_id == Article.public_revision_id,
+            )
+            .where(revision_references.c.reference_key == key)
+            .order_by(Article.question, Article.id)
+        )
+    )
+
+
+def _answers_cite(key: str) -> bool:
+    """A published answer to a reader's question cites `key`: public text too."""
+    bodies = db.session.scalars(
+        sa.select(FollowupAnswer.body)
+        .join(FollowupQuestion, FollowupQuestion.id == FollowupAnswer.question_id)
+        .where(
+            FollowupQuestion.status == FollowupStatus.ANSWERED,
+            FollowupAnswer.body.like(like_contains(f"@{key}"), escape="\\"),
+        )
+    )
+    return any(key in citation_keys(body) for body in bodies)
+
+
+def _forms(values: dict) -> list[str]:
+    return [f for f in (values["term"], values["abbr"], *values["aliases"]) if f]
+
+
+def articles_using(*term_values_: dict) -> list[Article]:
+    """Public articles whose public text uses any form of these terms as a whole word, as the
+    renderer matches them (a LIKE prefilter, then the renderer's own pattern)."""
+    terms = [_FormsOnly(v) for v in term_values_]
+    forms = {f for v in term_values_ for f in _forms(v)}
+    if not forms:
+        return []
+    pattern = Glossary.build(terms, url=str).pattern
+    body = sa.func.lower(SectionVariant.body)
+    rows = db.session.execute(
+        sa.select(Article.id, SectionVariant.body)
+        .join(Section, Section.revision_id == Article.public_revision_id)
+        .join(SectionVariant, SectionVariant.section_id == Section.id)
+        .where(sa.or_(*(body.like(like_contains(f.lower()), escape="\\") for f in forms)))
+    )
+    ids = {article_id for article_id, text in rows if pattern and pattern.search(text)}
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Article).where(Article.id.in_(ids)).order_by(Article.question, Article.id)
+        )
+    )
+
+
+class _FormsOnly:
+    """What Glossary.build reads of a term."""
+
+    def __init__(self, values: dict):
+        self.term, self.abbr, self.aliases = values["term"], values["abbr"], values["aliases"]
+
+
+def key_in_public_use(key: str) -> bool:
+    """Public text cites `key`: an article's public revision or a published answer."""
+    return bool(articles_citing(key)) or _answers_cite(key)
+
+
+def term_in_public_use(values: dict) -> bool:
+    """Public text uses a form of the term (values as `changes.term_values` gives them)."""
+    return bool(articles_using(values))

@@ -31,6 +31,11 @@ class AnswerForm(FlaskForm):
     body = TextAreaField("Answer")
 
 
+class PromoteForm(FlaskForm):
+    # Starts empty: staff write the public question; the reader's words are never copied.
+    wording = TextAreaField("Question for the new article")
+
+
 def _queue_args() -> dict:
     """The queue's current filter, search and page, to link and redirect back to."""
     view = request.values.get("view", "new")
@@ -81,7 +86,14 @@ def reject_followups():
     return redirect(url_for("admin.followups", **args), 303)
 
 
-def _page(question, form: AnswerForm | None = None, *, error: str | None = None, status=200):
+def _page(
+    question,
+    form: AnswerForm | None = None,
+    *,
+    error: str | None = None,
+    status=200,
+    promote_form: PromoteForm | None = None,
+):
     if form is None:
         form = AnswerForm(
             formdata=None,
@@ -93,9 +105,11 @@ def _page(question, form: AnswerForm | None = None, *, error: str | None = None,
         "admin/followup.html",
         question=question,
         form=form,
+        promote_form=promote_form or PromoteForm(formdata=None),
         error=error,
         preview=preview,
         approval_refusal=answers.approval_refusal(question.answer, acting_user()),
+        answer_hash=answers.content_hash(question),
         evidence=questions.evidence_for(question, anchor_prefix="shown-"),
         levels=audiences().levels,
     ), status
@@ -146,14 +160,15 @@ def answer_followup(question_id: int):
     return redirect(url_for("admin.followup", question_id=question_id), 303)
 
 
-def _act(question_id: int, action, done: str):
-    """Run one state change on a question; refusals come back on its page with their reason."""
+def _act(question_id: int, action, done: str, **page):
+    """Run one state change on a question; refusals come back on its page with their reason
+    (and `page`'s forms as typed)."""
     question = _load(question_id)
     try:
         result = action(question)
     except DomainError as error:
         db.session.rollback()
-        return _page(_load(question_id), error=str(error), status=_status(error))
+        return _page(_load(question_id), error=str(error), status=_status(error), **page)
     db.session.commit()
     flash(done, "info")
     return result or redirect(url_for("admin.followup", question_id=question_id), 303)
@@ -162,12 +177,14 @@ def _act(question_id: int, action, done: str):
 @bp.post("/followups/<int:question_id>/approve")
 @requires(Permission.REVIEW)
 def approve_followup(question_id: int):
-    """Approve a submitted answer (never one's own): it goes public under the article."""
+    """Approve a submitted answer (never one's own) exactly as read: the form names its text,
+    and a changed answer comes back (409) showing the new text with a fresh approve form."""
 
     def approve(question):
         if question.answer is None:
             raise DomainError("There is no answer to approve yet.")
-        answers.approve_answer(question.answer, reviewer=acting_user())
+        seen = request.form.get("answer_hash", "")
+        answers.approve_answer(question.answer, reviewer=acting_user(), seen=seen)
 
     return _act(question_id, approve, "Answer approved: it is public under the article now.")
 
@@ -198,10 +215,12 @@ def reopen_followup(question_id: int):
 @bp.post("/followups/<int:question_id>/promote")
 @requires(Permission.EDIT)
 def promote_followup(question_id: int):
-    """Turn the question into a new draft article pre-filled with the passages found."""
+    """Turn the question into a new draft article, under a public wording staff write, pre-filled
+    with the passages found for it."""
+    form = PromoteForm()
 
     def promote(question):
-        article = promotion.promote(question, actor=acting_user())
+        article = promotion.promote(question, actor=acting_user(), wording=form.wording.data or "")
         db.session.flush()
         return redirect(url_for("admin.edit", article_id=article.id), 303)
 
@@ -209,4 +228,5 @@ def promote_followup(question_id: int):
         question_id,
         promote,
         "Draft article created from the question, with the passages found as its sections.",
+        promote_form=form,
     )

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_wtf.csrf import CSRFError
@@ -24,10 +23,12 @@ from extensions import db, limiter
 from services.errors import DomainError
 from services.followups import answers, questions
 from services.reading.view import find_article
+from services.validation import without_control_characters
 from web.audience import audiences, current_audience
+from web.limits import UnsafeCharacters
 from web.rendering import render_page, wants_fragment
 
-from .forms import AskForm
+from .forms import AskForm, new_nonce
 
 bp = Blueprint("followups", __name__)
 
@@ -55,13 +56,6 @@ def _private(response):
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-def _client() -> str:
-    """Who is asking, for duplicate suppression only: hashed with the question, never stored."""
-    return "\n".join(
-        [request.remote_addr or "", request.user_agent.string, session.get("csrf_token", "")]
-    )
 
 
 def _article(slug: str):
@@ -94,9 +88,10 @@ def _refused(status: int, message: str):
         response.headers["HX-Retarget"] = "#followup-status"
         response.headers["HX-Reswap"] = "innerHTML"
         return response
-    # A body over the cap was never read; anything else was, and comes back as typed.
-    text = "" if status == 413 else request.form.get("text", "")
-    form = AskForm(formdata=None, text=text)
+    # A body over the cap was never read: that form gets a new nonce, the others keep theirs.
+    typed = {} if status == 413 else request.form
+    text, nonce = (without_control_characters(typed.get(k) or "") for k in ("text", "nonce"))
+    form = AskForm(formdata=None, text=text, nonce=nonce or new_nonce())
     context = _form_context(article, form, message=message)
     return render_template("followups/ask.html", **context), status
 
@@ -119,6 +114,15 @@ def _too_large(_error):
     )
 
 
+@bp.errorhandler(UnsafeCharacters)
+def _unsafe_characters(_error):
+    return _refused(
+        422,
+        "Your question includes invisible control characters (often pasted in from another "
+        "program), so it was not saved. Retype or paste it again as plain text, then ask again.",
+    )
+
+
 @bp.errorhandler(CSRFError)
 def _expired(_error):
     return _refused(400, "This form expired. Reload the page and ask again; nothing was saved yet.")
@@ -132,7 +136,10 @@ def ask(slug: str):
     article = _article(slug)
     form = AskForm()
     if request.method == "GET":
-        return render_page("followups/ask.html", fragment="followup_ask", **_form_context(article))
+        fresh = AskForm(formdata=None, nonce=new_nonce())
+        context = _form_context(article, fresh)
+        return render_page("followups/ask.html", fragment="followup_ask", **context)
+    form.nonce.data = form.client_nonce()  # kept when the form comes back with a message
     message = None
     if form.validate_on_submit():
         if form.website.data:
@@ -146,7 +153,7 @@ def ask(slug: str):
                     article,
                     text=form.text.data,
                     level=current_audience().level,
-                    client=_client(),
+                    client=form.nonce.data,
                     secret=current_app.config["SECRET_KEY"],
                 )
             except DomainError as error:

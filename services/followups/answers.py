@@ -4,6 +4,7 @@ question's private link, each with its own numbered citations."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from extensions import db
 from models import (
     AnswerStatus,
     Article,
+    AuditEvent,
     FollowupAnswer,
     FollowupQuestion,
     FollowupStatus,
@@ -27,7 +29,7 @@ from services.followups.queue import set_status
 from services.reading.markdown import CitationRegistry, citation_keys, render
 from services.reading.view import CitedReference
 from services.staff import audit
-from services.staff.permissions import Permission, can, require
+from services.staff.permissions import Permission, can, independence, require
 
 MAX_ANSWER = 20_000
 
@@ -191,32 +193,105 @@ def submit_answer(answer: FollowupAnswer, *, actor: User) -> None:
     )
 
 
+class AnswerChanged(InvalidTransition):
+    """The answer or its public wording changed after the reviewer opened it."""
+
+
+def content_hash(question: FollowupQuestion) -> str:
+    """Names the exact text a reviewer reads (public wording and answer): the approve form
+    carries it, and approval refuses any other text."""
+    body = question.answer.body if question.answer else ""
+    material = f"{question.public_text}\0{body}".encode()
+    return hashlib.sha256(material).hexdigest()
+
+
+def authors(answer: FollowupAnswer) -> dict[int, str]:
+    """Everyone who wrote the wording or the answer since it was last approved ({id: name}),
+    from the audit log's saves: a colleague's later edit does not let the first author approve."""
+    question = answer.question
+    since = sa.and_(
+        AuditEvent.object_type == "followup",
+        AuditEvent.object_id == str(question.id),
+        AuditEvent.created_at >= question.created_at,  # not an earlier question with this id
+    )
+    last_approval = (
+        sa.select(sa.func.max(AuditEvent.id))
+        .where(since, AuditEvent.action == "followup.answer_approve")
+        .scalar_subquery()
+    )
+    savers = db.session.scalars(
+        sa.select(User)
+        .join(AuditEvent, AuditEvent.actor_id == User.id)
+        .where(
+            since,
+            AuditEvent.action == "followup.answer_save",
+            AuditEvent.id > sa.func.coalesce(last_approval, 0),
+        )
+    ).all()
+    found = {user.id: user.display_name for user in savers}
+    if answer.author is not None:
+        found[answer.author.id] = answer.author.display_name
+    return found
+
+
 def approval_refusal(answer: FollowupAnswer | None, user: User) -> str | None:
     """Why `user` may not approve `answer` now (None: they may): what the page offers."""
     if answer is None or answer.status != AnswerStatus.SUBMITTED:
         return "Only an answer submitted for review can be approved."
     if not can(user, Permission.REVIEW):
         return "Only the Medical Advisory Board approves answers."
-    if answer.author_id == user.id:
-        return "You wrote this answer, so another board member must approve it."
-    return None
+    return independence(user, authors(answer))
 
 
-def approve_answer(answer: FollowupAnswer, *, reviewer: User) -> None:
-    """Approve a submitted answer: it appears under the article and on the reader's link.
+CHANGED = (
+    "The answer or its public wording changed after you opened it. Read the text as it is now "
+    "(below) before approving it."
+)
 
-    :raises NotPermitted: the reviewer wrote it, or is not on the board.
+
+def approve_answer(answer: FollowupAnswer, *, reviewer: User, seen: str) -> None:
+    """Approve a submitted answer, exactly as the reviewer read it (`seen`: its content_hash):
+    it appears under the article and on the reader's link.
+
+    The row is approved by one conditional UPDATE (still submitted, same text, same save), so
+    an edit landing between the check and the write is refused too, on SQLite and PostgreSQL.
+    :raises NotPermitted: the reviewer wrote part of it (or an author made their account), or
+        is not on the board.
     :raises InvalidTransition: it is not waiting for review.
+    :raises AnswerChanged: the text is not the one the reviewer read.
     """
     require(reviewer, Permission.REVIEW)
     if answer.status != AnswerStatus.SUBMITTED:
         raise InvalidTransition("Only an answer submitted for review can be approved.")
-    if answer.author_id == reviewer.id:
-        raise NotPermitted("You wrote this answer, so another board member must approve it.")
-    _check_answer(answer.question.public_text, answer.body)
+    if refusal := independence(reviewer, authors(answer)):
+        raise NotPermitted(refusal)
+    question = answer.question
+    if seen != content_hash(question):
+        raise AnswerChanged(CHANGED)
+    _check_answer(question.public_text, answer.body)
+    now = utcnow()
+    # Every save of the wording or the answer rewrites the answer row (its updated_at), so the
+    # row's text and save time pin both; the wording is compared as well.
+    held = db.session.execute(
+        sa.update(FollowupAnswer)
+        .where(
+            FollowupAnswer.id == answer.id,
+            FollowupAnswer.status == AnswerStatus.SUBMITTED,
+            FollowupAnswer.body == answer.body,
+            FollowupAnswer.updated_at == answer.updated_at,
+            sa.exists().where(
+                FollowupQuestion.id == question.id,
+                FollowupQuestion.public_text == question.public_text,
+            ),
+        )
+        .values(status=AnswerStatus.APPROVED, reviewer_id=reviewer.id, approved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if held.rowcount != 1:
+        raise AnswerChanged(CHANGED)
     answer.status = AnswerStatus.APPROVED
     answer.reviewer = reviewer
-    answer.approved_at = utcnow()
+    answer.approved_at = now
     changes = {"answer_status": [AnswerStatus.SUBMITTED.value, AnswerStatus.APPROVED.value]}
-    changes |= set_status(answer.question, FollowupStatus.ANSWERED)
-    audit.record("followup.answer_approve", actor=reviewer, target=answer.question, changes=changes)
+    changes |= set_status(question, FollowupStatus.ANSWERED)
+    audit.record("followup.answer_approve", actor=reviewer, target=question, changes=changes)

@@ -1,4 +1,9 @@
-"""The instant answer: what Vetted's public articles already say about a reader's question.
+"""The instant answer: what Vetted's reviewed articles already say about a reader's question.
+
+Approved text only. The panel says "What our reviewed articles say", and a quoted passage is read
+apart from its article's caution banner, so it quotes each article's live (approved) revision and
+nothing else: never a revision waiting for review or sent back, never a draft. An article never
+approved is not quoted at all; when the question was asked on one, the panel says so.
 
 Extractive only. A passage is one block of a section as its authors wrote it (a paragraph, a
 top-level list item with its sub-items, a table, a quotation), cut from the Markdown source and
@@ -18,14 +23,12 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models import (
     Article,
     ReadingLevel,
     Reference,
-    ReviewStatus,
     Section,
     SectionKind,
     SectionVariant,
@@ -105,12 +108,6 @@ class EvidencePassage:
         return "answer-title" if self.section.kind == SectionKind.SUMMARY else self.section.anchor
 
     @property
-    def is_pending(self) -> bool:
-        """From an article whose public text still waits for the Medical Advisory Board."""
-        revision = self.article.public_revision
-        return revision is None or revision.status != ReviewStatus.APPROVED
-
-    @property
     def is_collapsible(self) -> bool:
         return self.section.kind != SectionKind.SUMMARY
 
@@ -121,6 +118,8 @@ class Evidence:
     level: ReadingLevel
     passages: list[EvidencePassage] = field(default_factory=list)
     related: list[Article] = field(default_factory=list)
+    # The question's own article when none of its text is approved yet, so none of it is quoted.
+    unreviewed: Article | None = None
 
     @property
     def found(self) -> bool:
@@ -129,7 +128,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class SectionText:
-    """A section of a public revision, as much of it as a passage needs."""
+    """A section of a live (approved) revision, as much of it as a passage needs."""
 
     id: int
     kind: SectionKind
@@ -149,22 +148,22 @@ class VariantText:
 
 
 def _load(article_ids: list[int]) -> list[Article]:
-    """Public articles with their public revision (for its review state): one query."""
+    """Public articles that have approved text: one query."""
     if not article_ids:
         return []
     found = db.session.scalars(
-        sa.select(Article)
-        .where(Article.id.in_(article_ids), publicly_visible())
-        .options(joinedload(Article.public_revision))
+        sa.select(Article).where(
+            Article.id.in_(article_ids), publicly_visible(), Article.live_revision_id.is_not(None)
+        )
     ).all()
     order = {article_id: rank for rank, article_id in enumerate(article_ids)}
     return sorted(found, key=lambda a: order[a.id])
 
 
 def _texts(articles: list[Article]) -> dict[int, list[tuple[SectionText, list[VariantText]]]]:
-    """Every section of the articles' public revisions with its wordings, by revision: one
-    plain query, since building thousands of ORM objects would cost more than the scoring."""
-    revision_ids = [a.public_revision_id for a in articles if a.public_revision_id]
+    """Every section of the articles' live revisions with its wordings, by revision: one plain
+    query, since building thousands of ORM objects would cost more than the scoring."""
+    revision_ids = [a.live_revision_id for a in articles if a.live_revision_id]
     rows = db.session.execute(
         sa.select(
             Section.revision_id,
@@ -199,7 +198,7 @@ def _passages(articles: list[Article], level: ReadingLevel) -> list[_Scored]:
     texts = _texts(articles)
     docs = []
     for article in articles:
-        for section, variants in texts.get(article.public_revision_id, []):
+        for section, variants in texts.get(article.live_revision_id, []):
             variant = _choose_variant(variants, level)
             if variant is None:
                 continue
@@ -242,13 +241,15 @@ def answer_from_evidence(
     level: ReadingLevel,
     anchor_prefix: str = "ask-",
 ) -> Evidence:
-    """The best-matching passages of public articles at `level`, verbatim with their citations
-    (numbered for this panel, listed under each passage), then related articles.
+    """The best-matching passages of approved article text at `level`, verbatim with their
+    citations (numbered for this panel, listed under each passage), then related articles.
 
     `article` (the one the question was asked on) is searched first and always; the others come
     from `_candidates`. An empty result means nothing matched well enough to show.
     """
     evidence = Evidence(question=question, level=level)
+    if article is not None and article.is_public and article.live_revision_id is None:
+        evidence.unreviewed = article
     query_terms = list(dict.fromkeys(terms(question)))[:MAX_QUERY_WORDS]
     if not query_terms:
         return evidence

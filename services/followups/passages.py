@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,13 +49,23 @@ PLURALS = {
     "stenoses": "stenosis",
 }
 TOKEN = re.compile(r"[^\W_]+\+?")
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps its working state on the object, so threads sharing one corrupt each
+# other's words (wrong stems, or IndexError): each thread gets its own.
+_local = threading.local()
+
+
+def stem(word: str) -> str:
+    """The Porter2 stem of a lower-case word, with this thread's own stemmer."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
+
+
 # Verdict words: a passage that uses them ranks higher ("better survival than dasatinib"), but
 # one that doesn't is not counted as missing part of the question, since sources rarely say "best".
 SOFT = frozenset(
-    _stemmer.stemWords(
-        ["better", "best", "worse", "worst", "good", "bad", "safe", "safer", "safest"]
-    )
+    map(stem, ["better", "best", "worse", "worst", "good", "bad", "safe", "safer", "safest"])
 )
 # Block structure only: passages are cut from the source by line, so inline parsing is not needed.
 _blocks = MarkdownIt("commonmark").enable("table")
@@ -75,11 +86,11 @@ def _term(word: str) -> str | None:
         return None
     if not lower.isalpha():
         return lower  # T315I, ABL1, Ph+: identifiers are matched exactly
-    stem = _stemmer.stemWord(lower)
+    stemmed = stem(lower)
     # Porter2 keeps "treatment" apart from "treat"; readers ask either way.
-    if len(stem) >= 8 and stem.endswith("ment"):
-        stem = stem[:-4]
-    return stem
+    if len(stemmed) >= 8 and stemmed.endswith("ment"):
+        stemmed = stemmed[:-4]
+    return stemmed
 
 
 def _words(text: str) -> list[str]:

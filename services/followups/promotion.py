@@ -33,22 +33,30 @@ def promoted_from(article: Article) -> FollowupQuestion | None:
     )
 
 
-def promote(question: FollowupQuestion, *, actor: User) -> Article:
-    """Turn a new question into a draft article: its public wording (else as asked) as the
-    title, and the passages the instant answer finds in clinical wording as sections by kind,
-    verbatim with their citations. The change note names where each passage came from.
+def promote(question: FollowupQuestion, *, actor: User, wording: str) -> Article:
+    """Turn a new question into a draft article: `wording` (the public question, written by
+    staff) as its title, and the passages the instant answer finds for it in clinical wording
+    as sections by kind, verbatim with their citations. The change note names where each
+    passage came from.
 
+    Nothing of the reader's own words goes into the article, its slug, its revision or the
+    audit log (the question is named by its number): they are the reader's to delete, and a
+    revision and an audit row are kept for good.
     :raises InvalidTransition: the question is not new.
-    :raises DomainError: the wording is too long for an article title.
+    :raises DomainError: no wording, or one too long for an article title.
     """
     require(actor, Permission.EDIT)
     if question.status != FollowupStatus.NEW:
         raise InvalidTransition(f"This question is {question.status.label.lower()}.")
-    title = " ".join((question.public_text or question.text).split())
+    title = " ".join(wording.split())
+    if not title:
+        raise DomainError(
+            "Write the question as the new article will ask it: the reader's words are never "
+            "published."
+        )
     if len(title) > MAX_QUESTION:
         raise DomainError(
-            f"An article's question has at most {MAX_QUESTION} characters: shorten the public "
-            "wording (and save it) before promoting."
+            f"An article's question has at most {MAX_QUESTION} characters: shorten the wording."
         )
     evidence = answer_from_evidence(title, article=question.article, level=ReadingLevel.CLINICAL)
     sections = []
@@ -76,6 +84,6 @@ def promote(question: FollowupQuestion, *, actor: User) -> Article:
         topics=list(question.article.topics),
     )
     question.promoted_article = article
-    changes = set_status(question, FollowupStatus.PROMOTED) | {"article": article.slug}
+    changes = set_status(question, FollowupStatus.PROMOTED) | {"article": article.id}
     audit.record("followup.promote", actor=actor, target=question, changes=changes)
     return article

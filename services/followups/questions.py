@@ -9,9 +9,11 @@ link the first one got, which a stored hash alone could not give back. The secre
 caller's to give (the app's SECRET_KEY): services never read the app's configuration.
 
 Duplicates. The fingerprint is a hash of the article, the question's normalised text, the client
-(address, browser and session, given by the route) and a ten-minute window; it is unique, so two
-identical submissions arriving together store one row, and the later one gets the first one's
-link. A resubmission is also matched against the previous window, so the dedupe lasts 10-20 min.
+and a ten-minute window; it is unique, so two identical submissions arriving together store one
+row, and the later one gets the first one's link. The client is a random nonce carried by one
+rendering of the ask form (given by the route): only that reader holds it, so a double click
+finds the first question, while two readers behind one address and browser never share a link.
+A resubmission is also matched against the previous window, so the dedupe lasts 10-20 min.
 """
 
 from __future__ import annotations
@@ -100,8 +102,8 @@ def ask(
     now: datetime | None = None,
 ) -> Asked:
     """Store a reader's question (the caller commits before acknowledging it), or find the same
-    one this client sent in the last minutes; returns it with its private token, derived with
-    `secret` (the app's SECRET_KEY).
+    one this client (the ask form's nonce: never the address or browser) sent in the last
+    minutes; returns it with its private token, derived with `secret` (the app's SECRET_KEY).
 
     :raises DomainError: the text breaks a rule, or the article is not public.
     """

@@ -47,3 +47,13 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// Follow-up questions: the ask form on the (shared, cached) article page carries no nonce of its
+// own; give it a random one as it is sent, once, so a double submission finds the same question
+// and no other reader's form ever does. Capture phase: before htmx reads the form's values.
+document.addEventListener("submit", (event) => {
+  const nonce = event.target.querySelector?.("input[name=nonce]");
+  if (!nonce || nonce.value) return;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  nonce.value = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}, true);

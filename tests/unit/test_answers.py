@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import html
 import re
+import sys
+import threading
 
 import pytest
 
 from extensions import db
-from models import ReadingLevel, SectionKind
+from models import ReadingLevel, ReviewStatus, Role, SectionKind
+from services.editorial import review
 from services.editorial.revisions import SectionInput, save_revision
 from services.followups import instant, passages
 from services.followups.instant import answer_from_evidence
 from services.followups.passages import split_passages, terms
 from services.reading.markdown import citation_keys, plain_blocks
 from services.reading.view import find_article
-from tests.factories import make_article, make_reference
+from tests.factories import make_article, make_reference, make_user
 
 L = ReadingLevel
-SEED = "all-blast-crisis-treatment"
+SEED = "all-blast-crisis-treatment"  # under review: public, never approved, so never quoted
+APPROVED = "ph-positive-all-tki"
 PONATINIB = "Is ponatinib better than dasatinib for Ph+ ALL?"
 MARKER = re.compile(r'<sup class="cites">.*?</sup>', re.S)
 
@@ -77,12 +81,12 @@ def test_passages_are_blocks_cut_verbatim_with_their_sub_heading():
 
 
 def test_ponatinib_question_finds_passages_on_this_article_first(demo):
-    article = find_article(SEED)
+    article = find_article(APPROVED)
     evidence = answer_from_evidence(PONATINIB, article=article, level=L.CLINICAL)
     assert evidence.found
     slugs = [p.article.slug for p in evidence.passages]
-    assert slugs[0] == SEED
-    assert slugs == sorted(slugs, key=lambda s: s != SEED)  # this article's, then the others'
+    assert slugs[0] == APPROVED
+    assert slugs == sorted(slugs, key=lambda s: s != APPROVED)  # this article's, then others'
     assert len(set(slugs)) > 1
     assert any(p.references for p in evidence.passages)
     for passage in evidence.passages:
@@ -98,7 +102,7 @@ def test_ponatinib_question_finds_passages_on_this_article_first(demo):
         "Is ponatinib safe for the heart?",
         "How is tumor lysis syndrome prevented?",
         "Should I get a stem cell transplant?",
-        "What does MRD testing show after treatment?",
+        "What is the hyper-CVAD regimen?",
     ],
 )
 def test_every_sentence_shown_is_verbatim_public_content_with_its_citations(demo, question, level):
@@ -106,9 +110,9 @@ def test_every_sentence_shown_is_verbatim_public_content_with_its_citations(demo
     evidence = answer_from_evidence(question, article=article, level=level)
     assert evidence.found, question
     for passage in evidence.passages:
-        public = passage.article.public_revision
-        assert passage.article.is_public
-        section = next(s for s in public.sections if s.id == passage.section.id)  # never a draft
+        public = passage.article.live_revision
+        assert passage.article.is_public and public.status == ReviewStatus.APPROVED
+        section = next(s for s in public.sections if s.id == passage.section.id)  # approved only
         variant = next(v for v in section.variants if v.id == passage.variant.id)
         assert variant.body == passage.variant.body and variant.level == passage.variant.level
         source = public_text(passage.variant)
@@ -211,6 +215,51 @@ def test_drafts_are_never_quoted(app):
     assert [p.markdown for p in shown] == ["Live text on fizzumab [@ref]."]
 
 
+def guideline(text: str) -> list[SectionInput]:
+    return [SectionInput(SectionKind.GUIDELINES, "G", {L.CLINICAL: text})]
+
+
+@pytest.mark.parametrize("status", ["submitted", "under_review", "changes_requested"])
+def test_only_approved_text_is_quoted(app, status):
+    """The panel says "reviewed": text waiting for review, or sent back, is never quoted."""
+    make_reference("ref")
+    pending = make_article(status=status, sections=guideline("Zorblimab pending text [@ref]."))
+    approved = make_article(sections=guideline("Approved text on zorblimab dosing [@ref]."))
+    editor = make_user(role=Role.EDITOR)
+    newer = save_revision(
+        approved,
+        author=editor,
+        question=approved.question,
+        sections=guideline("Newer zorblimab dosing text awaiting review [@ref]."),
+    )
+    review.submit(newer, actor=editor)
+    db.session.commit()
+    for article in (pending, approved, None):
+        evidence = answer_from_evidence("zorblimab text dosing", article=article, level=L.CLINICAL)
+        assert [p.markdown for p in evidence.passages] == [
+            "Approved text on zorblimab dosing [@ref]."
+        ]
+        assert pending not in evidence.related
+    asked_on_pending = answer_from_evidence("zorblimab", article=pending, level=L.CLINICAL)
+    assert asked_on_pending.unreviewed == (pending if pending.is_public else None)
+    assert answer_from_evidence("zorblimab", article=approved, level=L.CLINICAL).unreviewed is None
+
+
+def test_the_panel_says_why_the_article_asked_on_is_not_quoted(app, client):
+    pending = make_article(
+        status="under_review", sections=guideline("Zorblimab pending text [@ref].")
+    )
+    db.session.commit()
+    sent = client.post(
+        f"/articles/{pending.slug}/questions",
+        data={"text": "Is zorblimab pending text safe?"},
+        headers={"HX-Request": "true"},
+    )
+    html = sent.get_data(as_text=True)
+    assert sent.status_code == 200 and "Zorblimab pending text" not in html
+    assert "its text is still waiting for the Medical Advisory Board" in html
+
+
 def test_candidates_come_through_the_one_search_seam(demo, monkeypatch):
     asked = []
 
@@ -219,9 +268,9 @@ def test_candidates_come_through_the_one_search_seam(demo, monkeypatch):
         return []
 
     monkeypatch.setattr(instant, "_candidates", only_this)
-    evidence = answer_from_evidence(PONATINIB, article=find_article(SEED), level=L.CLINICAL)
+    evidence = answer_from_evidence(PONATINIB, article=find_article(APPROVED), level=L.CLINICAL)
     assert asked == [(PONATINIB, instant.CANDIDATES)]
-    assert {p.article.slug for p in evidence.passages} == {SEED}
+    assert {p.article.slug for p in evidence.passages} == {APPROVED}
 
 
 def test_instant_answer_costs_a_few_queries_besides_the_search_seam(demo, monkeypatch):
@@ -242,3 +291,40 @@ def test_instant_answer_costs_a_few_queries_besides_the_search_seam(demo, monkey
         event.remove(db.engine, "before_cursor_execute", count)
     assert evidence.found and len(ids) > 1
     assert len(statements) == 3  # articles with their public revisions, section texts, references
+
+
+def test_stemming_from_many_threads_gives_the_single_threaded_stems():
+    """gunicorn serves with threads: a stemmer shared between them mixes up their words."""
+    words = sorted({w.lower() for w in re.findall(r"[a-z]{4,}", STEM_TEXT)}) * 40
+    expected = [passages.stem(w) for w in words]
+    results: dict[int, list[str] | BaseException] = {}
+    start = threading.Barrier(8)
+
+    def work(n: int) -> None:
+        start.wait()
+        try:
+            results[n] = [passages.stem(w) for w in words]
+        except BaseException as error:  # IndexError inside a shared stemmer
+            results[n] = error
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, as a loaded server does
+    try:
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(results[n] == expected for n in range(8))
+
+
+STEM_TEXT = """
+treatment treating treated relapsing relapsed remission transplantation allogeneic hematopoietic
+ponatinib dasatinib imatinib nilotinib bosutinib inhibitors inhibiting mutations resistance
+chemotherapy intensive consolidation maintenance survival outcomes randomized trials patients
+guidelines recommendations considerations generally particularly effectiveness tolerability
+cardiovascular thrombosis hypertension arterial occlusive events monitoring electrocardiogram
+children adolescents pregnancy breastfeeding contraception fertility preservation counseling
+"""

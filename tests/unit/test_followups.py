@@ -131,7 +131,7 @@ def answered(article, *, author=None, reviewer=None):
         body="Answer [@ref].",
         submit=True,
     )
-    answers.approve_answer(answer, reviewer=reviewer)
+    answers.approve_answer(answer, reviewer=reviewer, seen=answers.content_hash(question))
     return question
 
 
@@ -144,16 +144,17 @@ def test_answer_is_public_only_after_a_reviewer_who_did_not_write_it_approves(ar
     )
     assert answer.status == AnswerStatus.DRAFT and answers.answered_for(article) == []
     answers.submit_answer(answer, actor=reviewer)
+    seen = answers.content_hash(question)
     assert answers.approval_refusal(answer, reviewer) == (
-        "You wrote this answer, so another board member must approve it."
+        "You wrote part of this text, so another board member must review it."
     )
-    with pytest.raises(NotPermitted, match="You wrote this answer"):
-        answers.approve_answer(answer, reviewer=reviewer)
+    with pytest.raises(NotPermitted, match="You wrote part of this text"):
+        answers.approve_answer(answer, reviewer=reviewer, seen=seen)
     with pytest.raises(NotPermitted):
-        answers.approve_answer(answer, reviewer=editor)  # not on the board
+        answers.approve_answer(answer, reviewer=editor, seen=seen)  # not on the board
     other = make_user(role=Role.REVIEWER, credentials="MD")
     assert answers.approval_refusal(answer, other) is None
-    answers.approve_answer(answer, reviewer=other)
+    answers.approve_answer(answer, reviewer=other, seen=seen)
     db.session.commit()
     assert question.status == FollowupStatus.ANSWERED
     assert answer.status == AnswerStatus.APPROVED and answer.reviewer is other
@@ -168,7 +169,11 @@ def test_answer_is_public_only_after_a_reviewer_who_did_not_write_it_approves(ar
 def test_cannot_approve_a_draft_or_an_approved_answer(article):
     question = answered(article)
     with pytest.raises(InvalidTransition):
-        answers.approve_answer(question.answer, reviewer=make_user(role=Role.REVIEWER))
+        answers.approve_answer(
+            question.answer,
+            reviewer=make_user(role=Role.REVIEWER),
+            seen=answers.content_hash(question),
+        )
 
 
 def test_changing_a_published_answer_takes_it_down_until_approved_again(article):
@@ -231,14 +236,14 @@ def test_cannot_act_on_questions_without_the_role(article):
     with pytest.raises(NotPermitted):
         queue.reject([question], actor=nobody)
     with pytest.raises(NotPermitted):
-        promotion.promote(question, actor=nobody)
+        promotion.promote(question, actor=nobody, wording=QUESTION)
 
 
 def test_promote_makes_a_draft_with_passages_by_kind_linked_to_the_question(demo):
     seed = find_article(SEED)
     editor = make_user(role=Role.EDITOR)
     question = ask(seed).question
-    article = promotion.promote(question, actor=editor)
+    article = promotion.promote(question, actor=editor, wording=QUESTION)
     db.session.commit()
     assert question.status == FollowupStatus.PROMOTED and question.promoted_article is article
     assert promotion.promoted_from(article) is question and promotion.promoted_from(seed) is None
@@ -258,7 +263,7 @@ def test_promote_makes_a_draft_with_passages_by_kind_linked_to_the_question(demo
     assert "[@" in bodies
     assert_sections_follow_the_passages(revision, evidence)
     with pytest.raises(InvalidTransition):
-        promotion.promote(question, actor=editor)
+        promotion.promote(question, actor=editor, wording=QUESTION)
 
 
 # Where a passage of each kind goes in a promoted draft: the seed page's three sources, and
@@ -285,15 +290,15 @@ def assert_sections_follow_the_passages(revision, evidence) -> None:
 
 
 MIXED = (
-    "Should imatinib be combined with chemotherapy and intrathecal prophylaxis in lymphoid "
-    "blast crisis?"
+    "Is hyper-CVAD with ponatinib recommended by guidelines for Ph+ ALL, and what does the "
+    "label say?"
 )
 
 
 def test_promote_puts_guideline_label_and_other_passages_in_their_own_sections(demo):
     seed = find_article(SEED)
     question = ask(seed, text=MIXED).question
-    article = promotion.promote(question, actor=make_user(role=Role.EDITOR))
+    article = promotion.promote(question, actor=make_user(role=Role.EDITOR), wording=MIXED)
     db.session.commit()
     revision = article.latest_revision
     evidence = questions.answer_from_evidence(MIXED, article=seed, level=ReadingLevel.CLINICAL)
@@ -310,11 +315,48 @@ def test_promote_puts_guideline_label_and_other_passages_in_their_own_sections(d
         assert headings[SectionKind.OTHER] == "From other Vetted articles"
 
 
-def test_promote_refuses_a_wording_too_long_for_a_title(article):
-    question = ask(article, text="Test question " + "about dosing " * 30).question
+def test_promote_refuses_a_wording_too_long_for_a_title_or_none(article):
+    question = ask(article).question
+    editor = make_user(role=Role.EDITOR)
     with pytest.raises(DomainError, match="at most 300 characters"):
-        promotion.promote(question, actor=make_user(role=Role.EDITOR))
+        promotion.promote(question, actor=editor, wording="Test question " + "on dosing " * 30)
+    for blank in ("", "  \n "):
+        with pytest.raises(DomainError, match="Write the question as the new article will ask"):
+            promotion.promote(question, actor=editor, wording=blank)
     assert question.status == FollowupStatus.NEW
+
+
+PRIVATE = (
+    "My son Torvald Quibbleton (7, Room 12 at St Wilgefortis) has Ph+ ALL: is ponatinib better "
+    "than dasatinib for him?"
+)
+
+
+def texts_in_database() -> str:
+    """Every string column of every table, and every JSON one as text, joined."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, (sa.String, sa.Text, sa.JSON))]
+        if columns:
+            for row in db.session.execute(sa.select(*columns)):
+                found.extend(str(value) for value in row if value is not None)
+    return "\n".join(found)
+
+
+def test_after_promotion_and_deletion_the_readers_words_are_nowhere(demo):
+    seed = find_article(SEED)
+    editor = make_user(role=Role.EDITOR)
+    question = ask(seed, text=PRIVATE).question
+    db.session.commit()
+    assert "Torvald Quibbleton" in texts_in_database()  # the check can see them
+    article = promotion.promote(question, actor=editor, wording=QUESTION)
+    db.session.commit()
+    assert article.question == QUESTION and article.latest_revision.sections
+    questions.delete_by_reader(question)
+    db.session.commit()
+    everything = texts_in_database()
+    for words in ("Torvald", "Quibbleton", "Wilgefortis", "Room 12", "for him"):
+        assert words not in everything
 
 
 def test_reader_deletes_the_question_its_text_and_its_answer(article):
@@ -381,3 +423,50 @@ def test_queue_and_readers_also_asked_read_indexes(app):
         "ix_followup_questions_status_created_at",
         "ix_followup_questions_article_id_status",
     } <= names
+
+
+def test_cannot_approve_text_other_than_the_one_read(article):
+    question = ask(article).question
+    editor = make_user(role=Role.EDITOR)
+    reviewer = make_user(role=Role.REVIEWER, credentials="MD")
+    answer = answers.save_answer(
+        question, author=editor, public_text="Test wording?", body="As read.", submit=True
+    )
+    db.session.commit()
+    read = answers.content_hash(question)
+    with pytest.raises(answers.AnswerChanged, match="changed after you opened it"):
+        answers.approve_answer(answer, reviewer=reviewer, seen="0" * 64)
+    db.session.rollback()
+
+    # The author's save lands (another connection) after this session loaded the answer: the
+    # text in hand still matches what was read, but the row no longer holds it.
+    answer = db.session.get(FollowupAnswer, answer.id)
+    assert answer.body == "As read." and answers.content_hash(question) == read
+    engine = sa.create_engine(db.engine.url)
+    try:
+        with engine.begin() as other:
+            other.execute(
+                sa.text("UPDATE followup_answers SET body = 'Changed.', updated_at = :now"),
+                {"now": utcnow()},
+            )
+    finally:
+        engine.dispose()
+    with pytest.raises(answers.AnswerChanged):
+        answers.approve_answer(answer, reviewer=reviewer, seen=read)
+    db.session.rollback()
+    assert db.session.get(FollowupAnswer, answer.id).status == AnswerStatus.SUBMITTED
+
+
+def test_cannot_approve_after_a_colleague_edited_ones_answer(article):
+    first, second = make_user(role=Role.REVIEWER), make_user(role=Role.EDITOR)
+    question = ask(article).question
+    answers.save_answer(question, author=first, public_text="Test wording?", body="Mine.")
+    answers.save_answer(
+        question, author=second, public_text="Test wording?", body="Mine!", submit=True
+    )
+    assert answers.authors(question.answer) == {
+        first.id: first.display_name,
+        second.id: second.display_name,
+    }
+    with pytest.raises(NotPermitted, match="You wrote part of this text"):
+        answers.approve_answer(question.answer, reviewer=first, seen=answers.content_hash(question))

@@ -65,11 +65,14 @@ def test_htmx_ask_answers_in_place_with_passages_and_a_private_link(demo, hx, ap
     assert "Your question is saved" in html
     token = LINK.search(html).group(1)
     assert "What our reviewed articles say" in html
-    assert "Selected automatically from Vetted's reviewed articles" in html
+    assert "Selected automatically from the text of Vetted's articles that our Medical" in html
+    # The seed article is under review, never approved: it is not quoted, and the panel says so.
+    assert "its text is still waiting for the Medical Advisory Board" in html
     assert "not personal medical advice" in html and "gone to our editorial team" in html
     assert html.count('class="passage"') >= 3
     assert 'class="cite"' in html and 'class="source-list"' in html
-    assert f'href="/articles/{SEED}?expand=section-' in html  # a link to each passage's section
+    assert f'href="/articles/{SEED}?expand=' not in html
+    assert re.search(r'href="/articles/[a-z0-9-]+\?expand=section-', html)  # passage's section
     related = html[html.index('class="evidence-related-title"') : html.index("</section>")]
     assert ">Related articles</h4>" in related and '<ul class="card-list">' in related
     related_links = re.findall(r'class="card-title" href="/articles/([a-z0-9-]+)"', related)
@@ -150,15 +153,60 @@ def test_honeypot_filled_stores_nothing(demo, hx):
     assert stored() == []
 
 
+NONCE = re.compile(r'name="nonce" value="([^"]*)"')
+
+
+def form_nonce(client) -> str:
+    """The nonce of one rendering of the ask form."""
+    return NONCE.search(client.get(ASK).get_data(as_text=True)).group(1)
+
+
+def test_each_rendering_of_the_ask_form_has_its_own_nonce(demo, client):
+    assert len({form_nonce(client) for _ in range(3)}) == 3
+    # The article page is shared through the page cache: its form carries none (vetted.js
+    # draws one as it is sent), so no two readers' forms ever carry the same one.
+    article = client.get(f"/articles/{SEED}").get_data(as_text=True)
+    assert NONCE.search(article).group(1) == ""
+
+
 def test_double_submission_is_stored_once_and_both_get_the_same_link(demo, client, hx):
-    first = hx.post(ASK, data={"text": QUESTION})
-    second = hx.post(ASK, data={"text": "  is PONATINIB better than dasatinib for Ph+ ALL? "})
-    plain = client.post(ASK, data={"text": QUESTION})
+    nonce = form_nonce(client)
+    first = hx.post(ASK, data={"text": QUESTION, "nonce": nonce})
+    again = {"text": "  is PONATINIB better than dasatinib for Ph+ ALL? ", "nonce": nonce}
+    second = hx.post(ASK, data=again)
+    plain = client.post(ASK, data={"text": QUESTION, "nonce": nonce})
     token = LINK.search(first.get_data(as_text=True)).group(1)
     assert "We already have this question" in second.get_data(as_text=True)
     assert LINK.search(second.get_data(as_text=True)).group(1) == token
     assert LINK.search(plain.headers["Location"]).group(1) == token
     assert len(stored()) == 1
+
+
+def test_two_readers_on_one_address_and_browser_never_share_a_link(demo, app):
+    """Same network address, same User-Agent, same words, within minutes: two questions."""
+    same = {"REMOTE_ADDR": "203.0.113.7", "HTTP_USER_AGENT": "Mozilla/5.0 (Shared kiosk)"}
+    one, two = app.test_client(), app.test_client()
+    links = []
+    for reader in (one, two):
+        nonce = NONCE.search(reader.get(ASK, environ_base=same).get_data(as_text=True)).group(1)
+        sent = reader.post(ASK, data={"text": QUESTION, "nonce": nonce}, environ_base=same)
+        links.append(LINK.search(sent.headers["Location"]).group(1))
+    # Forms without a nonce (the cached page without JavaScript) are never matched either.
+    for reader in (one, two):
+        sent = reader.post(ASK, data={"text": QUESTION}, environ_base=same)
+        links.append(LINK.search(sent.headers["Location"]).group(1))
+    assert len(set(links)) == 4 and len(stored()) == 4
+    mine, theirs = links[0], links[1]
+    assert one.get(f"/questions/{mine}", environ_base=same).status_code == 200
+    assert one.post(f"/questions/{mine}/delete", environ_base=same).status_code == 303
+    assert two.get(f"/questions/{theirs}", environ_base=same).status_code == 200
+    assert len(stored()) == 3
+
+
+def test_a_malformed_nonce_is_replaced_not_trusted(demo, client):
+    for _ in range(2):
+        client.post(ASK, data={"text": QUESTION, "nonce": "x"})
+    assert len(stored()) == 2
 
 
 @pytest.fixture
@@ -298,7 +346,7 @@ def publish_answer(question_text=QUESTION, public="Is ponatinib better than dasa
         body="A propensity-score comparison favoured ponatinib [@sasaki2016].",
         submit=True,
     )
-    answers.approve_answer(answer, reviewer=reviewer)
+    answers.approve_answer(answer, reviewer=reviewer, seen=answers.content_hash(asked.question))
     db.session.commit()
     return asked, reviewer
 

@@ -18,7 +18,7 @@ from models import (
     Role,
     User,
 )
-from services.followups import queue
+from services.followups import answers, queue
 from services.reading.view import find_article
 from tests.conftest import PASSWORD
 from tests.factories import ask_question, make_user
@@ -44,6 +44,16 @@ def login(client, role, email=None):
     assert (
         client.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302
     )
+
+
+def shown_hash(page: str) -> str:
+    """The text the approve form on `page` names."""
+    return re.search(r'name="answer_hash" value="([0-9a-f]{64})"', page).group(1)
+
+
+def answer_hash(question) -> str:
+    db.session.expire_all()
+    return answers.content_hash(db.session.get(FollowupQuestion, question.id))
 
 
 def test_navigation_has_follow_ups(demo, client):
@@ -136,17 +146,20 @@ def test_answer_then_four_eyes_approval_through_the_pages(demo, client):
     )
     assert saved.status_code == 303
     own = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
-    assert "You wrote this answer, so another board member must approve it." in own
+    assert "You wrote part of this text, so another board member must review it." in own
     assert "Approve and publish" not in own
-    refused = client.post(f"/admin/followups/{question.id}/approve")
+    refused = client.post(
+        f"/admin/followups/{question.id}/approve", data={"answer_hash": answer_hash(question)}
+    )
     assert refused.status_code == 403
-    assert "You wrote this answer" in refused.get_data(as_text=True)
+    assert "You wrote part of this text" in refused.get_data(as_text=True)
 
     login(client, Role.REVIEWER, "second@example.org")
-    assert "Approve and publish" in client.get(f"/admin/followups/{question.id}").get_data(
-        as_text=True
+    page = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
+    assert "Approve and publish" in page
+    approved = client.post(
+        f"/admin/followups/{question.id}/approve", data={"answer_hash": shown_hash(page)}
     )
-    approved = client.post(f"/admin/followups/{question.id}/approve")
     assert approved.status_code == 303
     db.session.expire_all()
     assert question.status == FollowupStatus.ANSWERED
@@ -160,9 +173,21 @@ def test_answer_then_four_eyes_approval_through_the_pages(demo, client):
 
 
 def test_promote_creates_a_linked_draft(demo, client):
-    question = ask()
+    question = ask(text="My daughter (12) asks: is ponatinib better than dasatinib for Ph+ ALL?")
     login(client, Role.EDITOR)
-    response = client.post(f"/admin/followups/{question.id}/promote")
+    page = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
+    # The wording starts empty; the reader's words are beside it for reference only.
+    assert '<textarea id="promote-wording" name="wording" rows="2" required' in page
+    assert re.search(r'name="wording"[^>]*></textarea>', page)
+    assert '<blockquote id="promote-asked">My daughter (12) asks:' in page
+    for blank in ({}, {"wording": "   "}):
+        refused = client.post(f"/admin/followups/{question.id}/promote", data=blank)
+        assert refused.status_code == 422
+        assert "Write the question as the new article will ask it" in refused.get_data(as_text=True)
+    long = "Is ponatinib better than dasatinib " * 10
+    refused = client.post(f"/admin/followups/{question.id}/promote", data={"wording": long})
+    assert refused.status_code == 422 and f">{long}</textarea>" in refused.get_data(as_text=True)
+    response = client.post(f"/admin/followups/{question.id}/promote", data={"wording": QUESTION})
     assert response.status_code == 303
     db.session.expire_all()
     question = db.session.get(FollowupQuestion, question.id)
@@ -184,7 +209,7 @@ def test_promote_creates_a_linked_draft(demo, client):
     assert "From follow-up question" not in client.get(f"/admin/articles/{seed.id}").get_data(
         as_text=True
     )
-    again = client.post(f"/admin/followups/{question.id}/promote")
+    again = client.post(f"/admin/followups/{question.id}/promote", data={"wording": QUESTION})
     assert again.status_code == 409
 
 
@@ -226,3 +251,66 @@ def test_the_dashboard_counts_new_questions_and_answers_awaiting_approval(demo, 
     html = client.get("/admin/").get_data(as_text=True)
     assert re.search(r'<span class="tally-count">3</span> New follow-up questions', html)
     assert re.search(r'<span class="tally-count">0</span> Follow-up answers awaiting', html)
+
+
+def submit_answer_as(client, question, email, public_text, body):
+    login(client, Role.REVIEWER, email)
+    response = client.post(
+        f"/admin/followups/{question.id}/answer",
+        data={"public_text": public_text, "body": body, "action": "submit"},
+    )
+    assert response.status_code == 303
+
+
+def test_an_answer_changed_after_the_reviewer_opened_it_is_not_approved(demo, client):
+    question = ask()
+    submit_answer_as(
+        client, question, "writer@example.org", "Ponatinib or dasatinib?", "Read as reviewed."
+    )
+    login(client, Role.REVIEWER, "second@example.org")
+    opened = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
+    assert "Read as reviewed." in opened
+    read = shown_hash(opened)
+
+    # The author changes the text in place and submits again while the reviewer reads.
+    submit_answer_as(
+        client, question, "writer@example.org", "Ponatinib or dasatinib?", "Changed after."
+    )
+    login(client, Role.REVIEWER, "second@example.org")
+    stale = client.post(f"/admin/followups/{question.id}/approve", data={"answer_hash": read})
+    assert stale.status_code == 409
+    html = stale.get_data(as_text=True)
+    assert "changed after you opened it" in html
+    assert "Changed after." in html and "Read as reviewed." not in html
+    fresh = shown_hash(html)
+    assert fresh != read and fresh == answer_hash(question)
+    db.session.expire_all()
+    assert question.answer.status == AnswerStatus.SUBMITTED and question.answer.reviewer is None
+
+    missing = client.post(f"/admin/followups/{question.id}/approve")
+    assert missing.status_code == 409  # an approval must name the text it approves
+
+    approved = client.post(f"/admin/followups/{question.id}/approve", data={"answer_hash": fresh})
+    assert approved.status_code == 303
+    db.session.expire_all()
+    assert question.answer.status == AnswerStatus.APPROVED
+    assert question.answer.body == "Changed after."
+
+
+def test_cannot_approve_an_answer_after_a_colleagues_edit_to_it(demo, client):
+    question = ask()
+    submit_answer_as(client, question, "writer@example.org", "Ponatinib or dasatinib?", "Mine.")
+    submit_answer_as(client, question, "second@example.org", "Ponatinib or dasatinib?", "Mine!")
+    login(client, Role.REVIEWER, "writer@example.org")
+    page = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
+    assert "You wrote part of this text" in page and "Approve and publish" not in page
+    refused = client.post(
+        f"/admin/followups/{question.id}/approve", data={"answer_hash": answer_hash(question)}
+    )
+    assert refused.status_code == 403
+    login(client, Role.REVIEWER, "third@example.org")
+    page = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
+    approved = client.post(
+        f"/admin/followups/{question.id}/approve", data={"answer_hash": shown_hash(page)}
+    )
+    assert approved.status_code == 303

@@ -38,9 +38,15 @@ class User(UserMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     password_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    # The server-side session (models/session.py) this request is signed in through: set by
+    # sign-in and by the session loader (services/staff/sessions.py), never stored on the row.
+    signed_in_session = None
+
     def get_id(self) -> str:
-        """Flask-Login's session id: the user and their epoch, so old sessions stop working."""
-        return f"{self.id}.{self.session_epoch}"
+        """Flask-Login's session id: the user, their epoch (so a new password or deactivation
+        ends every session) and the server-side session (so signing out ends this one)."""
+        key = self.signed_in_session.id if self.signed_in_session is not None else ""
+        return f"{self.id}.{self.session_epoch}.{key}"
 
     @property
     def can_sign_in(self) -> bool:

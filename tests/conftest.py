@@ -18,6 +18,7 @@ import copy
 import os
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -62,6 +63,9 @@ def _test_config(url: str, **extra) -> dict:
         # Tests sign in hundreds of times; the production cost is tested on its own
         # (tests/unit/test_staff_accounts.py), so every other hash takes argon2's cheapest.
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
+        # Module-scoped signed-in sessions (the access matrices) outlive production's ten
+        # minutes on a slow run; tests/web/test_auth.py sets it back to test the prompt.
+        "REAUTHENTICATE_AFTER": timedelta(hours=12),
     }
     if url.startswith("postgresql"):
         # A test database need not survive a power cut: commits skip waiting for the disk.

@@ -3,6 +3,10 @@
 The id comes from the proxy's `X-Request-ID` when it is a sane token, else it is made here; it is
 echoed in the response, so a reader's report, nginx's log and ours can be matched. Query strings
 are never logged: a search can say more about a reader's health than they meant to share.
+
+Nor is a secret in a path: a set-password link or a reader's private question link is logged as
+its route (`/auth/set-password/<token>`), and every line (messages, errors, tracebacks, from
+gunicorn too) has such paths masked before it is written.
 """
 
 from __future__ import annotations
@@ -22,6 +26,18 @@ REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
 # Attributes every LogRecord has; anything else was passed in `extra=` and goes into the line.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# URL arguments that are secrets (tests/web/test_logging.py checks every route that takes one
+# starts with one of SECRET_PATHS), and the paths under which they sit.
+SECRET_ARGUMENTS = frozenset({"token"})
+SECRET_PATHS = ("/auth/set-password/", "/questions/")
+_SECRET_IN_PATH = re.compile(
+    "(" + "|".join(re.escape(p) for p in SECRET_PATHS) + r")[^/\s?#\"'<>]+"
+)
+
+
+def redact(text: str) -> str:
+    """`text` with any path segment that may be a secret link's token replaced by `<token>`."""
+    return _SECRET_IN_PATH.sub(r"\1<token>", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,14 +48,18 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         if has_request_context() and "request_id" in g:
             line["request_id"] = g.request_id
-        line.update((key, value) for key, value in record.__dict__.items() if key not in _STANDARD)
+        line.update(
+            (key, redact(value) if isinstance(value, str) else value)
+            for key, value in record.__dict__.items()
+            if key not in _STANDARD
+        )
         if record.exc_info:
-            line["error"] = repr(record.exc_info[1])
-            line["traceback"] = self.formatException(record.exc_info)
+            line["error"] = redact(repr(record.exc_info[1]))
+            line["traceback"] = redact(self.formatException(record.exc_info))
         return json.dumps(line, default=str, ensure_ascii=False)
 
 
@@ -60,14 +80,15 @@ def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = request_id()
     started = g.get("request_started")
     rule = request.url_rule
+    path = _logged_path()
     ACCESS.info(
         "%s %s %s",
         request.method,
-        request.path,
+        path,
         response.status_code,
         extra={
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "route": rule.rule if rule else None,
             "endpoint": request.endpoint,
             "status": response.status_code,
@@ -77,6 +98,14 @@ def _finish(response: Response) -> Response:
         },
     )
     return response
+
+
+def _logged_path() -> str:
+    """The path, or the route's pattern when the path holds a secret."""
+    rule = request.url_rule
+    if rule is None:
+        return redact(request.path)
+    return rule.rule if SECRET_ARGUMENTS & rule.arguments else request.path
 
 
 def configure_default_logging() -> None:

@@ -1,6 +1,6 @@
 """Response headers every page carries: a strict CSP and friends, and Vary for htmx caching."""
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 
 CSP = "; ".join(
     [
@@ -26,6 +26,9 @@ def set_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if max_age := current_app.config.get("HSTS_MAX_AGE"):
+        # Production is HTTPS only: browsers never try plain HTTP again (nginx sends it too).
+        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
     if response.mimetype == "text/html":
         # The same URL answers with a whole page or an htmx fragment: caches must keep them
         # apart. (Cache-Control, the ETag and Vary: Cookie where it matters: caching.py.)

@@ -1,6 +1,9 @@
 """Staff accounts (administrators only): add with a one-time set-password link, change details
 and role, deactivate and reactivate, reset a password.
 
+Every screen here asks for the password again when it was typed in this session longer ago
+than REAUTHENTICATE_AFTER (web/reauthenticate.py).
+
 Vetted sends no email: the administrator copies the link to the new colleague. It is shown once,
 on the page the administrator lands on, and kept in their session only until then.
 """
@@ -21,6 +24,7 @@ from services.errors import DomainError
 from services.staff import accounts
 from services.staff.permissions import Permission, can
 from services.validation import InvalidFields
+from web.reauthenticate import recent_password_required
 
 LINK_KEY = "set_password_link"
 
@@ -45,6 +49,7 @@ def _take_link(user: User) -> dict | None:
 
 @bp.get("/users")
 @requires(Permission.USERS)
+@recent_password_required
 def users():
     """Every staff account, active ones first."""
     return render_template("admin/users.html", staff=accounts.staff_list(), role_labels=ROLE_LABELS)
@@ -52,6 +57,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires(Permission.USERS)
+@recent_password_required
 def new_user():
     """Add a staff member; the next page shows their set-password link to copy."""
     form = UserForm()
@@ -65,7 +71,9 @@ def new_user():
                 credentials=form.credentials.data or "",
                 actor=acting_user(),
             )
-            token = accounts.set_password_token(created, secret=current_app.config["SECRET_KEY"])
+            token = accounts.set_password_token(
+                created, secret=current_app.config["SECRET_KEY"], issued_by=acting_user()
+            )
             db.session.commit()
         except InvalidFields as error:
             db.session.rollback()
@@ -103,6 +111,7 @@ def _user_page(user: User, form: UserForm | None = None, status: int = 200, **co
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires(Permission.USERS)
+@recent_password_required
 def user(user_id: int):
     """A staff account: its state, its details form and what can be done to it."""
     found = db.get_or_404(User, user_id)
@@ -145,6 +154,7 @@ def _account_action(user: User, action, done: str):
 
 @bp.post("/users/<int:user_id>/deactivate")
 @requires(Permission.USERS)
+@recent_password_required
 def deactivate_user(user_id: int):
     """The account can no longer sign in and its sessions end; its name stays on its work."""
     found = db.get_or_404(User, user_id)
@@ -158,6 +168,7 @@ def deactivate_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/reactivate")
 @requires(Permission.USERS)
+@recent_password_required
 def reactivate_user(user_id: int):
     """Let a deactivated account sign in again."""
     found = db.get_or_404(User, user_id)
@@ -171,6 +182,7 @@ def reactivate_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/reset-password")
 @requires(Permission.USERS)
+@recent_password_required
 def reset_password(user_id: int):
     """Void the password and every session; the next page shows a new set-password link."""
     found = db.get_or_404(User, user_id)

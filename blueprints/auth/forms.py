@@ -21,3 +21,14 @@ class SetPasswordForm(FlaskForm):
             EqualTo("password", "The two passwords are not the same."),
         ],
     )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    next = HiddenField()

@@ -1,6 +1,7 @@
 """The people who run Vetted and what they may do.
 
 - `accounts`: staff accounts, sign-in, set-password links, deactivation.
+- `sessions`: server-side sign-in sessions, sign-out, "Confirm your password".
 - `passwords`: the password rule and the argon2id hashes.
 - `permissions`: who may do what, one policy asked by routes and services alike.
 - `audit`: the append-only audit log, written by the services that act; `audit_log` reads it.

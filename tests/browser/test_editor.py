@@ -217,6 +217,11 @@ def test_a_session_lost_mid_edit_loses_nothing(new_context, live_app, people):
         page.get_by_role("link", name="Sign in again (opens a new tab)").click()
     sign_in(opened.value, people["erin"])
     page.bring_to_front()
+    # Signing in starts a fresh session with a fresh token, so this page's form has expired:
+    # the editor says so, keeps every word, and carries the new token.
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("alert")).to_contain_text("This page had expired")
+    expect(page.get_by_label(GUIDELINES)).to_have_value(re.compile(re.escape(TYPED)))
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".flash")).to_have_text("Saved revision 2 as a draft.")
     number, _status, note, _headings, text = latest(live_app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import argon2
 import pytest
 from werkzeug.security import generate_password_hash
@@ -16,6 +18,8 @@ from tests.conftest import SECRET_KEY, _test_config
 from tests.factories import make_user
 
 PASSWORD = "four unrelated words here"
+
+LIFETIMES = {"remember_for": timedelta(days=14), "idle_for": timedelta(hours=12)}
 
 
 @pytest.fixture
@@ -56,7 +60,7 @@ def test_reset_voids_the_password_the_sessions_and_older_links(admin):
     user = make_user(role=Role.EDITOR, password=PASSWORD)
     session_id, old_link = user.get_id(), accounts.set_password_token(user, secret=SECRET_KEY)
     token = accounts.reset_password(user, actor=admin, secret=SECRET_KEY)
-    assert user.password_hash is None and accounts.user_for_session(session_id) is None
+    assert user.password_hash is None and accounts.user_for_session(session_id, **LIFETIMES) is None
     assert (
         accounts.user_for_token(old_link, secret=SECRET_KEY) is None
         and accounts.user_for_token(token, secret=SECRET_KEY) == user
@@ -78,10 +82,10 @@ def test_deactivation_ends_sessions_and_reactivation_restores_the_old_password(a
     user = make_user(role=Role.REVIEWER, password=PASSWORD)
     session_id = user.get_id()
     accounts.deactivate(user, actor=admin)
-    assert accounts.user_for_session(session_id) is None
-    assert accounts.authenticate(user.email, PASSWORD) is None
+    assert accounts.user_for_session(session_id, **LIFETIMES) is None
+    assert accounts.authenticate(user.email, PASSWORD, secret=SECRET_KEY) is None
     accounts.reactivate(user, actor=admin)
-    assert accounts.authenticate(user.email, PASSWORD) == user
+    assert accounts.authenticate(user.email, PASSWORD, secret=SECRET_KEY) == user
 
 
 def test_cannot_deactivate_oneself(admin):
@@ -134,8 +138,10 @@ def test_a_legacy_scrypt_hash_signs_in_once_and_is_upgraded_to_argon2id(admin):
     user = make_user(role=Role.EDITOR, email="legacy@example.org")
     user.password_hash = generate_password_hash(PASSWORD, method="scrypt")
     assert user.password_hash.startswith("scrypt:")
-    assert accounts.authenticate("legacy@example.org", "not the password") is None
+    assert (
+        accounts.authenticate("legacy@example.org", "not the password", secret=SECRET_KEY) is None
+    )
     assert user.password_hash.startswith("scrypt:")
-    assert accounts.authenticate("legacy@example.org", PASSWORD) == user
+    assert accounts.authenticate("legacy@example.org", PASSWORD, secret=SECRET_KEY) == user
     assert user.password_hash.startswith("$argon2id$") and not needs_rehash(user.password_hash)
-    assert accounts.authenticate("legacy@example.org", PASSWORD) == user
+    assert accounts.authenticate("legacy@example.org", PASSWORD, secret=SECRET_KEY) == user

@@ -80,7 +80,11 @@ class Answer:
     staff_cache: str | None = STAFF
 
     def for_staff(self) -> tuple[int, str | None]:
-        return (self.staff or self.status, self.staff_to or self.to)
+        # staff_to="" says staff stay where they are though readers are redirected.
+        return (
+            self.staff or self.status,
+            self.to if self.staff_to is None else self.staff_to or None,
+        )
 
 
 # (method, endpoint) -> what the route answers; a visit with no query or form (a form left empty).
@@ -122,6 +126,19 @@ READERS: dict[tuple[str, str], Answer] = {
     ("POST", "auth.login"): Answer(200, cookie=SESSION, staff=302, staff_to="/admin/"),
     # Signing out: home, saying so (in the session's message), even from a session that ended.
     ("POST", "auth.logout"): Answer(302, to="/", cookie=SESSION, staff_to="/"),
+    # "Confirm your password" (before user management): for signed-in staff; readers are sent
+    # to sign in (a message in the session). Staff leaving it empty get the form again.
+    ("GET", "auth.confirm"): Answer(
+        302, to="/auth/login?next=*", cookie=SESSION, staff=200, staff_to=""
+    ),
+    ("POST", "auth.confirm"): Answer(302, to="/auth/login", cookie=SESSION, staff=422, staff_to=""),
+    # Changing your own password: the same, for signed-in staff only.
+    ("GET", "auth.change_password"): Answer(
+        302, to="/auth/login?next=*", cookie=SESSION, staff=200, staff_to=""
+    ),
+    ("POST", "auth.change_password"): Answer(
+        302, to="/auth/login", cookie=SESSION, staff=422, staff_to=""
+    ),
     # An administrator's link to choose a password: usable signed in or not, never stored.
     ("GET", "auth.set_password"): Answer(200, NO_STORE, cookie=SESSION, staff_cache=NO_STORE),
     ("POST", "auth.set_password"): Answer(422, cookie=SESSION),

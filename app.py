@@ -10,7 +10,7 @@ from config import Config, engine_options
 from extensions import compress, db, htmx, limiter, login_manager, migrate
 from extensions import csrf as csrf_protect
 from services.staff import passwords
-from web import assets, audience, audit, csrf, errors, filters, logs, security
+from web import assets, audience, audit, csrf, errors, filters, limits, logs, security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     filters.init_app(app)
     audit.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)  # its 413 and 422 answers replace the generic error pages
     blueprints.register(app)
     csrf.init_app(app)
     security.init_app(app)

@@ -9,6 +9,7 @@ import hashlib
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 PRODUCTION = "production"
@@ -94,6 +95,22 @@ def _int(name: str, default: int) -> int:
 
 ROOT = Path(__file__).resolve().parent
 
+# Request bodies: one limit, read by the app (MAX_CONTENT_LENGTH) and by nginx, whose
+# client_max_body_size deploy/fleet.py renders a little above it (NGINX_BODY_MARGIN), so a body
+# the app refuses always gets the app's own 413 page, which keeps the typed text, never nginx's.
+NGINX_BODY_MARGIN = 64 * 1024
+
+
+def max_body_bytes() -> int:
+    """The largest request body the site reads: 4 MiB (a long article in every reading level,
+    many times over), or MAX_BODY_BYTES from the environment."""
+    return _int("MAX_BODY_BYTES", 4 * 1024 * 1024)
+
+
+def nginx_body_limit() -> int:
+    """nginx's client_max_body_size, in bytes: the app's limit plus a margin."""
+    return max_body_bytes() + NGINX_BODY_MARGIN
+
 
 def build_id(root: Path = ROOT) -> str:
     """A digest of the code, templates and static files: part of every cached page's key, so a
@@ -158,6 +175,24 @@ class Config:
         self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", production)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        # "Keep me signed in" lasts two weeks (Flask-Login's default is a year); signing out
+        # ends it at once (services/staff/sessions.py).
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 14))
+        # Any staff session ends on the server that long after sign-in at most, and one without
+        # "keep me signed in" once unused this long (services/staff/sessions.py).
+        self.SESSION_IDLE = timedelta(hours=_int("SESSION_IDLE_HOURS", 12))
+        # User management asks for the password again when it was last typed longer ago than
+        # this (web/reauthenticate.py); a session restored from the remember-me cookie always asks.
+        self.REAUTHENTICATE_AFTER = timedelta(minutes=_int("REAUTHENTICATE_MINUTES", 10))
+        # Sign-in attempts per account (a digest of the typed email), besides those per address;
+        # only failures count, and each window ends by itself: slowed, never locked out for good.
+        self.LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get(
+            "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute; 20 per hour"
+        )
+        # Strict-Transport-Security from the app (web/security.py): on in production, where the
+        # site is served over HTTPS only; 0 leaves the header out.
+        self.HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 31_536_000 if production else 0)
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
         self.WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; no 1-hour surprise
         # web/csrf.py runs the checks: the origin of every unsafe request, and the token as well
@@ -180,6 +215,9 @@ class Config:
         self.STATIC_BUILD_DIR = str(ROOT / "static" / "dist")
         self.SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
         self.DATABASE_RETRY_AFTER = 30  # seconds, sent with the 503 page while the database is away
+        # Anonymous pages the app's page cache keeps at most (caching/pages.py): the least
+        # recently stored go first.
+        self.PAGE_CACHE_MAX_ROWS = _int("PAGE_CACHE_MAX_ROWS", 5000)
         self.BUILD_ID = build_id()
         # argon2id parameters for new password hashes, a profile of argon2.profiles. Not read
         # from the environment: only the test suite lowers it.
@@ -191,3 +229,5 @@ class Config:
         # Readers' follow-up forms only (blueprints/followups): staff saves of long articles are
         # not capped by it.
         self.FOLLOWUP_MAX_BYTES = 64 * 1024
+        # Every other form, the editor's included; nginx allows a little more (above).
+        self.MAX_CONTENT_LENGTH = max_body_bytes()

@@ -9,19 +9,28 @@ server shares the table, and the brotli and gzip bodies are made once, when the 
 Only anonymous answers are kept: a signed-in staff member, a session, a flashed message, a cookie
 other than the audience choice (the same for everyone choosing that role) or an htmx header other
 than the ones replayed is personal and never stored.
+
+Only addresses the site itself links to are kept, so nobody outside can fill the table: each
+view names the query arguments it reads and the values it accepts (`cached_page(args=...)`), and
+a request with any other argument, a repeated one, an unknown value or an audience cookie the
+app did not sign is answered fresh and not stored. The table is also capped
+(PAGE_CACHE_MAX_ROWS): each store drops the least recently stored rows beyond the cap.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Collection, Mapping
 from functools import wraps
+from urllib.parse import urlencode
 
 import brotli
 import sqlalchemy as sa
 from flask import current_app, request, session
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
 from caching.versions import SITE
@@ -29,22 +38,59 @@ from caching.writes import insert, write_apart
 from config import AUDIENCE_COOKIE
 from extensions import db
 from models import CachedPage, ContentVersion
+from models.base import utcnow
 
-# Request headers that change what a reader page renders (whole page or one htmx fragment).
-VARYING_HEADERS = ("HX-Request", "HX-Target", "HX-Boosted", "HX-History-Restore-Request")
+# What a query argument may hold to be kept: the accepted values, or a test of one value.
+Accepted = Collection[str] | Callable[[str], bool]
+# The salt web/audience.py signs the audience cookie with: only a cookie the app signed (one per
+# role) makes a page worth keeping.
+AUDIENCE_SALT = "audience"
 
 
-def _key() -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    parts = [
-        current_app.config.get("BUILD_ID", ""),
-        request.path,
-        "&".join(sorted(f"{k}={v}" for k, v in request.args.items(multi=True))),
-        request.cookies.get(AUDIENCE_COOKIE, ""),
-        *(request.headers.get(h, "") for h in VARYING_HEADERS),
-    ]
-    digest.update("\0".join(parts).encode())
-    return digest.hexdigest()
+def page_key(build: str, path: str, args: list[tuple[str, str]], role: str, htmx: str) -> str:
+    """The stored page's key: a digest of an unambiguous encoding of what the page depends on
+    (JSON, and the query re-encoded from its parsed pairs, so no value can pass for another)."""
+    encoded = json.dumps([build, path, urlencode(sorted(args)), role, htmx])
+    return hashlib.blake2b(encoded.encode(), digest_size=16).hexdigest()
+
+
+def _known_args(accepted: Mapping[str, Accepted]) -> list[tuple[str, str]] | None:
+    """The query's pairs when each argument is one the view reads, given once, with a value it
+    accepts; else None."""
+    pairs = list(request.args.items(multi=True))
+    if len(pairs) != len(request.args):
+        return None
+    for name, value in pairs:
+        rule = accepted.get(name)
+        if rule is None or not (rule(value) if callable(rule) else value in rule):
+            return None
+    return pairs
+
+
+def _remembered_role() -> str | None:
+    """The role in the audience cookie ("" without one); None when the app did not sign it."""
+    raw = request.cookies.get(AUDIENCE_COOKIE)
+    if raw is None:
+        return ""
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=AUDIENCE_SALT)
+    try:
+        role = serializer.loads(raw)
+    except BadSignature:
+        return None
+    return role if isinstance(role, str) else None
+
+
+def _key(accepted: Mapping[str, Accepted]) -> str | None:
+    """This request's key, or None when the page must not be kept (see the module doc)."""
+    args = _known_args(accepted)
+    role = _remembered_role()
+    if args is None or role is None:
+        return None
+    # What htmx headers change (web/rendering.py): a fragment or the whole page, nothing else;
+    # HX-Target and the rest never reach the key, so their values cannot add rows.
+    htmx = request.htmx
+    flags = f"{int(bool(htmx))}{int(htmx.boosted)}{int(htmx.history_restore_request)}"
+    return page_key(current_app.config.get("BUILD_ID", ""), request.path, args, role, flags)
 
 
 def _etag(key: str, version: int) -> str:
@@ -149,7 +195,8 @@ def _store(key: str, version: int, etag: str, response: Response) -> None:
         "body": body,
         "body_gzip": gzip.compress(body, 9),
         "body_br": brotli.compress(body, quality=9),
-        "created_at": sa.func.current_timestamp(),
+        # In Python, to the microsecond: eviction keeps the newest rows by this order.
+        "created_at": utcnow(),
     }
     statement = insert(CachedPage, values)
     statement = statement.on_conflict_do_update(
@@ -157,34 +204,55 @@ def _store(key: str, version: int, etag: str, response: Response) -> None:
         set_={k: statement.excluded[k] for k in values if k != "key"},
         where=CachedPage.site_version < statement.excluded.site_version,
     )
-    write_apart(statement, "Could not store a cached page for %s", request.path)
+    cap = current_app.config["PAGE_CACHE_MAX_ROWS"]
+    write_apart([statement, _evict(cap)], "Could not store a cached page for %s", request.path)
 
 
-def cached_page(view: Callable) -> Callable:
-    """Serve an anonymous reader page from the page cache, or render it and keep it."""
+def _evict(cap: int):
+    """Drop the least recently stored rows beyond `cap` (a range of ix_cached_pages_created_at)."""
+    beyond = (
+        sa.select(CachedPage.key)
+        .order_by(CachedPage.created_at.desc(), CachedPage.key.desc())
+        .offset(max(cap, 0))
+    )
+    return sa.delete(CachedPage).where(CachedPage.key.in_(beyond))
 
-    @wraps(view)
-    def serve(*args, **kwargs):
-        if not _eligible():
-            return view(*args, **kwargs)
-        key = _key()
-        conditional = bool(request.if_none_match)
-        row = _lookup(key, with_body=not conditional)
-        if row is not None and conditional and request.if_none_match.contains(row.etag):
-            response = Response(status=304)
-            response.set_etag(row.etag)
-            response.vary.add("Accept-Encoding")
+
+def cached_page(
+    view: Callable | None = None, /, *, args: Mapping[str, Accepted] | None = None
+) -> Callable:
+    """Serve an anonymous reader page from the page cache, or render it and keep it.
+
+    `args` names the query arguments the view reads and what each may hold; a request with any
+    other is answered by the view and not kept. Use bare (`@cached_page`) for a view that reads
+    none.
+    """
+    accepted = dict(args or {})
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def serve(*args, **kwargs):
+            if not _eligible() or (key := _key(accepted)) is None:
+                return view(*args, **kwargs)
+            conditional = bool(request.if_none_match)
+            row = _lookup(key, with_body=not conditional)
+            if row is not None and conditional and request.if_none_match.contains(row.etag):
+                response = Response(status=304)
+                response.set_etag(row.etag)
+                response.vary.add("Accept-Encoding")
+                return response
+            if row is not None and conditional:
+                row = _lookup(key, with_body=True)
+            if row is not None:
+                return _from_row(row)
+            version = _site_version()
+            response = current_app.make_response(view(*args, **kwargs))
+            if _storable(response):
+                etag = _etag(key, version)
+                response.set_etag(etag)
+                _store(key, version, etag, response)
             return response
-        if row is not None and conditional:
-            row = _lookup(key, with_body=True)
-        if row is not None:
-            return _from_row(row)
-        version = _site_version()
-        response = current_app.make_response(view(*args, **kwargs))
-        if _storable(response):
-            etag = _etag(key, version)
-            response.set_etag(etag)
-            _store(key, version, etag, response)
-        return response
 
-    return serve
+        return serve
+
+    return decorate(view) if view is not None else decorate

@@ -8,13 +8,24 @@ noted with it (/articles/<slug>/references/<key>, when a reference changes), in 
 nginx keeps, is purged from every cache in CACHE_PURGE_URLS, nginx purge endpoints
 (deploy/README.md). A purge that fails is logged and otherwise ignored: the change is saved, and
 the cached copy expires within its max-age (caching.headers.ARTICLE) anyway.
+
+The purge requests go out in parallel from a small pool of threads, and the staff request that
+made the change waits for them at most WAIT seconds: a healthy nginx answers well within it (so
+the next reader sees the change at once), while a sick or silent one costs the staff member no
+more than that, and the rest finish, or time out, after the response. A cache that fails to
+answer once is skipped for the rest of that batch, so a dead host costs one TIMEOUT, not one per
+address.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -24,7 +35,9 @@ from caching import changes
 from models import ReadingLevel
 
 log = logging.getLogger("vetted.purge")
-TIMEOUT = 2  # seconds per purge request: a staff action must not hang on a sick proxy
+TIMEOUT = 2  # seconds per purge request, after the response if it comes to that
+WAIT = 0.3  # seconds a staff request waits for its purges at most
+WORKERS = 8  # purge requests in flight at once, per process
 # nginx keeps one copy per encoding it asked of the app ($vetted_encoding in its config).
 ENCODINGS = ("", "br", "gzip")
 
@@ -48,33 +61,87 @@ def card_addresses(slug: str, key: str) -> list[str]:
     ]
 
 
+class _Batch:
+    """The purges one commit asked for: which succeeded, which failed, which caches are dead;
+    logged once, by whichever thread sends the last."""
+
+    def __init__(self, slugs: set[str], total: int):
+        self.slugs = sorted(slugs)
+        self.left = total
+        self.done = 0
+        self.failed: list[str] = []
+        self.dead: set[str] = set()
+        self.lock = threading.Lock()
+
+    def send(self, base: str, path: str, encoding: str) -> None:
+        failure = None
+        try:
+            if base in self.dead:
+                failure = f"{base}{path}: skipped, the cache did not answer"
+            else:
+                failure = _send(base, path, encoding)
+                if failure and not failure.startswith("HTTP"):
+                    self.dead.add(base)
+                failure = failure and f"{base}{path}: {failure}"
+        finally:
+            self._finish(failure)
+
+    def _finish(self, failure: str | None) -> None:
+        with self.lock:
+            self.left -= 1
+            if failure:
+                self.failed.append(failure)
+            else:
+                self.done += 1
+            if self.left:
+                return
+        if self.failed:
+            log.warning("Cache purge failed", extra={"slugs": self.slugs, "failures": self.failed})
+        log.info("Cache purged", extra={"slugs": self.slugs, "addresses": self.done})
+
+
+def _send(base: str, path: str, encoding: str) -> str | None:
+    """One PURGE; what went wrong, or None (404: the cache had no copy, fine)."""
+    request = urllib.request.Request(
+        base.rstrip("/") + path,
+        method="PURGE",
+        headers={"X-Cache-Encoding": encoding} if encoding else {},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT):
+            return None
+    except urllib.error.HTTPError as error:
+        return None if error.code == 404 else f"HTTP {error.code}"
+    except OSError as error:  # refused, reset, timed out, no such host
+        return str(error) or type(error).__name__
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    """This process's purge threads (made on first use, so each forked worker has its own)."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="vetted-purge")
+            _pool_pid = os.getpid()
+        return _pool
+
+
 def purge(slugs: set[str], caches: list[str], cards: set[tuple[str, str]] = frozenset()) -> None:
     """Ask each cache to drop each address of each article, and of each citation's own page
-    given (404: it had no copy, fine)."""
-    done, failed = 0, []
+    given, in parallel; return when all have answered or after CACHE_PURGE_WAIT seconds (WAIT
+    by default), whichever comes first (the rest carry on in the background)."""
     paths = [p for slug in sorted(slugs) for p in addresses(slug)]
     paths += [p for slug, key in sorted(cards) for p in card_addresses(slug, key)]
-    for base in caches:
-        for path, encoding in ((p, e) for p in paths for e in ENCODINGS):
-            request = urllib.request.Request(
-                base.rstrip("/") + path,
-                method="PURGE",
-                headers={"X-Cache-Encoding": encoding} if encoding else {},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=TIMEOUT):
-                    pass
-            except urllib.error.HTTPError as error:
-                if error.code != 404:
-                    failed.append(f"{base}{path}: HTTP {error.code}")
-                    continue
-            except OSError as error:
-                failed.append(f"{base}{path}: {error}")
-                continue
-            done += 1
-    if failed:
-        log.warning("Cache purge failed", extra={"slugs": sorted(slugs), "failures": failed})
-    log.info("Cache purged", extra={"slugs": sorted(slugs), "addresses": done})
+    jobs = [(base, p, e) for base in caches for p in paths for e in ENCODINGS]
+    batch = _Batch(slugs, len(jobs))
+    pool = _executor()
+    wait = current_app.config.get("CACHE_PURGE_WAIT", WAIT)
+    wait_for([pool.submit(batch.send, *job) for job in jobs], timeout=wait)
 
 
 def _purge_after_commit(session: Session) -> None:

@@ -6,6 +6,7 @@ is logged and costs only a later re-render."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,10 +23,14 @@ def insert(model, values: dict):
     return dialect.insert(model).values(**values)
 
 
-def write_apart(statement: Executable, failure: str, *args) -> None:
-    """Run `statement` on its own connection and commit it; log `failure % args` if it fails."""
+def write_apart(statements: Executable | Sequence[Executable], failure: str, *args) -> None:
+    """Run the statement (or statements, in order) on a connection of their own and commit;
+    log `failure % args` if it fails."""
+    if not isinstance(statements, Sequence):
+        statements = [statements]
     try:
         with db.engine.begin() as connection:
-            connection.execute(statement)
+            for statement in statements:
+                connection.execute(statement)
     except SQLAlchemyError:
         log.warning(failure, *args, exc_info=True)

@@ -26,6 +26,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# `python deploy/fleet.py` puts deploy/ first on the path; the settings live at the root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from config import nginx_body_limit  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -229,6 +234,7 @@ class Fleet:
             purge_listen=f"127.0.0.1:{self.purge_port}",
             purge_allow="            allow 127.0.0.1;",
             static_dir=self.directory / "static",
+            client_max_body_size=nginx_body_limit(),
         )
 
     def install_static(self) -> Path:

@@ -65,4 +65,5 @@ class CachedPage(db.Model):
     body: Mapped[bytes] = mapped_column(sa.LargeBinary)
     body_gzip: Mapped[bytes] = mapped_column(sa.LargeBinary)
     body_br: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The page cache's cap drops the least recently stored rows first (caching/pages.py).
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from services.errors import DomainError
+
+# Characters no form may send: C0 controls but tab, newline and carriage return; DEL; and lone
+# surrogates (not text at all). PostgreSQL refuses NUL in text outright; the rest are invisible,
+# break rendering or copying, and are never what a person meant to type.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class InvalidFields(DomainError):
@@ -43,3 +50,13 @@ def like_contains(text: str) -> str:
     """A LIKE pattern matching `text` anywhere; its own % and _ escaped with a backslash."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a character no form may send (CONTROL_CHARACTERS)."""
+    return CONTROL_CHARACTERS.search(text) is not None
+
+
+def without_control_characters(text: str) -> str:
+    """`text` with those characters removed: what to show back after refusing it."""
+    return CONTROL_CHARACTERS.sub("", text)

@@ -7,10 +7,13 @@
 - `errors`: the error pages (HTML, or a fragment for htmx), and the 503 while the database is away.
 - `rendering`: one template, two renderings (a page, or one named block for an htmx swap).
 - `rescue`: typed text that survives a lost session.
+- `limits`: what is refused before any view reads it (a body over the limit, control
+  characters), answered in place so the typed text stays.
 - `audience`: the reader's role from the picker, `?audience=`, its cookie or the staff profile.
 - `filters`: template filters (dates).
 - `audit`: the client's address, handed to the audit log before any service runs.
 - `redirects`: where a form may send the reader back to.
+- `reauthenticate`: "Confirm your password" before user management, when sign-in is old.
 
 May import services, models, extensions and config; never blueprints or caching.
 """

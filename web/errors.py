@@ -7,7 +7,7 @@ from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from extensions import db, login_manager
+from extensions import db, limiter, login_manager
 from services.errors import DomainError
 from web import csrf
 from web.rescue import rescue_for_request
@@ -80,6 +80,9 @@ def init_app(app: Flask) -> None:
         # The page must not touch the database again: treat the reader as signed out for it.
         g._login_user = login_manager.anonymous_user()
         body, status = _page(503)
+        # Flask-Limiter rewrites any Retry-After on a rate-limited route to its own window's
+        # reset (60, or 29 by rounding); this answer's wait is the outage's, not the limit's.
+        limiter.context.view_rate_limit = None
         retry = str(current_app.config["DATABASE_RETRY_AFTER"])
         return body, status, {"Retry-After": retry, "Cache-Control": "no-store"}
 

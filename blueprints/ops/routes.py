@@ -39,7 +39,9 @@ def healthz():
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    """Ready for traffic: the database answers at the migrations' head, Redis (when set) too."""
+    """Ready for traffic: the database answers at the migrations' head. Redis (when set) is
+    checked too, but a Redis that does not answer only makes the server degraded (still 200):
+    rate limits fall back to memory. nginx does not serve this address: ask the app server."""
     checks: dict[str, str] = {}
     expected = _migration_heads(current_app.extensions["migrate"].directory)
     try:
@@ -57,9 +59,22 @@ def readyz():
                 f"database at {', '.join(sorted(found)) or 'no revision'}, "
                 f"code expects {', '.join(sorted(expected))}"
             )
-    if current_app.config.get("REDIS_URL"):
-        checks["redis"] = "ok" if limiter.storage.check() else "unreachable"
     ready = all(value == "ok" for value in checks.values())
-    response = jsonify(status="ready" if ready else "not ready", checks=checks)
+    status = "ready" if ready else "not ready"
+    if current_app.config.get("REDIS_URL"):
+        if _redis_answers():
+            checks["redis"] = "ok"
+        else:
+            # Not a reason to take the server out: each process keeps limits in memory meanwhile.
+            checks["redis"] = "degraded: unreachable, rate limits kept in memory per process"
+            status = "degraded" if ready else status
+    response = jsonify(status=status, checks=checks)
     response.status_code = 200 if ready else 503
     return _no_store(response)
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # noqa: BLE001 (any failure of the storage means it does not answer)
+        return False

@@ -1,4 +1,5 @@
-"""The page cache keeps canonical pages only, within a size cap
+"""Placeholder, empty as it landed. The page cache's bound: migration a37d92f877a6, so that
+a database that had already run this one gets it too
 
 Revision ID: 0a64084a074c
 Revises: cd65c6bc7e32

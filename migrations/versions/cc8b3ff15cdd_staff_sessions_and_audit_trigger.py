@@ -1,4 +1,5 @@
-"""Staff sessions held server-side, and the audit log append-only in the database
+"""Placeholder, empty as it landed. Staff sessions held server-side, and the audit log append-only in the database: migration cea78d0ba8ff, so that
+a database that had already run this one gets it too
 
 Revision ID: cc8b3ff15cdd
 Revises: 03ed95e0f1d4

@@ -11,6 +11,7 @@ documents, so the inline rule below is our own; everything else is markdown-it-p
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,8 +22,11 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 CITATION = re.compile(r"\[(\s*@[^\s;\]\[]+\s*(?:;\s*@[^\s;\]\[]+\s*)*)\]")
-# Placeholders survive sanitising untouched; authors' text can never contain them (stripped).
-PLACEHOLDER = re.compile("\ue000([cg])(\\d+)\ue001")
+# Citations and glossary terms are rendered as placeholders that survive sanitising untouched,
+# then replaced. Each placeholder carries a secret drawn afresh for every rendering, so no text
+# can forge one: not typed characters, and not an entity (`&#xE000;`) that the parser decodes
+# after any stripping of the source could happen.
+PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "\ue000", "\ue001"
 PRIVATE_USE = re.compile("[\ue000\ue001]")
 CITED = re.compile(r"[ \t]*" + CITATION.pattern)  # a citation with the space before it
 
@@ -183,12 +187,12 @@ def _build_parser() -> MarkdownIt:
     def render_citation(self, tokens, idx, options, env):
         groups = env.setdefault("citations", [])
         groups.append(tokens[idx].meta["keys"])
-        return f"\ue000c{len(groups) - 1}\ue001"
+        return _placeholder(env, "c", len(groups) - 1)
 
     def render_glossary(self, tokens, idx, options, env):
         hits = env.setdefault("glossary_hits", [])
         hits.append((tokens[idx].content, tokens[idx].meta["term"]))
-        return f"\ue000g{len(hits) - 1}\ue001"
+        return _placeholder(env, "g", len(hits) - 1)
 
     md.add_render_rule("citation", render_citation)
     md.add_render_rule("glossary", render_glossary)
@@ -199,6 +203,15 @@ def _build_parser() -> MarkdownIt:
 
 
 _md = _build_parser()
+
+
+def _new_env(glossary: Glossary | None) -> dict:
+    """A rendering's state, with the secret its placeholders carry."""
+    return {"glossary": glossary, "placeholder_secret": secrets.token_hex(16)}
+
+
+def _placeholder(env: dict, kind: str, index: int) -> str:
+    return f"{PLACEHOLDER_OPEN}{env['placeholder_secret']}{kind}{index}{PLACEHOLDER_CLOSE}"
 
 
 def _markers(
@@ -253,6 +266,11 @@ def _finish(html: str, env: dict, registry: CitationRegistry, card_url, prefix: 
     )
     groups = env.get("citations", [])
     hits = env.get("glossary_hits", [])
+    placeholder = re.compile(
+        re.escape(PLACEHOLDER_OPEN + env["placeholder_secret"])
+        + "([cg])(\\d+)"
+        + re.escape(PLACEHOLDER_CLOSE)
+    )
 
     def replace(match: re.Match) -> str:
         index = int(match.group(2))
@@ -261,7 +279,8 @@ def _finish(html: str, env: dict, registry: CitationRegistry, card_url, prefix: 
         surface, term = hits[index]
         return _term(surface, term, env["glossary"], registry, prefix)
 
-    return Markup(PLACEHOLDER.sub(replace, clean))
+    # Delimiters decoded from entities are dropped, as typed ones are from the source.
+    return Markup(PRIVATE_USE.sub("", placeholder.sub(replace, clean)))
 
 
 def word_count(tokens) -> int:
@@ -285,7 +304,7 @@ def render(
     citations and references (follow-up answers) whose ids must not collide with them.
     """
     source = PRIVATE_USE.sub("", text)
-    env: dict = {"glossary": glossary}
+    env = _new_env(glossary)
     tokens = _md.parse(source, env)
     words = word_count(tokens)
     html = _finish(
@@ -296,7 +315,7 @@ def render(
         cut = _preview_cut(tokens)
         if cut < len(tokens):
             # Re-rendering the first blocks reuses the numbers the full text already assigned.
-            preview_env: dict = {"glossary": glossary}
+            preview_env = _new_env(glossary)
             preview = _finish(
                 _md.renderer.render(tokens[:cut], _md.options, preview_env),
                 preview_env,

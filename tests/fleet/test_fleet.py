@@ -4,8 +4,10 @@ rate limits, and nginx serves static files and cached pages as deploy/README.md 
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import time
+import urllib.parse
 import uuid
 from urllib.request import Request
 
@@ -137,13 +139,14 @@ def test_rate_limits_are_shared_through_redis(fleet):
     a, b = fleet.servers
     client = Browser()
     address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    # A new email each time: the per-account limit (tested below) stays out of it.
     statuses = [
         client.post(
             f"{server.url}/auth/login",
-            {"email": "nobody@example.org", "password": "wrong"},
+            {"email": f"nobody{n}@example.org", "password": "wrong"},
             headers={"X-Forwarded-For": address},
         ).status
-        for server in [a, b] * 6
+        for n, server in enumerate([a, b] * 6)
     ][:11]
     assert statuses[:10] == [200] * 10 and statuses[10] == 429
     # Another reader (another address, as nginx reports it) is not affected.
@@ -233,3 +236,85 @@ def test_logs_are_json_lines_sharing_nginx_request_ids(fleet):
     ]
     assert any(entry["request_id"] == request_id for entry in nginx)
     assert all("fresh" not in json.dumps(entry) for entry in nginx)  # no query strings
+
+
+def test_the_per_account_sign_in_limit_is_shared_through_redis(fleet):
+    a, b = fleet.servers
+    email = f"target-{uuid.uuid4().hex[:8]}@example.org"
+    statuses = [
+        Browser()
+        .post(
+            f"{server.url}/auth/login",
+            {"email": email, "password": "wrong"},
+            headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},  # a new address each time
+        )
+        .status
+        for n, server in enumerate([a, b, a, b, a, b])
+    ]
+    assert statuses == [200] * 5 + [429]
+
+
+def _refused_body(url: str, headers: dict) -> int:
+    """POST announcing a body it never sends; nginx refuses on the announced length."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        connection.putrequest("POST", parts.path)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_secret_links_never_reach_nginx_or_app_logs(fleet):
+    reader = Browser()
+    token = "Zq" + uuid.uuid4().hex[:20]  # a private question link's shape
+    link = "eyJ1IjoxfQ." + uuid.uuid4().hex  # a set-password link's shape
+    paths = [
+        f"/questions/{token}",
+        f"/questions/{token}/delete",
+        f"//questions/{token}",
+        f"/auth/set-password/{link}",
+        f"/auth/set-password/{link}?x=1",
+    ]
+    ids = [reader.get(fleet.url + path).headers["X-Request-ID"] for path in paths]
+    # nginx writes the request line into its error log, for a body over its limit among others.
+    too_large = {"Content-Length": str(20 * 2**20), "Content-Type": "text/plain"}
+    for path in (f"/questions/{token}/delete", f"/auth/set-password/{link}"):
+        assert _refused_body(fleet.url + path, too_large) == 413
+    time.sleep(0.2)
+    nginx_log = (fleet.directory / "logs/access.log").read_text()
+    error_log = (fleet.directory / "logs/error.log").read_text()
+    app_logs = "".join(server.log.read_text() for server in fleet.servers)
+    for text in (nginx_log, error_log, app_logs):
+        assert token not in text and link not in text
+    logged = {
+        entry["request_id"]: entry["path"] for entry in map(json.loads, nginx_log.splitlines())
+    }
+    assert [logged[i] for i in ids] == [
+        "/questions/<token>",
+        "/questions/<token>/delete",
+        "/questions/<token>",
+        "/auth/set-password/<token>",
+        "/auth/set-password/<token>",
+    ]
+
+
+def test_hsts_in_production_from_the_app_and_from_nginx_over_https_only(fleet):
+    a, _b = fleet.servers
+    direct = Browser().get(a.url + "/healthz")
+    assert direct.headers["Strict-Transport-Security"] == "max-age=31536000"
+    # The fleet's nginx listens on plain HTTP, where the header means nothing: it sends none.
+    assert "Strict-Transport-Security" not in Browser().get(fleet.url + "/").headers
+
+
+def test_readiness_is_for_the_app_servers_not_the_public(fleet):
+    client = Browser()
+    outside = client.get(f"{fleet.url}/readyz")
+    assert outside.status == 404 and "checks" not in outside.text
+    for server in fleet.servers:
+        inside = client.get(f"{server.url}/readyz")
+        assert inside.status == 200, inside.text
+        assert json.loads(inside.text)["checks"]["redis"] == "ok"

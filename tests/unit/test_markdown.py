@@ -44,6 +44,15 @@ def test_author_cannot_forge_citation_placeholders():
     assert "\ue000" not in html and html.count('class="cite"') == 1
 
 
+def test_cannot_forge_placeholders_with_entities():
+    """Entities decode after the source is stripped: they must not reach a placeholder."""
+    reg = registry("a")
+    text = "&#xE000;c9&#xE001; &#57344;g0&#57345; &#xe000;c0&#xe001; text [@a]"
+    html = render(text, reg, collapsible=True).html
+    assert "\ue000" not in html and "\ue001" not in html
+    assert html.count('class="cite"') == 1 and "c9" in html
+
+
 def test_headings_inside_sections_start_at_h3():
     html = render("# Big\n\n## Medium\n\n#### Small", registry()).html
     assert "<h1" not in html and "<h2" not in html

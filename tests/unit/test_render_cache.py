@@ -25,7 +25,7 @@ from services.library import glossary, references
 from services.library.glossary import TermInput
 from services.library.references import ReferenceInput
 from services.reading import view
-from tests.factories import make_article, make_reference, make_user
+from tests.factories import approved, make_article, make_reference, make_user
 
 L = ReadingLevel
 
@@ -113,7 +113,7 @@ def test_a_glossary_edit_rerenders_marked_wording_only(app, renders):
     assert len(renders) == 4
     term = db.session.scalar(sa.select(GlossaryTerm))
     edit = replace(TermInput.of(term), definition="A medicine that blocks a faulty protein.")
-    glossary.update_term(term, edit, actor=make_user(role=Role.ADMIN))
+    approved(glossary.update_term(term, edit, actor=make_user(role=Role.ADMIN)))
     db.session.commit()
     plain = _view(article, L.PLAIN)
     assert "blocks a faulty protein" in plain.summary.html
@@ -134,8 +134,10 @@ def test_a_reference_edit_rerenders_only_the_revisions_citing_it(app, renders):
     _view(untouched)
     assert len(renders) == 3
     ph = db.session.scalar(sa.select(Reference).where(Reference.key == "ph"))
-    references.update_reference(
-        ph, replace(ReferenceInput.of(ph), title="Renamed"), actor=make_user(role=Role.EDITOR)
+    approved(
+        references.update_reference(
+            ph, replace(ReferenceInput.of(ph), title="Renamed"), actor=make_user(role=Role.EDITOR)
+        )
     )
     db.session.commit()
     _view(untouched)

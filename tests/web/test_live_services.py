@@ -47,7 +47,9 @@ def test_rate_limit_is_shared_through_redis(app_factory):
     for worker in workers:
         worker.environ_base["REMOTE_ADDR"] = address
     statuses = [
-        workers[i % 2].post("/auth/login", data={"email": "a@b.org", "password": "x"}).status_code
+        workers[i % 2]
+        .post("/auth/login", data={"email": f"{uuid.uuid4().hex}@b.org", "password": "x"})
+        .status_code
         for i in range(11)
     ]
     assert statuses[:10] == [200] * 10

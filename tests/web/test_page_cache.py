@@ -33,7 +33,7 @@ from services.seeding.synthetic import seed_synthetic
 from services.staff import accounts
 from services.staff.passwords import hash_password
 from services.staff.settings import LevelInput, RoleInput, update_settings
-from tests.factories import ask_question, make_article, make_user
+from tests.factories import approved, ask_question, make_article, make_user
 from web import rendering
 
 SEED = "/articles/all-blast-crisis-treatment"
@@ -146,7 +146,7 @@ def test_a_glossary_edit_shows_on_the_next_view(reader):
     assert reader.get(SEED + "?audience=plain").status_code == 200
     term = db.session.scalar(sa.select(GlossaryTerm).where(GlossaryTerm.abbr == "TKI"))
     edit = replace(TermInput.of(term), definition="Test definition of a targeted drug.")
-    glossary.update_term(term, edit, actor=make_user(role=Role.ADMIN))
+    approved(glossary.update_term(term, edit, actor=make_user(role=Role.ADMIN)))
     db.session.commit()
     response = reader.get(SEED + "?audience=plain")
     assert "Test definition of a targeted drug." in response.get_data(as_text=True)
@@ -216,7 +216,7 @@ def _retitle_a_reference():
     )
     cited = db.session.scalar(sa.select(Reference).where(Reference.key == key))
     edit = replace(ReferenceInput.of(cited), title="Test retitled source")
-    references.update_reference(cited, edit, actor=make_user(role=Role.EDITOR))
+    approved(references.update_reference(cited, edit, actor=make_user(role=Role.EDITOR)))
     return "Test retitled source"
 
 
@@ -236,7 +236,7 @@ def _answer_a_question():
         body="Test answer.",
         submit=True,
     )
-    answers.approve_answer(answer, reviewer=reviewer)
+    answers.approve_answer(answer, reviewer=reviewer, seen=answers.content_hash(asked.question))
     return "Test public wording of the question?"
 
 
@@ -279,7 +279,7 @@ def _ask_a_question(article, _editor):
 
 def _sign_in(_article, editor):
     editor.password_hash = hash_password("four unrelated words here")
-    accounts.authenticate(editor.email, "four unrelated words here")
+    accounts.authenticate(editor.email, "four unrelated words here", secret="test-secret-key")
 
 
 @pytest.mark.parametrize("change", [_lock, _save_a_draft, _ask_a_question, _sign_in])
@@ -369,3 +369,83 @@ def test_synthetic_articles_are_on_the_next_view_of_the_listings(reader):
     seed_synthetic(2)
     db.session.commit()
     assert "X-Page-Cache" not in reader.get("/topics").headers
+
+
+# Only the site's own addresses are kept, under unambiguous keys, and never more than the cap.
+
+
+def _stored() -> int:
+    from models import CachedPage
+
+    db.session.remove()  # the rows are written on a connection of their own
+    return db.session.scalar(sa.select(sa.func.count()).select_from(CachedPage))
+
+
+def test_a_value_holding_an_ampersand_is_not_another_address(reader):
+    smuggled = reader.get(SEED + "?audience=plain%26refs%3Dfull")
+    assert smuggled.status_code == 200
+    response = reader.get(SEED + "?audience=plain&refs=full")
+    assert "X-Page-Cache" not in response.headers
+    assert response.get_data() != smuggled.get_data()
+    assert reader.get(SEED + "?audience=plain&refs=full").get_data() == response.get_data()
+
+
+def test_page_keys_encode_their_parts_unambiguously():
+    from caching.pages import page_key
+
+    key = page_key("build", "/a", [("audience", "plain"), ("refs", "full")], "", "000")
+    assert key != page_key("build", "/a", [("audience", "plain&refs=full")], "", "000")
+    assert key == page_key("build", "/a", [("refs", "full"), ("audience", "plain")], "", "000")
+    assert page_key("b", "/a", [], "x\0y", "000") != page_key("b", "/a", [], "x", "y\0000")
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/topics?junk=1", {}),
+        ("/editorial-policy?utm_source=newsletter", {}),
+        (SEED + "?audience=bogus", {}),
+        (SEED + "?audience=plain&audience=plain", {}),
+        (SEED + "?refs=everything", {}),
+        (SEED + "?expand=section-1x", {}),
+        (SEED + "?role=nobody", HX),
+        ("/topics/acute-lymphoblastic-leukemia?before=007", {}),
+        (SEED + "?audience=plain", {"cookie": "forged"}),
+    ],
+)
+def test_unknown_arguments_values_and_cookies_are_served_but_not_kept(reader, path, headers):
+    if forged := headers.pop("cookie", None):
+        reader.set_cookie(AUDIENCE_COOKIE, forged)
+    for _ in range(2):
+        response = reader.get(path, headers=headers)
+        assert response.status_code == 200
+        assert "X-Page-Cache" not in response.headers
+    assert _stored() == 0
+
+
+def test_htmx_targets_do_not_make_rows_of_their_own(reader):
+    for target in ("references", "junk-1", "junk-2"):
+        reader.get(SEED + "?refs=full", headers=HX | {"HX-Target": target})
+    assert _stored() == 1
+    again = reader.get(SEED + "?refs=full", headers=HX | {"HX-Target": "junk-3"})
+    assert again.headers["X-Page-Cache"] == "hit"
+
+
+def test_junk_addresses_leave_the_cache_within_its_cap(reader):
+    # A thousand here (every one is rendered); scripts/bench_load.py --junk sends ten thousand
+    # to the served site and reports the cache's rows and the article's throughput.
+    reader.application.config["PAGE_CACHE_MAX_ROWS"] = 5
+    reader.get(SEED)
+    for n in range(1_000):  # rendered each time, so the cheapest page, and a few article ones
+        path = SEED + f"?audience=x{n}" if n % 100 == 0 else f"/editorial-policy?junk={n}"
+        assert reader.get(path, headers={"HX-Target": f"t{n}"}).status_code == 200
+    assert _stored() == 1
+    assert reader.get(SEED).headers["X-Page-Cache"] == "hit"
+    # Addresses the site does link to are kept, the newest within the cap.
+    topic = "/topics/acute-lymphoblastic-leukemia?before="
+    for n in range(1, 13):
+        reader.get(topic + str(n))
+    assert _stored() == 5
+    assert reader.get(topic + "12").headers["X-Page-Cache"] == "hit"
+    assert "X-Page-Cache" not in reader.get(SEED).headers  # evicted, rendered, kept again
+    assert reader.get(SEED).headers["X-Page-Cache"] == "hit"

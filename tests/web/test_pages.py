@@ -309,12 +309,11 @@ def test_readers_keep_seeing_the_approved_revision_while_a_draft_is_in_progress(
     assert "Reviewed by" in html and "Exercise caution" not in html
 
 
-def test_never_approved_article_with_changes_requested_says_so(app, client):
+def test_never_approved_article_with_changes_requested_is_being_revised(app, client):
     from tests.factories import make_article
 
     make_article(slug="returned", status="changes_requested")
     db.session.commit()
-    html = client.get("/articles/returned").get_data(as_text=True)
-    assert "The reviewer asked for changes" in html
-    assert "Exercise caution as content is pending human review" in html
-    assert '<li class="step step-current" aria-current="step">Under Review' in html
+    response = client.get("/articles/returned")
+    assert response.status_code == 404
+    assert "This article is being revised" in response.get_data(as_text=True)

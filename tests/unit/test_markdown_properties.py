@@ -1,0 +1,194 @@
+"""Property-based tests of the Markdown renderer (Hypothesis): whatever an author types, rendering
+never raises and never yields HTML outside the sanitiser's allowlist.
+
+Text is built from Markdown-ish pieces (citations, entities including the private-use ones the
+renderer's placeholders use, emphasis, links, tables, raw HTML) mixed with arbitrary characters.
+Derandomized and without an example database, so a run takes a few seconds and is the same in CI
+and on a laptop.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.reading.markdown import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    CitationRegistry,
+    Glossary,
+    citation_keys,
+    inline_blocks,
+    plain_blocks,
+    plain_outline,
+    render,
+)
+
+PIECES = [
+    # citations, well-formed and not
+    "[@a]", "[@b; @c]", "[@missing]", "[@a;@b]", "[@", "@a]", "[", "]", "[^1]",
+    # entities, the renderer's own delimiters among them
+    "&#xE000;", "&#xE001;", "&#57344;", "&#57345;", "&#xe000;c0&#xe001;", "&#xE000;g0&#xE001;",
+    "&#xE000;c9&#xE001;", "\ue000", "\ue001", "\ue000c0\ue001", "c0", "g1", "&amp;", "&lt;",
+    "&gt;", "&quot;", "&#0;", "&#x110000;", "&#xD800;", "&nbsp;", "&bogus;", "&",
+    # inline Markdown
+    "*", "**", "_", "__", "`", "``", "~", "\\", "[x](https://example.org)",
+    "[x](javascript:alert(1))", '[x](/a "title")', "<https://example.org>", "![i](x.png)",
+    # blocks
+    "\n", "\n\n", "  \n", "# ", "### ", "- ", "1. ", "3) ", "> ", "    code", "```\n", "---\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n", "| x |\n|:-:|\n",
+    # raw HTML
+    "<script>alert(1)</script>", '<b onclick="x">', "</p>", "<!--", "-->", '<a href="x">',
+    "<img src=x onerror=alert(1)>", "<span class=cite>", "<sup>",
+    # words, glossary terms among them
+    " ", "word", "ACE", "aspirin", "ACE inhibitor", "Aspirin.", "'", '"',
+]  # fmt: skip
+
+markdown_text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=40).map(
+    "".join
+)
+
+TERMS = [
+    SimpleNamespace(
+        term="aspirin",
+        abbr=None,
+        aliases=[],
+        title="aspirin",
+        definition='A drug <b>"that"</b> & thins blood.',
+    ),
+    SimpleNamespace(
+        term="angiotensin-converting enzyme",
+        abbr="ACE",
+        aliases=["ACE inhibitor"],
+        title="ACE",
+        definition="An enzyme.",
+    ),
+]
+GLOSSARY = Glossary.build(TERMS, url=lambda term: f"/glossary/{term.term}")
+
+# What the renderer adds itself after sanitising: citation markers and glossary terms.
+MARKER_ROOTS = {("sup", "cites"), ("span", "term")}
+MARKER_TAGS = {"sup", "span", "a", "abbr", "dfn", "strong"}
+MARKER_ATTRIBUTES = {
+    "class", "id", "href", "title", "role", "aria-describedby",
+    "hx-get", "hx-trigger", "hx-target", "hx-swap",
+}  # fmt: skip
+VOID = {"br", "hr"}
+
+
+class AllowlistChecker(HTMLParser):
+    """Collects every tag or attribute outside the allowlist (the markers' own aside)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []  # (tag, is a marker's root)
+        self.problems: list[str] = []
+
+    @property
+    def in_marker(self) -> bool:
+        return any(root for _, root in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        values = dict(attrs)
+        root = not self.in_marker and (tag, values.get("class")) in MARKER_ROOTS
+        if self.in_marker or root:
+            if tag not in MARKER_TAGS or names - MARKER_ATTRIBUTES:
+                self.problems.append(f"marker <{tag} {sorted(names)}>")
+            href = values.get("href")
+            if href is not None and not href.startswith(("#", "/glossary/")):
+                self.problems.append(f"marker href {href!r}")
+        else:
+            allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set())
+            if tag not in ALLOWED_TAGS or names - allowed:
+                self.problems.append(f"<{tag} {sorted(names)}>")
+            href = (values.get("href") or "").strip().lower()
+            if href.startswith(("javascript:", "data:", "vbscript:")):
+                self.problems.append(f"href {href!r}")
+        if tag not in VOID:
+            self.stack.append((tag, root))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            self.problems.append(f"unbalanced </{tag}>")
+            return
+        self.stack.pop()
+
+
+def problems(html: str) -> list[str]:
+    checker = AllowlistChecker()
+    checker.feed(html)
+    checker.close()
+    if checker.stack:
+        checker.problems.append(f"unclosed {[tag for tag, _ in checker.stack]}")
+    if "\ue000" in html or "\ue001" in html:
+        checker.problems.append("a placeholder delimiter reached the page")
+    return checker.problems
+
+
+FAST = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@FAST
+@given(markdown_text, st.booleans(), st.booleans())
+def test_rendering_never_raises_nor_leaves_the_allowlist(text, with_glossary, with_cards):
+    registry = CitationRegistry(known_keys={"a", "b", "c"})
+    rendered = render(
+        text,
+        registry,
+        card_url=(lambda key: f"/citations/{key}") if with_cards else None,
+        collapsible=True,
+        glossary=GLOSSARY if with_glossary else None,
+        anchor_prefix="ask-1-",
+    )
+    assert problems(str(rendered.html)) == []
+    if rendered.preview_html is not None:
+        assert problems(str(rendered.preview_html)) == []
+
+
+@settings(FAST, max_examples=60)
+@given(markdown_text.map(lambda text: (text + " word") * 30))
+def test_long_texts_render_their_preview_within_the_allowlist(text):
+    rendered = render(text, CitationRegistry(known_keys={"a"}), collapsible=True, glossary=GLOSSARY)
+    assert problems(str(rendered.html)) == []
+    assert rendered.preview_html is None or problems(str(rendered.preview_html)) == []
+
+
+@FAST
+@given(markdown_text)
+def test_text_helpers_never_raise(text):
+    assert isinstance(citation_keys(text), list)
+    assert isinstance(inline_blocks(text), list)
+    assert isinstance(plain_blocks(text), list)
+    headings, blocks = plain_outline(text)
+    assert set(headings) <= set(blocks)
+
+
+def test_checker_catches_what_it_guards():
+    """The property is only as good as its checker: it refuses what must not pass."""
+    assert problems("<p><script>x</script></p>")
+    assert problems('<p onclick="x">a</p>')
+    assert problems('<a href="javascript:alert(1)">x</a>')
+    assert problems("<p>\ue000c0\ue001</p>")
+    assert problems('<span class="cite">x</span>')
+    assert problems('<sup class="cites"><img src="x"></sup>')
+    assert not problems(
+        '<p>a<sup class="cites"><span class="cite-wrap"><a class="cite" href="#ref-1">1</a>'
+        "</span></sup></p>"
+    )

@@ -4,6 +4,7 @@ it waits for a second person's approval before readers see it (services/library/
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -50,6 +51,39 @@ library_change_articles = sa.Table(
 )
 
 
+FIELD_LABELS = {
+    LibraryKind.REFERENCE: {
+        "key": "key",
+        "kind": "kind",
+        "title": "title",
+        "authors": "authors",
+        "journal": "journal or publisher",
+        "year": "year",
+        "volume_pages": "volume and pages",
+        "doi": "DOI",
+        "pmid": "PMID",
+        "nct": "NCT number",
+        "url": "link",
+        "read": "what was read",
+        "read_detail": "what was read (detail)",
+    },
+    LibraryKind.GLOSSARY: {
+        "term": "term",
+        "abbr": "abbreviation",
+        "aliases": "other forms",
+        "definition": "explanation",
+    },
+}
+
+
+@dataclass
+class FieldDiff:
+    name: str
+    label: str
+    before: object
+    after: object
+
+
 class LibraryChange(db.Model):
     __tablename__ = "library_changes"
     __table_args__ = (
@@ -69,7 +103,7 @@ class LibraryChange(db.Model):
     kind: Mapped[LibraryKind] = mapped_column(enum_column(LibraryKind))
     # The reference's or term's id. No foreign key: an approved change stays in the public
     # history after a glossary term is deleted.
-    target_id: Mapped[int]
+    target_id: Mapped[int | None]  # None: a new entry, until its approval creates it
     target_label: Mapped[str] = mapped_column(String(200))  # its key or term when proposed
     # Every editable field, as proposed and as it stood when proposed (JSON-safe values).
     proposed: Mapped[dict] = mapped_column(JSON)
@@ -89,10 +123,34 @@ class LibraryChange(db.Model):
 
     @property
     def changed_fields(self) -> list[str]:
-        """The fields whose proposed value differs from the base, in the form's order."""
+        """The fields whose proposed value differs from the base, in the form's order (for a
+        new entry, those it fills in)."""
+        if self.is_new:
+            return [name for name, value in self.proposed.items() if value not in (None, "", [])]
         return [name for name, value in self.proposed.items() if self.base.get(name) != value]
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """The changed fields as readers and staff call them ("what was read")."""
+        labels = FIELD_LABELS[self.kind]
+        return [labels.get(name, name) for name in self.changed_fields]
+
+    def field_diff(self) -> list[FieldDiff]:
+        """Field by field, what the change replaces and with what (changed fields only)."""
+        labels = FIELD_LABELS[self.kind]
+        return [
+            FieldDiff(name, labels.get(name, name), self.base.get(name), self.proposed[name])
+            for name in self.changed_fields
+        ]
+
+    @property
+    def is_new(self) -> bool:
+        """A new entry's change: it has no base (its approval creates the entry)."""
+        return not self.base
 
     @property
     def label(self) -> str:
         what = "reference" if self.kind == LibraryKind.REFERENCE else "glossary term"
+        if self.is_new:
+            return f"Change #{self.id}: new {what} “{self.target_label}”"
         return f"Change #{self.id} to {what} “{self.target_label}”"

@@ -112,12 +112,15 @@ def make_article(
 
 
 def approved(result):
-    """An edit of a library entry public text uses waits for review (services/library/changes.py):
-    approve it as a board member who did not propose it, so it reaches readers. An edit that was
-    applied at once is returned as it is."""
+    """An edit of a library entry public text uses, or a new entry it already uses, waits for
+    review (services/library/changes.py): approve it as a board member who did not propose it,
+    so it reaches readers. Returns what the service returned, but for a new entry the entry its
+    approval created; an edit applied at once is returned as it is."""
     from models import LibraryChange
     from services.library import changes
 
     if isinstance(result, LibraryChange):
         changes.approve(result, approver=make_user(role=Role.REVIEWER, credentials="MD"))
+        if result.is_new:
+            return changes.target_of(result)
     return result

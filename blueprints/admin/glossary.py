@@ -36,7 +36,7 @@ def _term_page(form: TermForm, term: GlossaryTerm | None = None, status: int = 2
         form=form,
         term=term,
         pending=pending,
-        pending_fields=library_changes.changed_labels(pending) if pending else [],
+        pending_fields=pending.changed_labels if pending else [],
     ), status
 
 
@@ -54,6 +54,13 @@ def new_term():
         db.session.rollback()
         form.add_errors(error.errors)
         return _term_page(form, status=error.status_code)
+    if isinstance(created, LibraryChange):
+        flash(
+            "Your new term is waiting for review: public articles already use these words, so "
+            "readers see it once someone else approves it.",
+            "info",
+        )
+        return redirect(url_for("admin.library_change", change_id=created.id))
     flash(
         f"“{created.term}” added to the glossary; articles explain it from their next view.", "info"
     )

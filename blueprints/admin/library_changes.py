@@ -124,7 +124,7 @@ def _change_page(
         "admin/library_change.html",
         change=change,
         target=target,
-        diff=library_changes.field_diff(change),
+        diff=change.field_diff(),
         altered=library_changes.articles_altered_by(change),
         stale=pending and target is not None and library_changes.is_stale(change, target),
         may_review=can(user, Permission.REVIEW),

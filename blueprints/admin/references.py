@@ -77,6 +77,14 @@ def new_reference():
             form.add_errors({"form": RACE})
             status = 409
         else:
+            if isinstance(reference, LibraryChange):
+                flash(
+                    f"Your new reference is waiting for review: public text already cites "
+                    f"[@{reference.target_label}], so readers see it once someone else "
+                    "approves it.",
+                    "info",
+                )
+                return redirect(url_for("admin.library_change", change_id=reference.id))
             flash(f"Reference “{reference.key}” added. Cite it as [@{reference.key}].", "info")
             return redirect(url_for("admin.reference", reference_id=reference.id))
     elif form.is_submitted():
@@ -101,7 +109,7 @@ def _reference_page(reference: Reference, form: ReferenceForm, status: int = 200
         form=form,
         citing=library.citing_articles(reference),
         pending=pending,
-        pending_fields=library_changes.changed_labels(pending) if pending else [],
+        pending_fields=pending.changed_labels if pending else [],
         **context,
     ), status
 

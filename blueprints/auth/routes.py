@@ -83,9 +83,7 @@ def _devices() -> URLSafeTimedSerializer:
 
 def _device_accounts() -> list[str]:
     try:
-        seen = _devices().loads(
-            request.cookies.get(DEVICE_COOKIE, ""), max_age=DEVICE_MAX_AGE
-        )
+        seen = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""), max_age=DEVICE_MAX_AGE)
     except BadSignature:
         return []
     return seen if isinstance(seen, list) else []

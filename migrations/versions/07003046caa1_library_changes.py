@@ -20,7 +20,7 @@ def upgrade():
         'library_changes',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('kind', sa.Enum('reference', 'glossary', name='librarykind', native_enum=False, length=20), nullable=False),
-        sa.Column('target_id', sa.Integer(), nullable=False),
+        sa.Column('target_id', sa.Integer(), nullable=True),
         sa.Column('target_label', sa.String(length=200), nullable=False),
         sa.Column('proposed', sa.JSON(), nullable=False),
         sa.Column('base', sa.JSON(), nullable=False),

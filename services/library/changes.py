@@ -2,14 +2,15 @@
 by, public text is stored as a pending `LibraryChange` until someone other than its author
 approves it; only then does it reach readers, through the entry's own apply path.
 
-New entries, and entries no public text uses, are edited at once (references.py, glossary.py).
+A new entry public text already uses waits the same way (no base; approval creates it). Entries
+no public text uses, new or old, change at once (references.py, glossary.py).
 One pending change per entry: its author may replace it; anyone else is told who holds it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -36,30 +37,6 @@ from services.staff.permissions import Permission, independence, require
 from services.validation import InvalidFields
 
 MAX_COMMENT = 5_000
-
-FIELD_LABELS = {
-    LibraryKind.REFERENCE: {
-        "key": "key",
-        "kind": "kind",
-        "title": "title",
-        "authors": "authors",
-        "journal": "journal or publisher",
-        "year": "year",
-        "volume_pages": "volume and pages",
-        "doi": "DOI",
-        "pmid": "PMID",
-        "nct": "NCT number",
-        "url": "link",
-        "read": "what was read",
-        "read_detail": "what was read (detail)",
-    },
-    LibraryKind.GLOSSARY: {
-        "term": "term",
-        "abbr": "abbreviation",
-        "aliases": "other forms",
-        "definition": "explanation",
-    },
-}
 
 
 def _plain(values: dict) -> dict:
@@ -92,6 +69,19 @@ def _as_reference_input(values: dict) -> references.ReferenceInput:
     return references.ReferenceInput(
         **(values | {"kind": ReferenceKind(values["kind"]), "read": SourceRead(values["read"])})
     )
+
+
+def _as_term_input(values: dict) -> glossary.TermInput:
+    return glossary.TermInput(
+        values["term"], values["definition"], values["abbr"], list(values["aliases"])
+    )
+
+
+def _create(change: LibraryChange, approver: User) -> Reference | GlossaryTerm:
+    """A new entry's change, approved: the entry is stored now (its checks run again)."""
+    if change.kind == LibraryKind.REFERENCE:
+        return references.insert_reference(_as_reference_input(change.proposed), actor=approver)
+    return glossary.insert_term(_as_term_input(change.proposed), actor=approver)
 
 
 # --- lookups ------------------------------------------------------------------------------
@@ -165,7 +155,9 @@ def recent_decisions(limit: int = 20) -> list[LibraryChange]:
 
 
 def target_of(change: LibraryChange) -> Reference | GlossaryTerm | None:
-    """The entry a change is to (None once deleted)."""
+    """The entry a change is to (None once deleted, or a new entry not yet approved)."""
+    if change.target_id is None:
+        return None
     model = Reference if change.kind == LibraryKind.REFERENCE else GlossaryTerm
     return db.session.get(model, change.target_id)
 
@@ -185,11 +177,12 @@ def articles_altered_by(change: LibraryChange) -> list[Article]:
 
 
 def _would_alter(change: LibraryChange) -> list[Article]:
+    versions = [v for v in (change.base, change.proposed) if v]  # a new entry has no base
     if change.kind == LibraryKind.REFERENCE:
-        keys = dict.fromkeys([change.base["key"], change.proposed["key"]])
+        keys = dict.fromkeys(v["key"] for v in versions)
         found = {a.id: a for key in keys for a in articles_citing(key)}
         return sorted(found.values(), key=lambda a: (a.question, a.id))
-    return articles_using(change.base, change.proposed)
+    return articles_using(*versions)
 
 
 # --- proposing ----------------------------------------------------------------------------
@@ -258,6 +251,30 @@ def propose(
     return change
 
 
+def propose_new(kind: LibraryKind, proposed: dict, *, actor: User) -> LibraryChange:
+    """Store a new entry that public text already uses as a pending change (no base, no entry
+    yet): approving it creates the entry."""
+    change = LibraryChange(
+        kind=kind,
+        target_id=None,
+        target_label=(proposed["key"] if kind == LibraryKind.REFERENCE else proposed["term"])[:200],
+        proposed=proposed,
+        base={},
+        base_version=None,
+        author=actor,
+        status=ChangeStatus.PENDING,
+    )
+    db.session.add(change)
+    db.session.flush()
+    audit.record(
+        "library.propose",
+        actor=actor,
+        changes={"change": change.id, "new": change.target_label}
+        | {name: [None, proposed[name]] for name in change.changed_fields},
+    )
+    return change
+
+
 # --- deciding -----------------------------------------------------------------------------
 
 
@@ -294,27 +311,26 @@ def approve(change: LibraryChange, *, approver: User, comment: str = "") -> list
         InvalidFields: (409) the values now clash with another entry.
     """
     _check_decider(change, approver)
-    target = target_of(change)
-    if target is None:
-        raise InvalidTransition("The entry this change is to was deleted; send the change back.")
-    if is_stale(change, target):
-        raise InvalidTransition(
-            "The entry changed after this change was proposed, so approving it would undo "
-            "that edit. Send it back, and ask its author to propose it again from what is "
-            "saved now."
-        )
     altered = _would_alter(change)
-    if change.kind == LibraryKind.REFERENCE:
-        references.apply_edit(target, _as_reference_input(change.proposed), actor=approver)
+    if change.is_new:
+        target = _create(change, approver)
+        change.target_id = target.id
     else:
-        values = change.proposed
-        glossary.apply_edit(
-            target,
-            glossary.TermInput(
-                values["term"], values["definition"], values["abbr"], list(values["aliases"])
-            ),
-            actor=approver,
-        )
+        target = target_of(change)
+        if target is None:
+            raise InvalidTransition(
+                "The entry this change is to was deleted; send the change back."
+            )
+        if is_stale(change, target):
+            raise InvalidTransition(
+                "The entry changed after this change was proposed, so approving it would undo "
+                "that edit. Send it back, and ask its author to propose it again from what is "
+                "saved now."
+            )
+        if change.kind == LibraryKind.REFERENCE:
+            references.apply_edit(target, _as_reference_input(change.proposed), actor=approver)
+        else:
+            glossary.apply_edit(target, _as_term_input(change.proposed), actor=approver)
     if altered:
         db.session.execute(
             sa.insert(library_change_articles),
@@ -385,28 +401,6 @@ def _decide(change: LibraryChange, status: ChangeStatus, user: User, comment: st
 # --- reading ------------------------------------------------------------------------------
 
 
-@dataclass
-class FieldDiff:
-    name: str
-    label: str
-    before: object
-    after: object
-
-
-def field_diff(change: LibraryChange) -> list[FieldDiff]:
-    """Field by field, what the change replaces and with what (changed fields only)."""
-    labels = FIELD_LABELS[change.kind]
-    return [
-        FieldDiff(name, labels.get(name, name), change.base.get(name), change.proposed[name])
-        for name in change.changed_fields
-    ]
-
-
-def changed_labels(change: LibraryChange) -> list[str]:
-    labels = FIELD_LABELS[change.kind]
-    return [labels.get(name, name) for name in change.changed_fields]
-
-
 _SPACES = re.compile(r"\s+")
 
 
@@ -414,4 +408,4 @@ def summary(change: LibraryChange) -> str:
     """One line naming the entry and the fields (never the values)."""
     what = "Reference" if change.kind == LibraryKind.REFERENCE else "Glossary term"
     label = _SPACES.sub(" ", change.target_label)
-    return f"{what} “{label}”: {', '.join(changed_labels(change)) or 'no field'}"
+    return f"{what} “{label}”: {', '.join(change.changed_labels) or 'no field'}"

@@ -134,12 +134,28 @@ def _note_pages_using(forms: set[str]) -> None:
     note_changed(list(db.session.scalars(using)), glossary=True)
 
 
-def create_term(data: TermInput, *, actor: User) -> GlossaryTerm:
-    """Add a term; its slug (the anchor on /glossary) comes from the term.
+def create_term(data: TermInput, *, actor: User) -> GlossaryTerm | LibraryChange:
+    """Add a term; its slug (the anchor on /glossary) comes from the term. A term public text
+    already uses would explain those words on public pages at once: it is proposed instead, a
+    pending LibraryChange that creates it when someone else approves it.
 
     :raises InvalidFields: a field breaks a rule, or (409) a form of it is already defined.
     """
     require(actor, Permission.GLOSSARY)
+    data = clean_term(data)
+    _check_unique(data, term_slug(data.term))
+    values = library_changes.term_values(data)
+    if usage.term_in_public_use(values):
+        return library_changes.propose_new(LibraryKind.GLOSSARY, values, actor=actor)
+    return insert_term(data, actor=actor)
+
+
+def insert_term(data: TermInput, *, actor: User) -> GlossaryTerm:
+    """Store a new term: at once, or when its library change is approved (checked again, as
+    another term may have taken a form of it meanwhile).
+
+    :raises InvalidFields: as for `create_term`.
+    """
     data = clean_term(data)
     slug = term_slug(data.term)
     _check_unique(data, slug)

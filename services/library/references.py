@@ -181,8 +181,11 @@ def _note_pages_citing(key: str) -> None:
     note_changed([*citing, *answered], cards=[(slug, key) for slug in citing], references=[key])
 
 
-def create_reference(data: ReferenceInput, *, actor: User) -> Reference:
+def create_reference(data: ReferenceInput, *, actor: User) -> Reference | LibraryChange:
     """Add a source to the library; without a key, one is made from the first author and year.
+    A key public text already cites (text shown under the caution banner, or approved with an
+    override) would fill in those citations at once: such a reference is proposed instead, a
+    pending LibraryChange that creates it when someone else approves it.
 
     :raises InvalidFields: a field breaks a rule; DuplicateReference: its DOI, PMID or key is
         already in the library.
@@ -191,6 +194,20 @@ def create_reference(data: ReferenceInput, *, actor: User) -> Reference:
     data = clean_reference(data)
     if not data.key:
         data.key = suggest_key(data.authors, data.title, data.year)
+    _check_unique(data)
+    if usage.key_in_public_use(data.key):
+        return library_changes.propose_new(
+            LibraryKind.REFERENCE, library_changes.reference_values(data), actor=actor
+        )
+    return insert_reference(data, actor=actor)
+
+
+def insert_reference(data: ReferenceInput, *, actor: User) -> Reference:
+    """Store a new reference: at once, or when its library change is approved (checked again).
+
+    :raises InvalidFields, DuplicateReference: as for `create_reference`.
+    """
+    data = clean_reference(data)
     _check_unique(data)
     reference = Reference(**asdict(data), version=1)
     db.session.add(reference)

@@ -26,7 +26,6 @@ from models import (
 )
 from services.editorial.diffing import RevisionDiff, diff
 from services.editorial.dossier import previous_round, snapshot_of, topic_names
-from services.library.changes import changed_labels
 
 
 @dataclass
@@ -88,7 +87,7 @@ class LibraryCorrection:
 
     @property
     def fields(self) -> list[str]:
-        return changed_labels(self.change)
+        return self.change.changed_labels
 
 
 def library_corrections(article: Article) -> list[LibraryCorrection]:

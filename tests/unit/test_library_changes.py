@@ -206,7 +206,7 @@ def test_a_glossary_term_public_text_uses_waits_for_review(people):
     article = make_article(sections=_section("A TKI is given first."))
     change = update_term(term, replace(TermInput.of(term), definition="New."), actor=admin)
     assert isinstance(change, LibraryChange) and term.definition == "Old."
-    assert changes.field_diff(change)[0].label == "explanation"
+    assert change.field_diff()[0].label == "explanation"
     with pytest.raises(NotPermitted):
         changes.approve(change, approver=admin)
     assert [a.id for a in changes.approve(change, approver=people["bo"])] == [article.id]
@@ -301,3 +301,22 @@ def test_two_approvals_at_once_take_turns_and_apply_once(app, people, cited):
     assert outcome["second"].startswith("This change is no longer waiting for review")
     assert db.session.get(Reference, reference_id).version == 2  # applied once
     assert actions().count("library.approve") == 1
+
+
+def test_a_new_term_public_text_uses_waits_and_its_approval_creates_it(people):
+    from services.library.glossary import create_term
+
+    admin = make_user(role=Role.ADMIN, name="Admin")
+    article = make_article(sections=_section("Then imatinib is given."))
+    change = create_term(TermInput("imatinib", "A kinase blocker."), actor=admin)
+    assert isinstance(change, LibraryChange) and change.is_new and change.target_id is None
+    assert change.changed_fields == ["term", "definition"]
+    assert db.session.scalar(sa.select(sa.func.count(GlossaryTerm.id))) == 0
+    assert [a.id for a in changes.articles_altered_by(change)] == [article.id]
+    with pytest.raises(NotPermitted):
+        changes.approve(change, approver=admin)  # its author
+    assert [a.id for a in changes.approve(change, approver=people["bo"])] == [article.id]
+    term = changes.target_of(change)
+    assert term.term == "imatinib" and change.target_id == term.id
+    (entry,) = public_history.library_corrections(article)
+    assert entry.change.is_new and entry.entry == "imatinib"

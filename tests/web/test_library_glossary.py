@@ -64,15 +64,38 @@ def test_a_deleted_term_stops_explaining_itself_on_the_next_view(demo, client, a
     )
 
 
-def test_a_new_term_is_explained_in_articles_from_the_next_view(demo, client, auth):
+def test_a_new_term_public_text_uses_is_explained_once_someone_else_approves_it(demo, client, auth):
     auth.login(Role.ADMIN)
     assert "Test term definition." not in client.get(ARTICLE).get_data(as_text=True)
     response = client.post(
         "/admin/glossary/new",
         data={"term": "microscope", "definition": "Test term definition.", "aliases": ""},
     )
+    change = db.session.scalar(sa.select(LibraryChange))
     assert response.status_code == 302
+    assert response.location.endswith(f"/admin/library-changes/{change.id}")
+    assert change.is_new
+    assert not db.session.scalar(sa.select(GlossaryTerm).where(GlossaryTerm.term == "microscope"))
+    page = client.get(response.location).get_data(as_text=True)
+    assert "New glossary term “microscope”" in page
+    assert "Test term definition." not in client.get(ARTICLE).get_data(as_text=True)
+    auth.logout()
+    auth.login(Role.REVIEWER)
+    assert client.post(f"/admin/library-changes/{change.id}/approve").status_code == 303
     assert "Test term definition." in client.get(ARTICLE).get_data(as_text=True)
+    history = client.get("/articles/mrd-testing-all/history").get_data(as_text=True)
+    assert "Explanation of “microscope” added; approved by" in history
+
+
+def test_a_new_term_no_public_text_uses_is_added_at_once(demo, client, auth):
+    auth.login(Role.ADMIN)
+    response = client.post(
+        "/admin/glossary/new",
+        data={"term": "zzunusedword", "definition": "Test term definition.", "aliases": ""},
+    )
+    assert response.status_code == 302 and response.location.endswith("/admin/glossary")
+    assert db.session.scalar(sa.select(GlossaryTerm).where(GlossaryTerm.term == "zzunusedword"))
+    assert db.session.scalar(sa.select(sa.func.count(LibraryChange.id))) == 0
 
 
 def test_a_clash_is_refused_beside_the_field_with_the_input_kept(demo, client, auth):

@@ -348,7 +348,7 @@ def test_a_new_reference_for_a_broken_citation_mends_the_cached_page(reader):
     path = f"/articles/{article.slug}"
     assert "Test source made later" not in reader.get(path).get_data(as_text=True)
     assert reader.get(path).headers["X-Page-Cache"] == "hit"
-    references.create_reference(
+    proposed = references.create_reference(
         ReferenceInput(
             kind=ReferenceKind.RESEARCH,
             title="Test source made later",
@@ -357,6 +357,9 @@ def test_a_new_reference_for_a_broken_citation_mends_the_cached_page(reader):
         ),
         actor=make_user(role=Role.EDITOR),
     )
+    db.session.commit()
+    assert reader.get(path).headers["X-Page-Cache"] == "hit"  # public text cites it: reviewed
+    approved(proposed)
     db.session.commit()
     after = reader.get(path)
     assert "X-Page-Cache" not in after.headers

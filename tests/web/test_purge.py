@@ -169,7 +169,10 @@ def test_glossary_edits_purge_the_articles_that_use_the_term(app, client, cache)
     db.session.commit()
     app.config["CACHE_PURGE_URLS"] = [cache.url]
 
-    term = create_term(TermInput(term="Imatinib", definition="A kinase blocker."), actor=admin)
+    proposed = create_term(TermInput(term="Imatinib", definition="A kinase blocker."), actor=admin)
+    db.session.commit()
+    assert cache.purged == []  # public text uses it: a new term waits for review
+    term = approved(proposed)
     db.session.commit()
     assert purged_slugs(cache) == {"uses-it"}
     assert "A kinase blocker." in client.get("/articles/uses-it?audience=plain").get_data(

@@ -66,6 +66,10 @@ def _test_config(url: str, **extra) -> dict:
         # Module-scoped signed-in sessions (the access matrices) outlive production's ten
         # minutes on a slow run; tests/web/test_auth.py sets it back to test the prompt.
         "REAUTHENTICATE_AFTER": timedelta(hours=12),
+        # Tests read what a stand-in cache was asked as soon as the commit returns: wait for it
+        # to answer, however busy the machine. Production's short budget is tested against a
+        # cache that never answers (tests/web/test_purge.py), which sets it back.
+        "CACHE_PURGE_WAIT": 10,
     }
     if url.startswith("postgresql"):
         # A test database need not survive a power cut: commits skip waiting for the disk.

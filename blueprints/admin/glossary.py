@@ -36,7 +36,6 @@ def _term_page(form: TermForm, term: GlossaryTerm | None = None, status: int = 2
         form=form,
         term=term,
         pending=pending,
-        pending_fields=pending.changed_labels if pending else [],
     ), status
 
 

@@ -109,7 +109,6 @@ def _reference_page(reference: Reference, form: ReferenceForm, status: int = 200
         form=form,
         citing=library.citing_articles(reference),
         pending=pending,
-        pending_fields=pending.changed_labels if pending else [],
         **context,
     ), status
 

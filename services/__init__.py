@@ -10,6 +10,6 @@ of services/errors.py, which blueprints map to HTTP statuses.
 - `staff`: accounts, passwords, permissions, the audit log, work lists, audience settings.
 - `seeding`: the demo content and synthetic articles for load tests.
 
-Shared: `errors` (domain errors), `validation` (field-by-field refusals), `paging`.
+Shared: `errors` (domain errors), `validation` (field-by-field refusals), `paging`, `locking`.
 May import models, extensions and caching; never web or blueprints.
 """

@@ -25,6 +25,7 @@ from models import (
 )
 from services.editorial.checks import Findings, check_revision, level_settings
 from services.editorial.diffing import LEVELS, RevisionDiff, Snapshot, diff, snapshot
+from services.locking import hold_row
 from services.reading.readability import VariantReading
 
 
@@ -47,18 +48,12 @@ def _with_content() -> list:
 def load_revision(revision_id: int, *, for_update: bool = False) -> Revision | None:
     """A revision with its article, people and record.
 
-    `for_update` (a decision's POST) first takes the revision's row lock for the transaction, so
-    two reviewers acting at once take turns and the second sees the first one's result. A no-op
-    UPDATE does it on both databases: SQLite ignores FOR UPDATE, and its deferred transactions
-    would otherwise let both read the old state before either writes.
+    `for_update` (a decision's POST) first takes the revision's row lock for the transaction
+    (services/locking.py), so two reviewers acting at once take turns and the second sees the
+    first one's result.
     """
     if for_update:
-        db.session.execute(
-            sa.update(Revision)
-            .where(Revision.id == revision_id)
-            .values(status=Revision.status)
-            .execution_options(synchronize_session=False)
-        )
+        hold_row(Revision.status, revision_id)
     return db.session.scalar(
         sa.select(Revision)
         .where(Revision.id == revision_id)

@@ -57,13 +57,19 @@ def allowed_actions(revision: Revision) -> list[str]:
 
 def actions_for(revision: Revision, user: User) -> list[str]:
     """Transitions `user` may take on `revision` now: what the page offers as buttons."""
-    return [name for name in allowed_actions(revision) if _refusal(revision, name, user) is None]
+    authors = authors_since_approval(revision)  # once, for every decision weighed
+    return [
+        name
+        for name in allowed_actions(revision)
+        if _refusal(revision, name, user, authors=authors) is None
+    ]
 
 
 def why_not(revision: Revision, user: User) -> str | None:
     """Why the review page offers `user` none of the decisions the revision's state allows."""
     names = [name for name in allowed_actions(revision) if name != "submit"]
-    refusals = [_refusal(revision, name, user) for name in names]
+    authors = authors_since_approval(revision)
+    refusals = [_refusal(revision, name, user, authors=authors) for name in names]
     if not refusals or None in refusals:
         return None
     return refusals[0]
@@ -75,9 +81,13 @@ def ineligible(revision: Revision) -> list[Authorship]:
     return authors_since_approval(revision)
 
 
-def independence_refusal(revision: Revision, user: User) -> str | None:
-    """Why `user` is not a second pair of eyes on `revision`'s text (None: they are)."""
-    authors = authors_since_approval(revision)
+def independence_refusal(
+    revision: Revision, user: User, *, authors: list[Authorship] | None = None
+) -> str | None:
+    """Why `user` is not a second pair of eyes on `revision`'s text (None: they are);
+    `authors` when the caller has them already."""
+    if authors is None:
+        authors = authors_since_approval(revision)
     reason = independence(user, {a.user.id: a.user.name for a in authors})
     own = next((a for a in authors if a.user.id == user.id), None)
     if reason is not None and own is not None:
@@ -91,7 +101,9 @@ def default_next_review(revision: Revision) -> date:
     return revision.next_review_on or date.today() + REVIEW_INTERVAL
 
 
-def _refusal(revision: Revision, action: str, user: User) -> str | None:
+def _refusal(
+    revision: Revision, action: str, user: User, *, authors: list[Authorship] | None = None
+) -> str | None:
     """Why `user` may not take `action` on `revision` (None: they may)."""
     if action == "submit":
         if not can(user, Permission.EDIT):
@@ -101,7 +113,7 @@ def _refusal(revision: Revision, action: str, user: User) -> str | None:
         return None
     if not can(user, Permission.REVIEW):
         return "Only the Medical Advisory Board reviews articles."
-    if (reason := independence_refusal(revision, user)) is not None:
+    if (reason := independence_refusal(revision, user, authors=authors)) is not None:
         return reason
     if action in ("approve", "request_changes") and revision.reviewer_id not in (None, user.id):
         if not can(user, Permission.UNLOCK):

@@ -30,8 +30,9 @@ from models import (
 )
 from models.base import utcnow
 from services.errors import InvalidTransition, NotPermitted
-from services.library import glossary, references, usage
+from services.library import glossary, references
 from services.library.usage import articles_citing, articles_using
+from services.locking import hold_row
 from services.staff import audit
 from services.staff.permissions import Permission, independence, require
 from services.validation import InvalidFields
@@ -55,14 +56,6 @@ def term_values(data: glossary.TermInput) -> dict:
         "aliases": list(data.aliases),
         "definition": data.definition,
     }
-
-
-def reference_in_public_use(reference: Reference) -> bool:
-    return usage.key_in_public_use(reference.key)
-
-
-def term_in_public_use(term: GlossaryTerm) -> bool:
-    return usage.term_in_public_use(term_values(glossary.TermInput.of(term)))
 
 
 def _as_reference_input(values: dict) -> references.ReferenceInput:
@@ -101,15 +94,9 @@ def pending_for(kind: LibraryKind, target_id: int) -> LibraryChange | None:
 
 
 def locked(change_id: int) -> LibraryChange | None:
-    """A change read for a decision, its row held for the transaction, so two reviewers acting
-    at once take turns and the second sees the first one's result. A no-op UPDATE does it on
-    both databases (SQLite ignores FOR UPDATE, as services/editorial/dossier.py explains)."""
-    db.session.execute(
-        sa.update(LibraryChange)
-        .where(LibraryChange.id == change_id)
-        .values(status=LibraryChange.status)
-        .execution_options(synchronize_session=False)
-    )
+    """A change read for a decision, its row held for the transaction (services/locking.py), so
+    two reviewers acting at once take turns and the second sees the first one's result."""
+    hold_row(LibraryChange.status, change_id)
     return db.session.scalar(
         sa.select(LibraryChange)
         .where(LibraryChange.id == change_id)

@@ -185,10 +185,8 @@ def update_term(
         return {}
     values = library_changes.term_values(data)
     # Public text may use the term as it is or as it would be (a new alias, a renamed term).
-    if (
-        library_changes.pending_for(LibraryKind.GLOSSARY, term.id)
-        or library_changes.term_in_public_use(term)
-        or usage.term_in_public_use(values)
+    if library_changes.pending_for(LibraryKind.GLOSSARY, term.id) or usage.term_in_public_use(
+        library_changes.term_values(TermInput.of(term)), values
     ):
         return library_changes.propose(LibraryKind.GLOSSARY, term, values, actor=actor)
     return apply_edit(term, data, actor=actor)

@@ -256,10 +256,8 @@ def update_reference(
     if asdict(ReferenceInput.of(reference)) == asdict(data):
         return {}
     # Public text may cite the reference by its key, or by the key it would take.
-    if (
-        library_changes.pending_for(LibraryKind.REFERENCE, reference.id)
-        or library_changes.reference_in_public_use(reference)
-        or usage.key_in_public_use(data.key)
+    if library_changes.pending_for(LibraryKind.REFERENCE, reference.id) or any(
+        usage.key_in_public_use(key) for key in {reference.key, data.key}
     ):
         values = library_changes.reference_values(data)
         return library_changes.propose(LibraryKind.REFERENCE, reference, values, actor=actor)

@@ -89,6 +89,7 @@ def key_in_public_use(key: str) -> bool:
     return bool(articles_citing(key)) or _answers_cite(key)
 
 
-def term_in_public_use(values: dict) -> bool:
-    """Public text uses a form of the term (values as `changes.term_values` gives them)."""
-    return bool(articles_using(values))
+def term_in_public_use(*term_values_: dict) -> bool:
+    """Public text uses a form of any of these terms (values as `changes.term_values` gives
+    them): one scan for a term as it is and as an edit would make it."""
+    return bool(articles_using(*term_values_))

@@ -204,6 +204,9 @@ def test_pdf_has_the_question_wording_reviewer_and_address(client, demo):
     assert article.question in words
     assert first_sentence in words
     assert "Demo Reviewer" in words
+    # Every section build_view gives a plain reader, whatever its kind, is in the PDF.
+    for section in view.sections:
+        assert section.section.heading in words
     number = article.public_revision.number
     assert f"/articles/{CML}/revisions/{number}?audience=plain" in words.replace(" ", "")
 

@@ -11,7 +11,7 @@ export FLASK_APP := app
 STATIC_SOURCES := $(shell find static -path static/dist -prune -o -type f -print 2>/dev/null)
 export HOST PORT WORKERS
 
-.PHONY: run test install static migrate seed lint format bench bench-answers fleet fleet-up clean
+.PHONY: run test install system-deps static migrate seed lint format bench bench-answers bench-pdf fleet fleet-up clean
 
 run: install static migrate seed
 	@echo "Vetted is serving on http://$(HOST):$(PORT)"
@@ -25,7 +25,18 @@ test: install static
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-install: $(VENV)/.installed static/vendor/htmx.min.js
+install: system-deps $(VENV)/.installed static/vendor/htmx.min.js
+
+# The article PDF (WeasyPrint) needs pango and a font from Debian: installed when missing.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-deps:
+	@missing=$$(for p in $(PDF_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "== Installing $$missing from Debian"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +85,9 @@ fleet-up: install static
 	$(BIN)/python deploy/fleet.py
 
 # Instant-answer p50/p95 at 10,000 and 100,000 synthetic articles, SQLite then PostgreSQL (minutes).
+bench-pdf: install static
+	$(BIN)/python scripts/bench_pdf.py
+
 bench-answers: install
 	$(BIN)/python scripts/bench_answers.py
 

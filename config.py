@@ -218,6 +218,10 @@ class Config:
         # Anonymous pages the app's page cache keeps at most (caching/pages.py): the least
         # recently stored go first.
         self.PAGE_CACHE_MAX_ROWS = _int("PAGE_CACHE_MAX_ROWS", 5000)
+        # Article PDFs kept (caching/pdfs.py), and how many a client may have made: a kept one
+        # costs a query, a new one about a second of CPU (blueprints/articles/printing.py).
+        self.PDF_CACHE_MAX_ROWS = _int("PDF_CACHE_MAX_ROWS", 2000)
+        self.PDF_RATE_LIMIT = os.environ.get("PDF_RATE_LIMIT", "10 per minute; 100 per hour")
         self.BUILD_ID = build_id()
         # argon2id parameters for new password hashes, a profile of argon2.profiles. Not read
         # from the environment: only the test suite lowers it.

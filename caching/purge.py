@@ -42,12 +42,18 @@ WORKERS = 8  # purge requests in flight at once, per process
 ENCODINGS = ("", "br", "gzip")
 
 
+# The pages that show an article's current revision: the page itself, its print view and PDF.
+# (A revision's own permalink changes only when a newer one is approved, and expires by its TTL.)
+ARTICLE_PAGES = ("articles.detail", "articles.print_view", "articles.pdf")
+
+
 def addresses(slug: str) -> list[str]:
-    """The canonical addresses of an article's page, as caches key them (caching/headers.py)."""
+    """The canonical addresses of an article's pages, as caches key them (caching/headers.py)."""
     urls = current_app.url_map.bind("localhost")
-    return [urls.build("articles.detail", {"slug": slug})] + [
-        urls.build("articles.detail", {"slug": slug, "audience": level.value})
-        for level in ReadingLevel
+    return [
+        urls.build(endpoint, {"slug": slug, **({"audience": level.value} if level else {})})
+        for endpoint in ARTICLE_PAGES
+        for level in (None, *ReadingLevel)
     ]
 
 

@@ -11,7 +11,13 @@ from models.base import (
     SectionKind,
     SourceRead,
 )
-from models.cache import CachedPage, ContentVersion, RenderedRevision, revision_references
+from models.cache import (
+    CachedPage,
+    CachedPdf,
+    ContentVersion,
+    RenderedRevision,
+    revision_references,
+)
 from models.followup import AnswerStatus, FollowupAnswer, FollowupQuestion, FollowupStatus
 from models.glossary import GlossaryTerm
 from models.library_change import (
@@ -33,6 +39,7 @@ __all__ = [
     "Article",
     "AuditEvent",
     "CachedPage",
+    "CachedPdf",
     "ChangeStatus",
     "ContentVersion",
     "AudienceRole",

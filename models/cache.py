@@ -67,3 +67,24 @@ class CachedPage(db.Model):
     body_br: Mapped[bytes] = mapped_column(sa.LargeBinary)
     # The page cache's cap drops the least recently stored rows first (caching/pages.py).
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class CachedPdf(db.Model):
+    """An article's PDF (services/reading/printing.py) at one level and language: WeasyPrint
+    costs about a second, a stored one a query.
+
+    `key` digests the revision, level, language and the print view's whole HTML, so anything
+    the PDF shows (wording, references, glossary, reviewer, next review date, a newer version)
+    gives a new key and the old row is garbage, deleted when the new one is stored.
+    """
+
+    __tablename__ = "cached_pdfs"
+    __table_args__ = (Index("ix_cached_pdfs_revision", "revision_id", "level", "language"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    level: Mapped[ReadingLevel] = mapped_column(enum_column(ReadingLevel))
+    language: Mapped[str] = mapped_column(String(16))
+    body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # The cap drops the least recently stored rows first (caching/pdfs.py).
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

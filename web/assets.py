@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request, send_from_directory
+from werkzeug.security import safe_join
 
 SOURCE = Path(__file__).resolve().parents[1] / "static"
 MANIFEST = "manifest.json"
@@ -60,6 +61,15 @@ def serve(filename: str) -> Response:
     response.headers["Cache-Control"] = IMMUTABLE
     response.vary.add("Accept-Encoding")
     return response
+
+
+def file_for(filename: str) -> Path | None:
+    """The file on disk that /static/`filename` serves (built or as it is), or None: for
+    renderers that read our own files instead of asking the network (the article PDF)."""
+    assets: Assets = current_app.extensions["vetted_assets"]
+    folder = assets.build_dir if filename in assets.built else SOURCE
+    found = safe_join(str(folder), filename)
+    return Path(found) if found and Path(found).is_file() else None
 
 
 def init_app(app: Flask) -> None:

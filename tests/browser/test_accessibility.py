@@ -24,6 +24,8 @@ PAGES = {
     "article-approved": (article(APPROVED), 200),
     "article-submitted": (article(SUBMITTED), 200),
     "article-plain-wording": (article(SEED, audience="plain"), 200),  # glossary terms
+    "print-view": (f"/articles/{APPROVED}/print?audience=plain", 200),
+    "revision-permalink": (f"/articles/{APPROVED}/revisions/1?audience=plain", 200),
     "glossary": ("/glossary", 200),
     "reference": (f"/articles/{APPROVED}/references/sasaki2016", 200),
     "not-found": ("/articles/no-such-article", 404),

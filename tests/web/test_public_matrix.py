@@ -97,6 +97,12 @@ READERS: dict[tuple[str, str], Answer] = {
     ("GET", "articles.policy"): Answer(200, LISTING),
     ("GET", "articles.detail"): Answer(200, ARTICLE),
     ("GET", "articles.reference"): Answer(200, ARTICLE),  # a cited reference's own page
+    # A revision's own address, its print view and PDF, and the current revision's.
+    ("GET", "articles.revision"): Answer(200, ARTICLE),
+    ("GET", "articles.print_view"): Answer(200, ARTICLE),
+    ("GET", "articles.revision_print"): Answer(200, ARTICLE),
+    ("GET", "articles.pdf"): Answer(200, ARTICLE),
+    ("GET", "articles.revision_pdf"): Answer(200, ARTICLE),
     # Free text, the review record, a change waiting for review: the browser's to keep.
     ("GET", "articles.search"): Answer(200, PRIVATE),
     ("GET", "articles.history"): Answer(200, PRIVATE),
@@ -271,6 +277,7 @@ def _public_objects(ids: dict[str, int]) -> dict[str, int | str]:
     return {
         "slug": published.slug,
         "section_id": section.id,
+        "number": published.public_revision.number,
         "key": "ref",
         "topic_slug": topic.slug,
         "token": asked.token,

@@ -26,11 +26,17 @@ from tests.factories import (
     make_user,
 )
 
-PAGES = [
+CARD_PAGES = [
     "/articles/{}",
     "/articles/{}?audience=plain",
     "/articles/{}?audience=standard",
     "/articles/{}?audience=clinical",
+]
+# An article's page, its print view and its PDF: each shows the current revision.
+PAGES = [
+    f"/articles/{{}}{page}{query}"
+    for page in ("", "/print", ".pdf")
+    for query in ("", "?audience=plain", "?audience=standard", "?audience=clinical")
 ]
 
 
@@ -136,7 +142,8 @@ def test_an_unreachable_cache_never_fails_the_change(app, pending, caplog):
 def purged_slugs(cache) -> set[str]:
     """The articles the cache was asked to drop, each at every address in every encoding."""
     pages = [(path, e) for path, e in cache.purged if "/references/" not in path]
-    slugs = {path.split("?")[0].removeprefix("/articles/") for path, _encoding in pages}
+    paths = {path.split("?")[0].removeprefix("/articles/") for path, _encoding in pages}
+    slugs = {path.removesuffix("/print").removesuffix(".pdf") for path in paths}
     assert sorted(pages) == sorted(
         (page.format(slug), encoding)
         for slug in slugs
@@ -153,7 +160,7 @@ def purged_cards(cache) -> set[tuple[str, str]]:
     assert sorted(pages) == sorted(
         (page.format(f"{slug}/references/{key}"), encoding)
         for slug, key in cards
-        for page in PAGES
+        for page in CARD_PAGES
         for encoding in ("", "br", "gzip")
     )
     return cards

@@ -43,6 +43,9 @@ class SectionKind(enum.StrEnum):
     DRUG_LABEL = "drug_label"
     RESEARCH = "research"
     OTHER = "other"
+    # Questions a patient or student can take to their care team: shown after the evidence, at
+    # plain and standard levels only (services.reading.personalization.shown_at).
+    QUESTIONS = "questions"
 
     @property
     def label(self) -> str:
@@ -52,6 +55,7 @@ class SectionKind(enum.StrEnum):
             "drug_label": "From the FDA Drug Label",
             "research": "From the Research",
             "other": "Other",
+            "questions": "Questions to ask your care team",
         }[self.value]
 
 

@@ -70,6 +70,14 @@ class SectionForm(Form):
                 "Write this section at one reading level at least, or remove it."
             )
             valid = False
+        elif self.kind.data == SectionKind.QUESTIONS and not any(
+            (self[level].data or "").strip() for level in ("plain", "standard")
+        ):
+            self.form_errors.append(
+                "Only patients and students see these questions: write the plain or standard "
+                "wording."
+            )
+            valid = False
         return valid
 
 
@@ -119,6 +127,12 @@ class ArticleForm(FlaskForm):
         if summaries > 1:
             raise ValidationError(
                 "An article has one short answer: make the other sections another kind."
+            )
+        questions = sum(1 for e in field.entries if e.form.kind.data == SectionKind.QUESTIONS)
+        if questions > 1:
+            raise ValidationError(
+                f"An article has one “{SectionKind.QUESTIONS.label}” section: put every "
+                "question in it and remove the others."
             )
 
     @property

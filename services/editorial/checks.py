@@ -1,9 +1,10 @@
 """What a reviewer must see before approving, and an editor while writing.
 
 Blocking: a variant above its reading level's target grade, a citation key no reference has.
-Warning: a sentence that states a clinical number (dose, percentage, survival, time) with no
-citation. The same checks serve the editor's live preview, the review page and the approval gate,
-on saved revisions and on the unsaved ones the preview builds.
+Warnings: a sentence that states a clinical number (dose, percentage, survival, time) with no
+citation; "Questions to ask your care team" wording that is not a list of questions. The same checks
+serve the editor's live preview, the review page and the approval gate, on saved revisions and
+on the unsaved ones the preview builds.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from extensions import db
-from models import LevelSetting, ReadingLevel, Reference, Revision
-from services.reading.markdown import CITATION, citation_keys, inline_blocks
+from models import LevelSetting, ReadingLevel, Reference, Revision, SectionKind
+from services.reading.markdown import CITATION, citation_keys, inline_blocks, list_items
 from services.reading.readability import OverTarget
 
 # A number with what makes it a clinical claim: a unit, a percentage, a duration, "1 in 3",
@@ -53,11 +54,22 @@ class UncitedNumber:
     sentence: str
 
 
+@dataclass(frozen=True)
+class NotAQuestion:
+    """Questions-to-ask wording that is not a `-` list (`item` empty), or a list item that does
+    not end in a question mark (`item` its text)."""
+
+    heading: str
+    level: ReadingLevel
+    item: str
+
+
 @dataclass
 class Findings:
     over_target: list[OverTarget] = field(default_factory=list)
     broken: list[BrokenCitation] = field(default_factory=list)
     uncited_numbers: list[UncitedNumber] = field(default_factory=list)
+    not_questions: list[NotAQuestion] = field(default_factory=list)
 
     @property
     def blocking(self) -> bool:
@@ -92,6 +104,16 @@ def uncited_sentences(markdown: str) -> tuple[str, ...]:
             if NUMBER_CLAIM.search(CITATION.sub("", sentence)) and not CITATION.search(sentence):
                 found.append(sentence.strip())
     return tuple(found)
+
+
+@lru_cache(maxsize=256)
+def question_problems(markdown: str) -> tuple[str, ...]:
+    """What keeps wording from being a list of questions: ("",) when it has no list, else the
+    list items that do not end in a question mark. A lead-in paragraph is fine."""
+    items = list_items(markdown)
+    if not items:
+        return ("",)
+    return tuple(item for item in items if not item.rstrip().endswith("?"))
 
 
 def known_reference_keys(keys: set[str]) -> set[str]:
@@ -129,4 +151,7 @@ def check_revision(
                 findings.broken.append(BrokenCitation(section.heading, variant.level, key))
         for sentence in uncited_number_sentences(variant.body):
             findings.uncited_numbers.append(UncitedNumber(section.heading, variant.level, sentence))
+        if section.kind == SectionKind.QUESTIONS:
+            for item in question_problems(variant.body):
+                findings.not_questions.append(NotAQuestion(section.heading, variant.level, item))
     return findings

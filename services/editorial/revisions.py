@@ -32,6 +32,7 @@ from models import (
 from models.base import utcnow
 from services.errors import Conflict, DomainError, NotPermitted
 from services.reading.markdown import citation_keys
+from services.reading.personalization import ONLY_AT
 from services.reading.readability import Readability, measure
 from services.staff import audit
 from services.staff.permissions import Permission, can, require
@@ -109,6 +110,10 @@ def _check_sections(sections: list[SectionInput]) -> None:
         raise DomainError(f"An article can have at most {MAX_SECTIONS} sections.")
     if sum(1 for s in sections if s.kind == SectionKind.SUMMARY) > 1:
         raise DomainError("An article has one short answer; make the others ordinary sections.")
+    if sum(1 for s in sections if s.kind == SectionKind.QUESTIONS) > 1:
+        raise DomainError(
+            f"An article has one “{SectionKind.QUESTIONS.label}” section: put every question in it."
+        )
     for position, item in enumerate(sections, 1):
         name = item.heading.strip() or f"Section {position}"
         if not item.heading.strip():
@@ -119,6 +124,13 @@ def _check_sections(sections: list[SectionInput]) -> None:
             raise DomainError(f"“{name}” is empty: write it at one reading level at least.")
         if any(len(body) > MAX_BODY for body in item.variants.values()):
             raise DomainError(f"“{name}” is too long: at most {MAX_BODY:,} characters a level.")
+        if item.kind in ONLY_AT and not any(
+            (item.variants.get(level) or "").strip() for level in ONLY_AT[item.kind]
+        ):
+            raise DomainError(
+                f"“{name}” is shown to patients and students only: write its plain or standard "
+                "wording."
+            )
 
 
 def _plain_newlines(body: str) -> str:

@@ -36,6 +36,7 @@ from models import (
 from services import search
 from services.editorial.publishing import publicly_visible
 from services.followups.passages import (
+    NOT_QUOTED,
     SOFT,
     SourcePassage,
     heading_terms,
@@ -176,7 +177,7 @@ def _texts(articles: list[Article]) -> dict[int, list[tuple[SectionText, list[Va
             SectionVariant.body,
         )
         .join(SectionVariant, SectionVariant.section_id == Section.id)
-        .where(Section.revision_id.in_(revision_ids))
+        .where(Section.revision_id.in_(revision_ids), Section.kind.not_in(NOT_QUOTED))
         .order_by(Section.revision_id, Section.position)
     )
     sections: dict[int, dict[int, tuple[SectionText, list[VariantText]]]] = {}

@@ -19,9 +19,14 @@ from functools import lru_cache
 import snowballstemmer
 from markdown_it import MarkdownIt
 
+from models import SectionKind
 from services.reading.markdown import CITED
 
 BM25_K1, BM25_B = 1.2, 0.75
+# Sections never quoted as evidence: the questions to ask the care team are questions, not
+# answers ("Is there a clinical trial that fits my situation?" would match a reader's question
+# word for word and be shown under "What our reviewed articles say").
+NOT_QUOTED = frozenset({SectionKind.QUESTIONS})
 
 # Function words and question scaffolding: they say nothing about what a passage is about.
 STOPWORDS = frozenset(

@@ -384,3 +384,16 @@ def plain_outline(text: str) -> tuple[list[str], list[str]]:
             if in_heading:
                 headings.append(content)
     return headings, blocks
+
+
+def list_items(text: str) -> list[str]:
+    """The plain text of each list item's first block, nested items included, in order."""
+    tokens = _md.parse(CITED.sub("", PRIVATE_USE.sub("", text)), {})
+    items, opened = [], False
+    for token in tokens:
+        if token.type == "list_item_open":
+            opened = True
+        elif token.type == "inline" and opened:
+            items.append(_text(token))
+            opened = False
+    return items

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from extensions import db
-from models import AudienceRole, LevelSetting, ReadingLevel, Section, SectionVariant
+from models import AudienceRole, LevelSetting, ReadingLevel, Section, SectionKind, SectionVariant
 
 DEFAULT_LEVEL = ReadingLevel.CLINICAL  # the seed's content is for healthcare professionals
 
@@ -21,6 +21,21 @@ FALLBACK = {
     ReadingLevel.STANDARD: [ReadingLevel.STANDARD, ReadingLevel.CLINICAL, ReadingLevel.PLAIN],
     ReadingLevel.CLINICAL: [ReadingLevel.CLINICAL, ReadingLevel.STANDARD, ReadingLevel.PLAIN],
 }
+
+# Sections written for some readers only. "Questions to ask your care team" is for patients,
+# caregivers and students, and nurses and pharmacists who read at the standard level: the page
+# is keyed (and cached) by level, not role, so it shows at plain and standard. A clinician, and
+# a reader who has not chosen (clinical by default), never sees it: not in clinical wording,
+# and not in another level's wording through FALLBACK either.
+ONLY_AT: dict[SectionKind, frozenset[ReadingLevel]] = {
+    SectionKind.QUESTIONS: frozenset({ReadingLevel.PLAIN, ReadingLevel.STANDARD}),
+}
+
+
+def shown_at(kind: SectionKind, level: ReadingLevel) -> bool:
+    """Whether readers at `level` see sections of `kind` at all."""
+    levels = ONLY_AT.get(kind)
+    return levels is None or level in levels
 
 
 @dataclass(frozen=True)
@@ -108,7 +123,10 @@ def choose_level(available: Iterable[ReadingLevel], level: ReadingLevel) -> Read
 
 
 def choose_variant(section: Section, level: ReadingLevel) -> SectionVariant | None:
-    """The variant at `level`, else the nearest more technical one."""
+    """The variant at `level`, else the nearest more technical one; None when the section's
+    kind is not for readers at `level` (`shown_at`)."""
+    if not shown_at(section.kind, level):
+        return None
     by_level = {v.level: v for v in section.variants}
     chosen = choose_level(by_level, level)
     return by_level[chosen] if chosen else None

@@ -127,6 +127,18 @@ def load_glossary(url: Callable[[GlossaryTerm], str]) -> Glossary:
     return Glossary.build(db.session.scalars(sa.select(GlossaryTerm)).all(), url)
 
 
+# Shown whole, never behind "Show full section": the short answer, and the questions to ask,
+# which are short and meant to be read (and printed) as a list.
+NEVER_COLLAPSED = frozenset({SectionKind.SUMMARY, SectionKind.QUESTIONS})
+
+
+def _reading_order(sections: list[Section]) -> list[Section]:
+    """Sections as the page shows them: as written, except the questions to ask the care team,
+    which come after the evidence, just before the references, wherever the editor put them
+    (and so take their citation numbers, if any, after the evidence's)."""
+    return sorted(sections, key=lambda s: s.kind == SectionKind.QUESTIONS)
+
+
 def build_view(
     article: Article,
     level: ReadingLevel,
@@ -150,7 +162,7 @@ def build_view(
         revision = load_revision(article.public_revision_id)
         if revision is None:
             return None
-    chosen = [(s, choose_variant(s, level)) for s in revision.sections]
+    chosen = [(s, choose_variant(s, level)) for s in _reading_order(revision.sections)]
     chosen = [(s, v) for s, v in chosen if v is not None]
     marks_terms = glossary_url is not None and level != ReadingLevel.CLINICAL
     key = payload = None
@@ -204,7 +216,7 @@ def _render(
             variant.body,
             registry,
             card_url=card_url,
-            collapsible=section.kind != SectionKind.SUMMARY,
+            collapsible=section.kind not in NEVER_COLLAPSED,
             glossary=glossary,
         )
         preview = rendered.preview_html

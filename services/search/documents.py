@@ -14,6 +14,7 @@ from services.reading.markdown import citation_keys, plain_outline
 from services.reading.personalization import choose_level
 
 BATCH = 1_000  # articles read and written at a time by the bulk paths
+NOT_INDEXED = frozenset({SectionKind.QUESTIONS})
 
 
 @dataclass
@@ -39,8 +40,14 @@ def build(
     titles: Mapping[str, str],
 ) -> dict:
     """The index row for a revision; `titles` maps citation keys to reference titles."""
-    # Readers see the short answer first, then the sections in order.
-    ordered = sorted(sections, key=lambda s: (s.kind != SectionKind.SUMMARY, s.position))
+    # Readers see the short answer first, then the sections in order. The questions to ask
+    # the care team are left out: the same few questions ("Is there a clinical trial that
+    # fits my situation?") would match every article that has them and be quoted in excerpts
+    # as if they were what the article says.
+    ordered = sorted(
+        (s for s in sections if s.kind not in NOT_INDEXED),
+        key=lambda s: (s.kind != SectionKind.SUMMARY, s.position),
+    )
     headings: dict[str, None] = {}
     keys: dict[str, None] = {}
     for section in ordered:

@@ -97,7 +97,7 @@
     const copy = last.cloneNode(true);
     copy.classList.remove("moved");
     copy.querySelectorAll("textarea, input[data-heading]").forEach((el) => { el.value = ""; });
-    copy.querySelectorAll(".field-error").forEach((el) => el.remove());
+    copy.querySelectorAll(".field-error, .questions-hint").forEach((el) => el.remove());
     copy.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
     copy.querySelectorAll("[aria-describedby]").forEach((el) => {
       const kept = el.getAttribute("aria-describedby").split(/\s+/).filter((id) => !id.endsWith("-error"));

@@ -125,7 +125,7 @@ def test_sections_move_in_place_and_the_order_is_saved(page, live_app, people):
     # Focus stays on the button that moved, and the names follow the new order.
     expect(section_button(page, "Move down", "From the Guidelines")).to_be_focused()
     expect(page.locator("#editor-announce")).to_contain_text(
-        "Moved From the Guidelines to position 3 of 4."
+        "Moved From the Guidelines to position 3 of 5."
     )
     legends = page.locator(".section-editor legend").all_inner_texts()
     assert legends[1:3] == ["Section 2: From the FDA Drug Label", "Section 3: From the Guidelines"]
@@ -137,6 +137,7 @@ def test_sections_move_in_place_and_the_order_is_saved(page, live_app, people):
         "From the FDA Drug Label",
         "From the Guidelines",
         "From the Research",
+        "Questions to ask your care team",
     ]
 
 
@@ -146,17 +147,17 @@ def test_a_section_is_added_and_removed_in_place(page, live_app, people):
     mark_page(page)
     page.get_by_role("button", name="Add a section").click()
     assert not_reloaded(page)
-    expect(page.locator(".section-editor")).to_have_count(5)
-    expect(page.locator("#sections-4-heading")).to_be_focused()
+    expect(page.locator(".section-editor")).to_have_count(6)
+    expect(page.locator("#sections-5-heading")).to_be_focused()
     # Choosing a kind names the new section after it; its boxes are labelled by that name.
     page.get_by_label("Kind").last.select_option("other")
-    page.locator("#sections-4-heading").fill("Test section")
+    page.locator("#sections-5-heading").fill("Test section")
     expect(page.get_by_label("Test section — plain language")).to_have_value("")
     page.get_by_label("Test section — plain language").fill("Test words in plain language.")
     # Removing a section with text asks first.
     page.once("dialog", lambda dialog: dialog.accept())
     section_button(page, "Remove", "From the FDA Drug Label").click()
-    expect(page.locator(".section-editor")).to_have_count(4)
+    expect(page.locator(".section-editor")).to_have_count(5)
     assert not_reloaded(page)
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".flash")).to_have_text("Saved revision 2 as a draft.")
@@ -164,6 +165,7 @@ def test_a_section_is_added_and_removed_in_place(page, live_app, people):
         "Short answer",
         "From the Guidelines",
         "From the Research",
+        "Questions to ask your care team",
         "Test section",
     ]
 

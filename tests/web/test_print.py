@@ -207,6 +207,13 @@ def test_pdf_has_the_question_wording_reviewer_and_address(client, demo):
     # Every section build_view gives a plain reader, whatever its kind, is in the PDF.
     for section in view.sections:
         assert section.section.heading in words
+    # A patient takes their questions along; a clinician's PDF has none.
+    assert "Questions to ask your care team" in words
+    first_question = view.sections[-1].variant.body.splitlines()[0].removeprefix("- ")
+    assert view.sections[-1].section.kind.value == "questions"
+    assert first_question in words
+    clinical = pdf_text(client.get(f"/articles/{CML}.pdf?audience=clinical"))
+    assert "Questions to ask" not in clinical
     number = article.public_revision.number
     assert f"/articles/{CML}/revisions/{number}?audience=plain" in words.replace(" ", "")
 

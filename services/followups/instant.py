@@ -13,6 +13,10 @@ with it, is verbatim public content. Nothing is generated, summarised or paraphr
 Passages are scored with BM25 over the passages of the candidate articles (services/followups/
 passages.py), and shown only when they cover at least half the weight of the question's words:
 when nothing matches well, the panel says so rather than show weak passages.
+
+Short enough to read on a phone. The best few passages come first and the rest wait behind "Show
+more"; passages are grouped under their article, in the article's own order, and each article's
+sources are listed once for its group, numbered for the group by first use.
 """
 
 from __future__ import annotations
@@ -44,13 +48,19 @@ from services.followups.passages import (
     split_passages,
     terms,
 )
-from services.reading.markdown import CitationRegistry, citation_keys, render
+from services.reading.markdown import CITED, CitationRegistry, citation_keys, render
 from services.reading.personalization import FALLBACK
 from services.reading.view import CitedReference
 
 CANDIDATES = 20  # articles searched for passages, besides the one the question is about
 MAX_PASSAGES = 5
 MAX_PER_ARTICLE = 3
+# The first view: the best passages, at most three, within about two phone screens of reading,
+# weighed in words: a passage's own, plus a few for its section label, for each source it adds
+# to its article's list and for each article heading it brings. The rest wait behind "Show more".
+FIRST_VIEW = 3
+FIRST_VIEW_WORDS = 170
+LABEL_WORDS, SOURCE_WORDS, HEADING_WORDS = 6, 15, 20
 MAX_RELATED = 4
 MIN_COVERAGE = 0.5  # share of the question's word weight a passage must match to be shown
 MIN_RELATIVE = 0.35  # ...and its score against the best passage's
@@ -75,6 +85,7 @@ class _Scored:
     source: SourcePassage
     context: Counter  # the headings' terms (shared between passages: never changed)
     size: int
+    index: int  # the passage's place in its section
     score: float = 0.0
     coverage: float = 0.0
     matched: int = 0  # distinct query terms found
@@ -94,8 +105,8 @@ class EvidencePassage:
     subheading: str
     markdown: str
     html: Markup
-    references: list[CitedReference]
-    anchor_prefix: str
+    references: list[CitedReference]  # the sources it cites, numbered for its group
+    anchor_prefix: str  # its group's: markers link to the group's list of sources
     score: float
 
     @property
@@ -114,17 +125,41 @@ class EvidencePassage:
 
 
 @dataclass
+class EvidenceGroup:
+    """One article's passages, in the article's order: those in the first view and those behind
+    "Show more", each part followed by the sources it cites that no earlier part listed, so each
+    source is listed once, numbered for the group by first use."""
+
+    article: Article
+    anchor_prefix: str
+    passages: list[EvidencePassage] = field(default_factory=list)
+    references: list[CitedReference] = field(default_factory=list)
+    more: list[EvidencePassage] = field(default_factory=list)
+    more_references: list[CitedReference] = field(default_factory=list)
+
+
+@dataclass
 class Evidence:
     question: str
     level: ReadingLevel
-    passages: list[EvidencePassage] = field(default_factory=list)
+    groups: list[EvidenceGroup] = field(default_factory=list)
     related: list[Article] = field(default_factory=list)
     # The question's own article when none of its text is approved yet, so none of it is quoted.
     unreviewed: Article | None = None
 
     @property
+    def passages(self) -> list[EvidencePassage]:
+        """Every passage, as the panel shows them once "Show more" is open."""
+        first = [p for group in self.groups for p in group.passages]
+        return first + [p for group in self.groups for p in group.more]
+
+    @property
+    def more_count(self) -> int:
+        return sum(len(group.more) for group in self.groups)
+
+    @property
     def found(self) -> bool:
-        return bool(self.passages)
+        return bool(self.groups)
 
 
 @dataclass(frozen=True)
@@ -203,14 +238,16 @@ def _passages(articles: list[Article], level: ReadingLevel) -> list[_Scored]:
             variant = _choose_variant(variants, level)
             if variant is None:
                 continue
-            for source in split_passages(variant.body):
+            for index, source in enumerate(split_passages(variant.body)):
                 context, size = heading_terms(section.heading, source.subheading)
-                docs.append(_Scored(article, section, variant, source, context, source.size + size))
+                size += source.size
+                docs.append(_Scored(article, section, variant, source, context, size, index))
     return docs
 
 
 def _choose(docs: list[_Scored], article: Article | None, n_terms: int) -> list[_Scored]:
-    """The passages that match well, this article's first, at most a few per article."""
+    """The passages that match well, at most a few per article, best first (this article's
+    before the others')."""
     # Distinct words matched, of the question's words that are not verdicts: two at least (or
     # the only one), and two in five.
     need = max(min(2, n_terms), math.ceil(MIN_MATCHED_SHARE * n_terms))
@@ -260,16 +297,19 @@ def answer_from_evidence(
     docs = _passages(_load(ids), level)
     score(query_terms, docs)
     chosen = _choose(docs, article, len([t for t in query_terms if t not in SOFT]))
-    evidence.passages = _render(chosen, level, anchor_prefix)
-    evidence.related = _related(docs, article)
+    evidence.groups = _render(chosen, level, anchor_prefix)
+    evidence.related = _related(docs, article, quoted={d.article.id for d in chosen})
     return evidence
 
 
-def _related(docs: list[_Scored], article: Article | None) -> list[Article]:
-    """Other articles with a passage on the question, best first (quoted ones included)."""
+def _related(docs: list[_Scored], article: Article | None, quoted: set[int]) -> list[Article]:
+    """Other articles with a passage on the question, best first; not those quoted, whose
+    group already links to them."""
     best: dict[int, _Scored] = {}
     for doc in docs:
-        if doc.coverage < RELATED_COVERAGE or (article is not None and doc.article == article):
+        if doc.coverage < RELATED_COVERAGE or doc.article.id in quoted:
+            continue
+        if article is not None and doc.article == article:
             continue
         if doc.article.id not in best or doc.score > best[doc.article.id].score:
             best[doc.article.id] = doc
@@ -277,31 +317,75 @@ def _related(docs: list[_Scored], article: Article | None) -> list[Article]:
     return [d.article for d in ranked[:MAX_RELATED]]
 
 
-def _render(chosen: list[_Scored], level: ReadingLevel, prefix: str) -> list[EvidencePassage]:
-    """Render each passage with one registry for the panel; each lists the sources it cites."""
+def _render(chosen: list[_Scored], level: ReadingLevel, prefix: str) -> list[EvidenceGroup]:
+    """Group the chosen passages (best first) by article: the first `FIRST_VIEW` shown at once,
+    the rest behind "Show more". Groups come in order of their best passage, passages in their
+    article's order; each group numbers its citations with a registry of its own."""
     keys = {key for doc in chosen for key in citation_keys(doc.source.markdown)}
     library = {
         r.key: r for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(keys)))
     }
-    registry = CitationRegistry(known_keys=set(library))
-    shown = []
-    for index, doc in enumerate(chosen, 1):
-        passage_prefix = f"{prefix}{index}-"
-        rendered = render(doc.source.markdown, registry, anchor_prefix=passage_prefix)
-        cited = dict.fromkeys(k for k in citation_keys(doc.source.markdown) if k in library)
-        references = [CitedReference(registry.order.index(k) + 1, library[k]) for k in cited]
-        shown.append(
-            EvidencePassage(
-                article=doc.article,
-                section=doc.section,
-                variant=doc.variant,
-                requested=level,
-                subheading=doc.source.subheading,
-                markdown=doc.source.markdown,
-                html=rendered.html,
-                references=sorted(references, key=lambda c: c.number),
-                anchor_prefix=passage_prefix,
-                score=doc.score,
-            )
-        )
-    return shown
+    first_view = _first_view(chosen)
+    by_article: dict[int, tuple[list[_Scored], list[_Scored]]] = {}
+    for rank, doc in enumerate(chosen):
+        parts = by_article.setdefault(doc.article.id, ([], []))
+        parts[0 if rank < first_view else 1].append(doc)
+    groups = []
+    for number, (first, more) in enumerate(by_article.values(), 1):
+        group = EvidenceGroup((first or more)[0].article, f"{prefix}{number}-")
+        registry = CitationRegistry(known_keys=set(library))
+        rendering = (level, registry, group.anchor_prefix, library)
+        group.passages = [_shown(doc, *rendering) for doc in _ordered(first)]
+        listed = len(registry.order)  # the first view's sources; the rest are new in "more"
+        group.more = [_shown(doc, *rendering) for doc in _ordered(more)]
+        cited = [CitedReference(n, library[k]) for n, k in enumerate(registry.order, 1)]
+        group.references, group.more_references = cited[:listed], cited[listed:]
+        groups.append(group)
+    return groups
+
+
+def _first_view(chosen: list[_Scored]) -> int:
+    """How many of the chosen passages (best first) the first view holds: always the best one,
+    then as many as `FIRST_VIEW` and `FIRST_VIEW_WORDS` allow, never skipping one to fit the
+    next (the order is the ranking)."""
+    spent, listed, headed = 0, set(), set()
+    for count, doc in enumerate(chosen):
+        sources = {(doc.article.id, key) for key in citation_keys(doc.source.markdown)} - listed
+        cost = len(CITED.sub("", doc.source.markdown).split()) + LABEL_WORDS
+        cost += SOURCE_WORDS * len(sources) + HEADING_WORDS * (doc.article.id not in headed)
+        if count == FIRST_VIEW or (count and spent + cost > FIRST_VIEW_WORDS):
+            return count
+        spent += cost
+        listed |= sources
+        headed.add(doc.article.id)
+    return len(chosen)
+
+
+def _ordered(docs: list[_Scored]) -> list[_Scored]:
+    """Passages of one article in the order its readers meet them."""
+    return sorted(docs, key=lambda d: (d.section.position, d.index))
+
+
+def _shown(
+    doc: _Scored,
+    level: ReadingLevel,
+    registry: CitationRegistry,
+    prefix: str,
+    library: dict[str, Reference],
+) -> EvidencePassage:
+    """One passage rendered verbatim, its markers numbered by its group's registry."""
+    rendered = render(doc.source.markdown, registry, anchor_prefix=prefix)
+    cited = dict.fromkeys(k for k in citation_keys(doc.source.markdown) if k in library)
+    references = [CitedReference(registry.order.index(k) + 1, library[k]) for k in cited]
+    return EvidencePassage(
+        article=doc.article,
+        section=doc.section,
+        variant=doc.variant,
+        requested=level,
+        subheading=doc.source.subheading,
+        markdown=doc.source.markdown,
+        html=rendered.html,
+        references=sorted(references, key=lambda c: c.number),
+        anchor_prefix=prefix,
+        score=doc.score,
+    )

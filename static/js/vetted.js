@@ -57,3 +57,19 @@ document.addEventListener("submit", (event) => {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   nonce.value = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }, true);
+
+// Search as you type: Enter, the search box's own "search" event and the pause after typing each
+// ask for the same results. Send a query once from a form (a queued duplicate is dropped before it
+// goes out), so its results are fetched and its address pushed into history once. A failed request
+// is forgotten, so asking again retries it.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt;
+  if (!form.matches?.(".search-form")) return;
+  const path = event.detail.pathInfo.finalRequestPath;
+  if (path === form.vettedLastSearch) event.preventDefault();
+  else form.vettedLastSearch = path;
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt;
+  if (form.matches?.(".search-form") && !event.detail.successful) delete form.vettedLastSearch;
+});

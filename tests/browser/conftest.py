@@ -67,3 +67,15 @@ def page(new_context):
 def nojs_page(new_context):
     """A page in a fresh context with JavaScript off: what htmx must never be needed for."""
     return new_context(java_script_enabled=False).new_page()
+
+
+@pytest.fixture
+def console(page) -> Iterator:
+    """Watches `page`'s console: any console error or warning, or uncaught exception, from the
+    first `goto` to the end of the test fails it (tests may also call `console.assert_clean()`
+    midway, to say which step logged it)."""
+    from tests.browser.helpers import ConsoleWatch
+
+    watch = ConsoleWatch(page)
+    yield watch
+    watch.assert_clean("by the end of the test")

@@ -19,6 +19,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.browser
 
 QUESTION = "Is ponatinib better than dasatinib for Ph+ ALL?"
+BLAST_CRISIS = "What is the treatment for ALL during blast crisis?"
 PUBLIC = "Is ponatinib better than dasatinib in Ph+ ALL?"
 ANSWER = "A propensity-score comparison favoured ponatinib over dasatinib [@sasaki2016]."
 PRIVATE_LINK = re.compile(r"/questions/[A-Za-z0-9_-]{22}")
@@ -82,14 +83,13 @@ def test_ask_on_the_blast_crisis_article_and_see_cited_passages_in_place(page):
     expect(panel).to_contain_text("that our Medical Advisory Board has approved")
     expect(panel).to_contain_text("its text is still waiting for the Medical Advisory Board")
     expect(panel).to_contain_text("not personal medical advice")
-    passages = panel.locator(".passage")
-    assert passages.count() >= 3
-    first = passages.first
-    expect(first.locator(".passage-source a")).to_contain_text("blast crisis")
+    assert panel.locator(".passage").count() >= 3
+    first = panel.locator(".evidence-group").first
+    expect(first.locator(".evidence-article")).to_contain_text("blast crisis")
     marker = first.locator("a.cite").first
     target = marker.get_attribute("href")
     assert re.fullmatch(r"#ask-1-ref-\d+", target)
-    expect(first.locator(f"li{target}")).to_have_count(1)  # its own reference list
+    expect(first.locator(f"li{target}")).to_have_count(1)  # its article's list of sources
     marker.click()
     expect(first.locator(f"li{target}")).to_be_in_viewport()
     page.goto(private)
@@ -109,6 +109,11 @@ def test_ask_without_javascript_lands_on_the_private_page(nojs_page):
     assert page.locator(".passage").count() >= 3
     assert page.locator(".passage a.cite").count() >= 3
     expect(page.locator("a.private-link")).to_have_attribute("href", PRIVATE_LINK)
+    # "Show more" is a <details>: it opens without JavaScript.
+    hidden = page.locator(".evidence-more .passage").first
+    expect(hidden).to_be_hidden()
+    page.locator(".evidence-more summary").click()
+    expect(hidden).to_be_visible()
 
 
 def test_bad_input_is_explained_in_place_and_keeps_the_text(page):
@@ -204,3 +209,32 @@ def test_bad_input_without_javascript_comes_back_with_the_form_as_typed(nojs_pag
     expect(page.locator("#followup-text-error")).to_contain_text("too short")
     expect(page.get_by_label("Your question")).to_have_value("Too short")
     expect(page.get_by_label("Your question")).to_have_attribute("aria-invalid", "true")
+
+
+@pytest.mark.parametrize("audience", ["clinical", "plain"])
+def test_the_instant_answer_fits_two_phone_screens_then_shows_more(new_context, audience):
+    """Asked "What is the treatment for ALL during blast crisis?" on a 390 px phone: the best
+    passages, grouped by article with each article's sources once, in two screens; the rest
+    open under "Show more"."""
+    phone = {"width": 390, "height": 844}
+    page = new_context(viewport=phone).new_page()
+    page.goto(article(SEED, audience=audience))
+    page.get_by_label("Your question").fill(BLAST_CRISIS)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    panel = page.locator("#ask-evidence")
+    more = panel.locator("details.evidence-more")
+    expect(more.locator("summary")).to_have_text(re.compile(r"^Show \d+ more passages?$"))
+
+    height = panel.bounding_box()["height"]
+    assert height <= 2 * phone["height"], f"the answer is {height / phone['height']:.2f} screens"
+    shown = panel.locator(".evidence-group:not(.evidence-more *) .passage")
+    assert 1 <= shown.count() <= 3
+    titles = panel.locator(".evidence-group:not(.evidence-more *) .evidence-article a")
+    assert len(set(titles.all_inner_texts())) == titles.count()  # one group per article
+    assert_no_horizontal_scroll(page, phone["width"], "instant answer")
+
+    hidden = more.locator(".passage")
+    expect(hidden.first).to_be_hidden()
+    more.locator("summary").click()
+    expect(hidden.first).to_be_visible()
+    assert_no_horizontal_scroll(page, phone["width"], "instant answer, all passages")

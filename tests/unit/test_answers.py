@@ -25,6 +25,7 @@ L = ReadingLevel
 SEED = "all-blast-crisis-treatment"  # under review: public, never approved, so never quoted
 APPROVED = "ph-positive-all-tki"
 PONATINIB = "Is ponatinib better than dasatinib for Ph+ ALL?"
+BLAST_CRISIS = "What is the treatment for ALL during blast crisis?"
 MARKER = re.compile(r'<sup class="cites">.*?</sup>', re.S)
 
 
@@ -85,13 +86,12 @@ def test_ponatinib_question_finds_passages_on_this_article_first(demo):
     evidence = answer_from_evidence(PONATINIB, article=article, level=L.CLINICAL)
     assert evidence.found
     slugs = [p.article.slug for p in evidence.passages]
-    assert slugs[0] == APPROVED
-    assert slugs == sorted(slugs, key=lambda s: s != APPROVED)  # this article's, then others'
+    assert slugs[0] == APPROVED and evidence.groups[0].article == article  # this article first
     assert len(set(slugs)) > 1
     assert any(p.references for p in evidence.passages)
     for passage in evidence.passages:
         assert {"ponatinib", "dasatinib"} & set(terms(passage.markdown))
-    assert evidence.related and article not in evidence.related
+    assert article not in evidence.related
 
 
 @pytest.mark.parametrize("level", list(L))
@@ -132,13 +132,72 @@ def test_every_sentence_shown_is_verbatim_public_content_with_its_citations(demo
         )
 
 
-def test_citations_are_numbered_once_for_the_whole_panel(demo):
+@pytest.mark.parametrize("level", list(L))
+def test_each_article_lists_its_sources_once_numbered_for_its_group(demo, level):
+    evidence = answer_from_evidence(PONATINIB, article=find_article(SEED), level=level)
+    assert evidence.found
+    articles = [group.article for group in evidence.groups]
+    assert len(set(articles)) == len(articles)  # one group per article
+    for group in evidence.groups:
+        listed = group.references + group.more_references
+        keys = [cited.reference.key for cited in listed]
+        assert len(set(keys)) == len(keys)  # each source once, first view or "more"
+        assert [cited.number for cited in listed] == list(range(1, len(listed) + 1))
+        numbers = dict(zip(keys, (cited.number for cited in listed), strict=True))
+        first_view = {c.reference.key for p in group.passages for c in p.references}
+        assert {c.reference.key for c in group.references} == first_view
+        for passage in group.passages + group.more:
+            assert passage.article == group.article
+            assert passage.anchor_prefix == group.anchor_prefix
+            for cited in passage.references:  # a marker's number is its group's list number
+                assert numbers[cited.reference.key] == cited.number
+    assert len({group.anchor_prefix for group in evidence.groups}) == len(evidence.groups)
+
+
+@pytest.mark.parametrize("level", list(L))
+@pytest.mark.parametrize(
+    "question", [PONATINIB, "What is the treatment for ALL during blast crisis?"]
+)
+def test_the_first_view_holds_the_best_passages_and_the_rest_wait(demo, question, level):
+    evidence = answer_from_evidence(question, article=find_article(APPROVED), level=level)
+    first = [p for group in evidence.groups for p in group.passages]
+    more = [p for group in evidence.groups for p in group.more]
+    assert 1 <= len(first) <= instant.FIRST_VIEW and evidence.more_count == len(more)
+    # Best first: this article's passages, then by score; none held back outranks one shown.
+    rank = {id(p): (p.article.slug != APPROVED, -p.score) for p in first + more}
+    assert max(rank[id(p)] for p in first) < min((rank[id(p)] for p in more), default=(2, 0))
+    # Grouped: the groups with a passage in the first view come first, each in article order.
+    shown_at_first = [bool(group.passages) for group in evidence.groups]
+    assert shown_at_first == sorted(shown_at_first, reverse=True)
+    for group in evidence.groups:
+        for part in (group.passages, group.more):
+            positions = [p.section.position for p in part]
+            assert positions == sorted(positions)
+
+
+def test_long_passages_keep_the_first_view_short_but_never_empty(app):
+    make_reference("ref")
+    make_reference("other")
+
+    def long(drug: str) -> str:
+        return " ".join([f"{drug} dosing is weighed with care in every patient."] * 20)
+
+    alone = make_article(sections=guideline(f"{long('Quuxomab')} [@ref]"))
+    two = make_article(
+        sections=guideline(f"{long('Zorblimab')} [@ref]\n\nAgain: {long('Zorblimab')} [@other]")
+    )
+    db.session.commit()
+    [group] = answer_from_evidence("quuxomab dosing", article=alone, level=L.CLINICAL).groups
+    assert len(group.passages) == 1 and group.more == []  # the best one, however long
+    [group] = answer_from_evidence("zorblimab dosing", article=two, level=L.CLINICAL).groups
+    assert len(group.passages) == 1 and len(group.more) == 1
+    assert [c.number for c in group.references + group.more_references] == [1, 2]
+
+
+def test_related_articles_leave_out_those_quoted(demo):
     evidence = answer_from_evidence(PONATINIB, article=find_article(SEED), level=L.CLINICAL)
-    numbers: dict[str, int] = {}
-    for passage in evidence.passages:
-        for cited in passage.references:
-            assert numbers.setdefault(cited.reference.key, cited.number) == cited.number
-    assert sorted(numbers.values()) == list(range(1, len(numbers) + 1))
+    quoted = {group.article for group in evidence.groups}
+    assert evidence.related and not quoted & set(evidence.related)
 
 
 @pytest.mark.parametrize(

@@ -756,7 +756,9 @@ def test_the_live_preview_waits_for_typing_to_pause_and_drops_stale_requests(
     assert 'hx-include="#editor-form"' in trigger
     (on_input,) = re.findall(r"input from:#editor-form delay:(\d+)ms", trigger)
     assert int(on_input) >= 200  # a request per pause in typing, not per keystroke
-    assert 'hx-sync="this:replace"' in trigger  # a newer preview cancels the one in flight
+    # A newer preview waits for the one in flight and replaces any still waiting (cancelling
+    # the one in flight would log an htmx error in the console).
+    assert 'hx-sync="this:queue last"' in trigger
     assert 'hx-target="#preview-panel"' in trigger and 'hx-swap="outerHTML"' in trigger
 
 

@@ -73,7 +73,8 @@ def test_htmx_ask_answers_in_place_with_passages_and_a_private_link(demo, hx, ap
     assert 'class="cite"' in html and 'class="source-list"' in html
     assert f'href="/articles/{SEED}?expand=' not in html
     assert re.search(r'href="/articles/[a-z0-9-]+\?expand=section-', html)  # passage's section
-    related = html[html.index('class="evidence-related-title"') : html.index("</section>")]
+    start = html.index('class="evidence-related-title"')
+    related = html[start : html.index("</section>", start)]
     assert ">Related articles</h4>" in related and '<ul class="card-list">' in related
     related_links = re.findall(r'class="card-title" href="/articles/([a-z0-9-]+)"', related)
     assert related_links and SEED not in related_links
@@ -81,6 +82,25 @@ def test_htmx_ask_answers_in_place_with_passages_and_a_private_link(demo, hx, ap
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert committed_count(app) == 1
     assert questions.find_by_token(token) is stored()[0]
+
+
+def test_the_answer_groups_passages_by_article_with_the_rest_behind_show_more(demo, hx):
+    html = hx.post(ASK, data={"text": QUESTION}).get_data(as_text=True)
+    panel = html[html.index('id="ask-evidence"') : html.index('class="evidence-related"')]
+    first, more = panel.split('<details class="evidence-more">')
+    assert "<summary>Show 3 more passages</summary>" in more
+    assert first.count('class="passage"') == 2 and more.count('class="passage"') == 3
+    # One heading per article in each part ("More from" when it continues one shown above),
+    # and each source once: a marker in "more" may point up to its group's first list.
+    titles = re.findall(r'class="evidence-article" id="ask-(\d+)-(title|more-title)"', panel)
+    assert len(titles) == len(set(titles)) and {kind for _, kind in titles} == {
+        "title",
+        "more-title",
+    }
+    listed = re.findall(r'<li id="(ask-\d+-ref-\d+)"', panel)
+    assert listed and len(listed) == len(set(listed))
+    for target in re.findall(r'class="cite" href="#(ask-\d+-ref-\d+)"', panel):
+        assert target in listed
 
 
 def test_htmx_ask_nothing_answers_says_so_honestly_and_keeps_the_private_link(demo, hx):

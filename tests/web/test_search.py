@@ -138,7 +138,7 @@ def test_home_search_box_searches_as_you_type(demo, client):
     form = re.search(r'<form class="search-form".*?</form>', html, re.S).group(0)
     assert 'method="get" action="/search"' in form
     assert 'hx-trigger="submit, input changed delay:300ms, search"' in form
-    assert 'hx-sync="this:replace"' in form and 'hx-push-url="true"' in form
+    assert 'hx-sync="this:queue last"' in form and 'hx-push-url="true"' in form
     assert 'hx-target="#search-results"' in form
     assert '<div id="search-results"></div>' in html
 

@@ -25,7 +25,13 @@ from models import (
     article_topics,
 )
 from services.editorial.publishing import publicly_visible
-from services.reading.markdown import CitationRegistry, Glossary, citation_keys, render
+from services.reading.markdown import (
+    RENDERER_VERSION,
+    CitationRegistry,
+    Glossary,
+    citation_keys,
+    render,
+)
 from services.reading.personalization import choose_variant
 
 
@@ -155,7 +161,9 @@ def build_view(
     marks_terms = glossary_url is not None and level != ReadingLevel.CLINICAL
     key = payload = None
     if cached and revision.id is not None:
-        key = renders.key_for(revision.id, level, marks_terms=marks_terms)
+        key = renders.key_for(
+            revision.id, level, marks_terms=marks_terms, renderer=RENDERER_VERSION
+        )
         payload = renders.fetch(key)
     if payload is None:
         glossary = load_glossary(glossary_url) if marks_terms else None  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ from services.reading.markdown import (
     citation_keys,
     render,
 )
-from services.reading.personalization import choose_variant
+from services.reading.personalization import choose_variant, listing_summary
 
 
 @dataclass
@@ -342,7 +342,8 @@ def structured_data(view: ArticleView, url: str, *, policy_url: str) -> dict:
         "name": revision.question,
         "headline": revision.question,
         "url": url,
-        "description": view.article.summary,
+        # The page's own wording: structured data describes what the page shows.
+        "description": listing_summary(view.article, view.level).text,
         "dateModified": revision.created_at.date().isoformat(),
         "about": [t.name for t in view.article.topics],
         "citation": [_citation(c.reference) for c in view.references],

@@ -143,9 +143,10 @@ def _snippets(
     engine: Engine, criteria: Criteria, article_ids: list[int], level: ReadingLevel
 ) -> dict[int, tuple[ReadingLevel, str]]:
     """Each article's excerpt at `level`; where that wording lacks the words searched for,
-    the excerpt of another level that has them, in the article page's order of fallback (a
-    patient gets the standard wording before the clinical one)."""
-    found = engine.snippets(criteria, article_ids, FALLBACK[level])
+    the excerpt of another level that has them (clinical first: it is the fullest wording,
+    and the others repeat it where they fall back)."""
+    others = [lv for lv in FALLBACK[ReadingLevel.CLINICAL] if lv != level]
+    found = engine.snippets(criteria, article_ids, [level, *others])
     return {i: found.get(i, (level, "")) for i in article_ids}
 
 

@@ -1,8 +1,10 @@
 """Render once: a revision's sections, rendered at a reading level, kept in the database.
 
 The key is everything the rendering depends on (caching/versions.py): the revision (immutable), the
-level, the glossary version (only when terms are marked) and a fingerprint of the versions of the
-references the revision cites (a reference created for a key that was broken counts too). The value
+level, the glossary version (only when terms are marked) and a fingerprint of the renderer (its
+code and libraries: a deploy that renders differently never gets an older rendering) and of the
+versions of the references the revision cites (a reference created for a key that was broken
+counts too). The value
 is what `services.reading.markdown.render` produced for each section, plus the citation order and
 the broken keys. Every worker and app server shares it; nothing is invalidated by hand, and rows
 whose key can no longer be asked for are deleted as garbage when their inputs change.
@@ -39,8 +41,9 @@ def glossary_version() -> int:
     )
 
 
-def references_fingerprint(revision_id: int) -> str:
-    """A digest of (key, version) of every reference the revision cites; 0 for an unknown key."""
+def references_fingerprint(revision_id: int, renderer: str = "") -> str:
+    """A digest of the renderer's version and of (key, version) of every reference the revision
+    cites (0 for an unknown key)."""
     rows = db.session.execute(
         sa.select(revision_references.c.reference_key, Reference.version)
         .select_from(revision_references)
@@ -48,19 +51,22 @@ def references_fingerprint(revision_id: int) -> str:
         .where(revision_references.c.revision_id == revision_id)
         .order_by(revision_references.c.reference_key)
     )
-    digest = hashlib.blake2b(digest_size=8)
+    digest = hashlib.blake2b(renderer.encode(), digest_size=8)
     for key, version in rows:
         digest.update(f"{key}\0{version or 0}\n".encode())
     return digest.hexdigest()
 
 
-def key_for(revision_id: int, level: ReadingLevel, *, marks_terms: bool) -> RenderKey:
-    """The key of this revision's rendering at `level`, as things stand now (two queries)."""
+def key_for(
+    revision_id: int, level: ReadingLevel, *, marks_terms: bool, renderer: str
+) -> RenderKey:
+    """The key of this revision's rendering at `level` by `renderer` (a version of the
+    renderer's code), as things stand now (two queries)."""
     return RenderKey(
         revision_id,
         level,
         glossary_version() if marks_terms else NO_GLOSSARY,
-        references_fingerprint(revision_id),
+        references_fingerprint(revision_id, renderer),
     )
 
 
@@ -84,7 +90,17 @@ def store(key: RenderKey, payload: dict) -> None:
         "created_at": sa.func.current_timestamp(),
     }
     statement = insert(RenderedRevision, values).on_conflict_do_nothing()
-    write_apart(statement, "Could not store a rendering of revision %s", key.revision_id)
+    # A rendering of the same text under another fingerprint (older references, an older
+    # renderer) can no longer be asked for: garbage.
+    superseded = sa.delete(RenderedRevision).where(
+        RenderedRevision.revision_id == key.revision_id,
+        RenderedRevision.level == key.level,
+        RenderedRevision.glossary_version == key.glossary_version,
+        RenderedRevision.references_fingerprint != key.references_fingerprint,
+    )
+    write_apart(
+        [statement, superseded], "Could not store a rendering of revision %s", key.revision_id
+    )
 
 
 def forget_revision(revision_id: int) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import ReadingLevel, utcnow
 from models.topic import Topic, article_topics
 from models.user import User
 
@@ -22,8 +22,9 @@ class Article(db.Model):
     live one (last approved) and the public one (what readers see: the live revision, else the
     latest one submitted for review; NULL while the article is not public at all).
 
-    `public_revision_id` is the article's visibility flag, and `question`, `summary`, `topics` and
-    `updated_at` copy the public revision, so listings and search read indexed columns only.
+    `public_revision_id` is the article's visibility flag, and `question`, the short answer at
+    each reading level (`summaries`), `topics` and `updated_at` copy the public revision, so
+    listings and search read indexed columns only.
     services.editorial.publishing.refresh_publication is the one place that keeps them true.
     """
 
@@ -65,7 +66,12 @@ class Article(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     question: Mapped[str] = mapped_column(String(300))
+    # The public short answer as plain text, one listing copy per reading level ("" where that
+    # level has no wording): `summary` is the clinical one. Listings show the reader's, falling
+    # back as the article page does (services.reading.personalization.listing_summary).
     summary: Mapped[str] = mapped_column(Text, default="")
+    summary_standard: Mapped[str] = mapped_column(Text, default="")
+    summary_plain: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(default=False)
     # Generated for load tests (services/seeding/synthetic.py): labelled on every page, never
     # indexed.
@@ -109,6 +115,15 @@ class Article(db.Model):
         cascade="all, delete-orphan",
     )
     topics: Mapped[list[Topic]] = relationship(secondary=article_topics, order_by=Topic.name)
+
+    @property
+    def summaries(self) -> dict[ReadingLevel, str]:
+        """The listing copies of the short answer, by reading level."""
+        return {
+            ReadingLevel.PLAIN: self.summary_plain,
+            ReadingLevel.STANDARD: self.summary_standard,
+            ReadingLevel.CLINICAL: self.summary,
+        }
 
     @property
     def is_public(self) -> bool:

@@ -46,9 +46,26 @@ def _page_number(value: str) -> bool:
     return value.isdigit() and str(int(value)) == value
 
 
+def _worded_for_reader() -> dict:
+    """What a listing needs to show each short answer in the reader's wording (a shared
+    `?audience=` link, else their remembered choice, else clinical) and to keep them in it."""
+    audience = current_audience()
+    return {
+        "audience": audience,
+        "levels": audiences().levels,
+        "audience_param": audience.level.value if audience.chosen else None,
+    }
+
+
+# Listings show short answers in the reader's wording: like the article page, `?audience=` names
+# it (an address a cache may share), else the remembered choice does (the page cache keys on it;
+# shared caches are told `Vary: Cookie`, and nginx passes such readers by).
+LISTING_ARGS = {"audience": LEVELS}
+
+
 @bp.get("/")
-@shared(**LISTING)
-@cached_page
+@shared(**LISTING, args=("audience",), audience=True)
+@cached_page(args=LISTING_ARGS)
 def index():
     """Home: search box, recently updated and reviewed articles, topics."""
     return render_page(
@@ -56,6 +73,7 @@ def index():
         recent=recent_articles(6),
         approved=approved_articles(6),
         topics=topics_with_counts(),
+        **_worded_for_reader(),
     )
 
 
@@ -70,7 +88,7 @@ def search():
         topic_slug=topic.slug if topic else None,
         page=request.args.get("page", 1, type=int),
     )
-    context = {"results": results, "topic": topic, "audience": current_audience()}
+    context = {"results": results, "topic": topic, **_worded_for_reader()}
     if not wants_fragment():
         context["topics"] = db.session.scalars(sa.select(Topic).order_by(Topic.name)).all()
     response = make_response(
@@ -96,8 +114,8 @@ def topics():
 
 
 @bp.get("/topics/<topic_slug>")
-@shared(**LISTING, args=("before", "after"))
-@cached_page(args={"before": _page_number, "after": _page_number})
+@shared(**LISTING, args=("before", "after", "audience"), audience=True)
+@cached_page(args={"before": _page_number, "after": _page_number, **LISTING_ARGS})
 def topic(topic_slug: str):
     """One page of the articles in a topic, newest first; "Older"/"Newer" links page on."""
     found = db.session.scalar(sa.select(Topic).where(Topic.slug == topic_slug)) or abort(404)
@@ -106,7 +124,7 @@ def topic(topic_slug: str):
         before=request.args.get("before", type=int),
         after=request.args.get("after", type=int),
     )
-    return render_page("articles/topic.html", topic=found, page=page)
+    return render_page("articles/topic.html", topic=found, page=page, **_worded_for_reader())
 
 
 @bp.get("/glossary")
@@ -205,7 +223,8 @@ def detail(slug: str):
     if picked and not wants_fragment():
         return redirect(url_for("articles.detail", slug=slug, audience=audience.level.value))
     fragment = "article_body" if picked else "references" if request.args.get("refs") else None
-    whole_page = {}
+    # A picker's swap sends the related cards along (out of band): worded for the new choice.
+    whole_page = {"related": related_articles(view.article)} if picked else {}
     if not (fragment and wants_fragment()):
         whole_page = {
             "related": related_articles(view.article),

@@ -102,11 +102,10 @@ def refresh_publication(article: Article) -> None:
     article.reviewed_at = article.live_revision.reviewed_at if article.live_revision else None
     if public is not None:
         article.question = public.question
-        summary = public.summary_section
-        variant = summary and (
-            summary.variant(ReadingLevel.CLINICAL) or next(iter(summary.variants), None)
-        )
-        article.summary = " ".join(plain_blocks(variant.body)) if variant else ""
+        copies = listing_summaries(public.summary_section)
+        article.summary = copies[ReadingLevel.CLINICAL]
+        article.summary_standard = copies[ReadingLevel.STANDARD]
+        article.summary_plain = copies[ReadingLevel.PLAIN]
         article.updated_at = public.created_at
         if public.topic_ids is not None:
             article.topics = list(
@@ -115,6 +114,18 @@ def refresh_publication(article: Article) -> None:
     topics_after = {t.id for t in article.topics}
     if was_public != (public is not None) or topics_before != topics_after:
         recount_topics(topics_before | topics_after)
+
+
+def listing_summaries(summary: Section | None) -> dict[ReadingLevel, str]:
+    """The short answer's listing copies: each level's own wording as plain text, "" where it
+    has none (a listing falls back as the article page does, and says so)."""
+    bodies = {v.level: v.body for v in summary.variants} if summary is not None else {}
+    return {level: listing_copy(bodies.get(level, "")) for level in ReadingLevel}
+
+
+def listing_copy(body: str) -> str:
+    """A short answer's Markdown as the one line of plain text a listing shows."""
+    return " ".join(plain_blocks(body))
 
 
 def wording_above_target() -> sa.Select:

@@ -10,10 +10,13 @@ documents, so the inline rule below is our own; everything else is markdown-it-p
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
 
 import nh3
 from markdown_it import MarkdownIt
@@ -29,12 +32,29 @@ CITATION = re.compile(r"\[(\s*@[^\s;\]\[]+\s*(?:;\s*@[^\s;\]\[]+\s*)*)\]")
 PLACEHOLDER_OPEN, PLACEHOLDER_CLOSE = "\ue000", "\ue001"
 PRIVATE_USE = re.compile("[\ue000\ue001]")
 CITED = re.compile(r"[ \t]*" + CITATION.pattern)  # a citation with the space before it
+# A marker hugs the word before it and the punctuation after it ("(CML)¹."): U+2060 WORD JOINER
+# on each side of it forbids a line break there (UAX #14 LB11, which CSS keeps even beside an
+# inline-block), and is neither whitespace nor read aloud.
+WORD_JOINER = "\u2060"
+# Punctuation that belongs to the text before a citation, so it follows the marker directly.
+CLOSING = tuple(".,;:!?)]}\u201d\u2019\u2026")
+# Spaces, and delimiters decoded from entities (dropped from the page at the end), at either end.
+BLANK_START, BLANK_END = re.compile(r"\A[\s\ue000\ue001]+"), re.compile(r"[\s\ue000\ue001]+\Z")
 
 ALLOWED_TAGS = {
     "p", "ul", "ol", "li", "h3", "h4", "strong", "em", "code", "a", "blockquote", "br", "hr",
     "table", "thead", "tbody", "tr", "th", "td", "sub", "sup",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "ol": {"start"}}
+
+# What made a rendering: this module and the libraries it drives. Stored renderings are keyed by
+# it (caching/renders.py), so a change to how text renders is never hidden by one made before.
+RENDERER_VERSION = hashlib.blake2b(
+    b"\0".join(
+        [Path(__file__).read_bytes(), *(version(n).encode() for n in ("markdown-it-py", "nh3"))]
+    ),
+    digest_size=8,
+).hexdigest()
 
 PREVIEW_WORDS = 90  # a long section shows at least this many words before "Show full section"
 LONG_SECTION_WORDS = 220
@@ -117,11 +137,50 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
 
 
 def _tighten_citations(state) -> None:
-    """`word [@a].` renders as word¹. — no gap between a word and its citation marker."""
+    """`word [@a] .` renders as word¹. — a citation belongs to the text before it: no space or
+    line break between a word and its marker, nor between the marker and punctuation after it,
+    also across the edges of emphasis or a link (`*word* [@a]`, `word *[@a]*.`).
+    """
     for block in state.tokens:
-        for previous, token in zip(block.children or [], (block.children or [])[1:], strict=False):
-            if token.type == "citation" and previous.type == "text":
-                previous.content = previous.content.rstrip()
+        if not block.children:
+            continue
+        children: list[Token] = []
+        for token in block.children:
+            if token.type == "citation":
+                _close_up(children)
+            elif _is_text(token) and BLANK_START.sub("", token.content).startswith(CLOSING):
+                if _close_up(children, after="citation"):
+                    token.content = BLANK_START.sub("", token.content)
+            children.append(token)
+        block.children = [t for t in children if not _is_text(t) or t.content]
+
+
+def _is_text(token: Token) -> bool:
+    # Before the core rule `text_join`, an entity or escape is a `text_special` token of its own.
+    return token.type in ("text", "text_special")
+
+
+def _is_gap(token: Token) -> bool:
+    """A line break, or text that is only whitespace."""
+    return token.type in ("softbreak", "hardbreak") or (
+        _is_text(token) and not BLANK_END.sub("", token.content)
+    )
+
+
+def _close_up(children: list[Token], *, after: str | None = None) -> bool:
+    """Drop the breaks and spaces at the end of `children`, looking past the edges of markup
+    (emphasis, links), and the trailing spaces of the text before them; with `after`, only
+    when what comes before all that is a token of that type. In place; says whether it did."""
+    index = len(children)
+    while index and (_is_gap(children[index - 1]) or children[index - 1].nesting != 0):
+        index -= 1
+    before = children[index - 1] if index else None
+    if after is not None and (before is None or before.type != after):
+        return False
+    children[index:] = [t for t in children[index:] if not _is_gap(t)]
+    if before is not None and _is_text(before):
+        before.content = BLANK_END.sub("", before.content)
+    return True
 
 
 def _glossary_rule(state) -> None:
@@ -243,7 +302,8 @@ def _markers(
             f'<span class="visually-hidden">Reference </span>{number}</a>'
             f'<span class="cite-card" id="{prefix}cite-card-{use}" role="tooltip"></span></span>'
         )
-    return '<sup class="cites">' + '<span class="cite-sep">,</span>'.join(parts) + "</sup>"
+    markers = '<span class="cite-sep">,</span>'.join(parts)
+    return f'<sup class="cites">{WORD_JOINER}{markers}{WORD_JOINER}</sup>'
 
 
 def _term(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from extensions import db
-from models import AudienceRole, LevelSetting, ReadingLevel, Section, SectionKind, SectionVariant
+from models import Article, AudienceRole, LevelSetting, ReadingLevel, Section, SectionKind, SectionVariant
 
 DEFAULT_LEVEL = ReadingLevel.CLINICAL  # the seed's content is for healthcare professionals
 
@@ -130,3 +130,26 @@ def choose_variant(section: Section, level: ReadingLevel) -> SectionVariant | No
     by_level = {v.level: v for v in section.variants}
     chosen = choose_level(by_level, level)
     return by_level[chosen] if chosen else None
+
+
+@dataclass(frozen=True)
+class ListingSummary:
+    """The short answer a listing shows for an article: `text` worded at `level` (None when the
+    article has none), for a reader who asked for `requested`."""
+
+    text: str
+    level: ReadingLevel | None
+    requested: ReadingLevel
+
+    @property
+    def is_fallback(self) -> bool:
+        """The reader's level has no wording: a more technical one stands in (say so)."""
+        return self.level is not None and self.level != self.requested
+
+
+def listing_summary(article: Article, level: ReadingLevel) -> ListingSummary:
+    """The article's short answer for a listing at `level`, from its listing copies (no query),
+    falling back as the article page does."""
+    copies = article.summaries
+    chosen = choose_level([lv for lv, text in copies.items() if text], level)
+    return ListingSummary(copies[chosen] if chosen else "", chosen, level)

@@ -25,8 +25,14 @@ from models import (
     article_topics,
 )
 from services.editorial.publishing import publicly_visible
-from services.reading.markdown import CitationRegistry, Glossary, citation_keys, render
-from services.reading.personalization import choose_variant
+from services.reading.markdown import (
+    RENDERER_VERSION,
+    CitationRegistry,
+    Glossary,
+    citation_keys,
+    render,
+)
+from services.reading.personalization import choose_variant, listing_summary
 
 
 @dataclass
@@ -167,7 +173,9 @@ def build_view(
     marks_terms = glossary_url is not None and level != ReadingLevel.CLINICAL
     key = payload = None
     if cached and revision.id is not None:
-        key = renders.key_for(revision.id, level, marks_terms=marks_terms)
+        key = renders.key_for(
+            revision.id, level, marks_terms=marks_terms, renderer=RENDERER_VERSION
+        )
         payload = renders.fetch(key)
     if payload is None:
         glossary = load_glossary(glossary_url) if marks_terms else None  # type: ignore[arg-type]
@@ -346,7 +354,8 @@ def structured_data(view: ArticleView, url: str, *, policy_url: str) -> dict:
         "name": revision.question,
         "headline": revision.question,
         "url": url,
-        "description": view.article.summary,
+        # The page's own wording: structured data describes what the page shows.
+        "description": listing_summary(view.article, view.level).text,
         "dateModified": revision.created_at.date().isoformat(),
         "about": [t.name for t in view.article.topics],
         "citation": [_citation(c.reference) for c in view.references],

@@ -38,7 +38,12 @@ from models import (
     revision_references,
 )
 from services import search
-from services.editorial.publishing import note_changed, recount_topics, refresh_over_target
+from services.editorial.publishing import (
+    listing_copy,
+    note_changed,
+    recount_topics,
+    refresh_over_target,
+)
 from services.reading.markdown import citation_keys
 from services.reading.readability import measure
 
@@ -163,6 +168,12 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
         )
         + 1
     )
+    # The short answers' listing copies, as the publishing rule makes them: once per body.
+    listings = {
+        (level, i): listing_copy(pool[(SectionKind.SUMMARY, level)][i][0])
+        for level in LEVELS
+        for i in range(POOL)
+    }
     article_id, revision_id = _next_id(Article), _next_id(Revision)
     section_id, variant_id = _next_id(Section), _next_id(SectionVariant)
     done = 0
@@ -182,13 +193,15 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
             created = EPOCH + timedelta(minutes=number)
             title = " ".join(rng.choices(WORDS, k=4))
             question = f"Synthetic test article {number}: {title}?"
-            summary_body = pool[(SectionKind.SUMMARY, ReadingLevel.CLINICAL)][number % POOL][0]
+            summaries = {lv: listings.get((lv, number % POOL), "") for lv in ReadingLevel}
             rows["articles"].append(
                 {
                     "id": a_id,
                     "slug": f"synthetic-{number:06d}",
                     "question": question,
-                    "summary": summary_body.replace("[@", "").split("]")[0][:300],
+                    "summary": summaries[ReadingLevel.CLINICAL],
+                    "summary_standard": summaries[ReadingLevel.STANDARD],
+                    "summary_plain": summaries[ReadingLevel.PLAIN],
                     "is_demo": False,
                     "is_synthetic": True,
                     "created_at": created,

@@ -176,3 +176,20 @@ def test_rapid_choices_end_on_the_last_one(page):
     page.wait_for_url("**?audience=clinical")
     assert answer_text(page) == clinical
     expect(page.get_by_label("Physician or advanced practice clinician")).to_be_checked()
+
+
+def test_the_related_cards_change_wording_with_the_picker(page):
+    """Issue 15: the related cards kept the clinical short answer after a patient chose their
+    wording. The picker's swap brings them along (out of band), with no console error."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(article(SEED))
+    card = page.locator("#related .card", has_text="tumor lysis syndrome").locator(".card-summary")
+    clinical = card.inner_text()
+    with page.expect_response(lambda r: "role=" in r.url):
+        page.get_by_label("Patient or caregiver").check()
+    expect(card).not_to_have_text(clinical)
+    expect(card).to_contain_text("can happen when chemo")
+    link = page.locator("#related .card-title", has_text="tumor lysis syndrome")
+    expect(link).to_have_attribute("href", re.compile(r"\?audience=plain$"))
+    assert page.locator("#related").count() == 1 and errors == []

@@ -9,6 +9,7 @@ and on a laptop.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from services.reading.markdown import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
+    WORD_JOINER,
     CitationRegistry,
     Glossary,
     citation_keys,
@@ -192,3 +194,98 @@ def test_checker_catches_what_it_guards():
         '<p>a<sup class="cites"><span class="cite-wrap"><a class="cite" href="#ref-1">1</a>'
         "</span></sup></p>"
     )
+
+
+# Citation markers hug their text (issue 15: "(CML) ¹ ." on a phone). Text made of words,
+# punctuation, spaces, line breaks, emphasis and citations, in any order.
+HUGGING_PIECES = [
+    "word", "(CML)", "5%", "“quoted”", " ", "  ", "\n", "  \n", "\t", "&nbsp;", "&#32;", ".", ",",
+    ";", ":", ")", "(", "!", "?", "*", "**", "_", "`x`", "[x](/a)", "- ", "\n\n", "[@a]",
+    " [@a]", "[@b; @c]", " [@missing]", "[@a] .", "[@a]\n,",
+]  # fmt: skip
+hugging_text = st.lists(st.sampled_from(HUGGING_PIECES), max_size=30).map("".join)
+
+MARKER = "\x00"  # a citation marker, in the text as a reader's browser lays it out
+BLOCK_EDGE = "\x01"  # where one block ends and another begins: no line to share
+BLOCK_TAGS = {"p", "li", "ul", "ol", "h3", "h4", "blockquote", "table", "tr", "td", "th", "br",
+              "hr", "thead", "tbody", "pre"}  # fmt: skip
+
+
+class LaidOutText(HTMLParser):
+    """The text of rendered HTML as it flows: each marker one MARKER, each block edge one
+    BLOCK_EDGE, every other tag gone, entities decoded."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.depth = 0  # inside a marker
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += tag not in VOID
+        elif tag == "sup" and dict(attrs).get("class") == "cites":
+            self.depth = 1
+            self.parts.append(MARKER)
+        elif tag in BLOCK_TAGS:
+            self.parts.append(BLOCK_EDGE)
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+        elif tag in BLOCK_TAGS:
+            self.parts.append(BLOCK_EDGE)
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.parts.append(data)
+
+
+def laid_out(html: str) -> str:
+    parser = LaidOutText()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def gaps_around_markers(html: str) -> list[str]:
+    """Whitespace between a word and its marker, or between a marker and the punctuation after."""
+    text = laid_out(html)
+    found = [m.group() for m in re.finditer(rf"[^\s{BLOCK_EDGE}]\s+{MARKER}", text)]
+    found += [m.group() for m in re.finditer(rf"{MARKER}\s+[.,;:!?)]", text)]
+    return found
+
+
+@FAST
+@given(hugging_text, st.booleans())
+def test_markers_hug_the_word_before_and_the_punctuation_after(text, with_glossary):
+    rendered = render(
+        text,
+        CitationRegistry(known_keys={"a", "b", "c"}),
+        card_url=lambda key: f"/citations/{key}",
+        glossary=GLOSSARY if with_glossary else None,
+    )
+    html = str(rendered.html)
+    assert gaps_around_markers(html) == []
+    # No line may break on either side of a marker: a word joiner holds it to its neighbours.
+    markers = re.findall(r'<sup class="cites">(.*?)</sup>', html, re.S)
+    assert len(markers) == html.count('<sup class="cites">')
+    assert all(m.startswith(WORD_JOINER) and m.endswith(WORD_JOINER) for m in markers)
+
+
+def test_gap_check_finds_what_it_guards():
+    marker = '<sup class="cites">\u20601\u2060</sup>'
+    assert gaps_around_markers(f"<p>(CML) {marker} .</p>") == [") \x00", "\x00 ."]
+    assert gaps_around_markers(f"<p>word\n{marker}</p>")
+    assert gaps_around_markers(f"<p><em>word </em>{marker}</p>")
+    assert not gaps_around_markers(f"<p>(CML){marker}. Next{marker} word</p>")
+    assert not gaps_around_markers(f"<p>a</p>\n<p>{marker} b</p>")
+
+
+def test_the_source_format_renders_tight():
+    """FORMAT.md's `text [@key].`, and the ways authors slip: a line break or a space before
+    the full stop."""
+    registry = CitationRegistry(known_keys={"a"})
+    for source in ["Chronic myeloid leukemia (CML) [@a].", "(CML)\n[@a].", "(CML) [@a] ."]:
+        html = str(render(source, registry).html)
+        assert f'(CML)<sup class="cites">{WORD_JOINER}' in html, source
+        assert f"{WORD_JOINER}</sup>.</p>" in html, source

@@ -172,3 +172,40 @@ def test_search_index_migration_builds_again_what_the_application_stored(demo):
     assert _search_documents() == before
     hits = search.search("blast crisis", level=ReadingLevel.CLINICAL).hits
     assert [hit.article.slug for hit in hits][:1] == ["all-blast-crisis-treatment"]
+
+
+def _listing_copies() -> list[tuple]:
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.text(
+                "SELECT id, summary, summary_standard, summary_plain FROM articles"
+                " WHERE public_revision_id IS NOT NULL ORDER BY id"
+            )
+        )
+    ]
+
+
+def test_listing_copy_migration_fills_every_level_as_the_application_does(demo):
+    """69485bccd85a fills the short answer's listing copies of the articles already public,
+    with its own frozen reading of the Markdown: down past it and up again, every article of
+    the demo content and synthetic articles holds exactly what the publishing rule wrote,
+    and `summary` becomes the clinical wording alone."""
+    seed_synthetic(25)
+    db.session.commit()
+    before = _listing_copies()
+    assert len(before) > 25 and all(row[1] and row[3] for row in before)
+    assert any(not row[2] for row in before) and any(row[2] for row in before)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        downgrade(revision="a37d92f877a6")
+        db.engine.dispose()
+        with db.engine.begin() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("articles")}
+            assert "summary_plain" not in columns
+            conn.execute(sa.text("UPDATE articles SET summary = 'stale'"))
+    finally:
+        upgrade()
+        db.engine.dispose()
+    assert _listing_copies() == before

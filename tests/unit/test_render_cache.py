@@ -183,6 +183,21 @@ def test_a_new_approval_shows_new_wording_and_drops_the_old_renderings(app):
     assert db.session.scalar(stale) == 0
 
 
+def test_a_renderer_change_is_never_hidden_by_an_older_rendering(app, renders, monkeypatch):
+    """Renderings are keyed by the renderer's version (its code): after a deploy that renders
+    differently, the old rendering is neither served nor kept."""
+    article = _article()
+    monkeypatch.setattr(view, "RENDERER_VERSION", "before")
+    _view(article)
+    assert len(renders) == 2 and _rows() == 1
+    monkeypatch.setattr(view, "RENDERER_VERSION", "after")
+    _view(article)
+    assert len(renders) == 4, "a rendering by the older renderer was served"
+    assert _rows() == 1, "the older rendering was kept"
+    _view(article)
+    assert len(renders) == 4
+
+
 def test_uncached_views_write_nothing(app):
     article = _article()
     view.build_view(article, L.CLINICAL, card_url=str)

@@ -22,9 +22,10 @@ def test_bulk_pointers_agree_with_the_publication_rule(app):
     seed_synthetic(5)
     db.session.commit()
     for article in db.session.scalars(sa.select(Article)):
-        stored = (article.latest_revision_id, article.public_revision_id)
+        stored = (article.latest_revision_id, article.public_revision_id, article.summaries)
         refresh_publication(article)
-        assert stored == (article.latest_revision_id, article.public_revision_id)
+        assert stored == (article.latest_revision_id, article.public_revision_id, article.summaries)
+        assert article.summary_plain and article.summary_plain != article.summary
         assert article.public_revision_id == article.live_revision_id
 
 

@@ -747,6 +747,25 @@ def test_live_preview_is_a_fragment_rendered_as_readers_see_it(editor, client, a
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_live_preview_markers_hug_their_word_and_full_stop(editor, client, article, hx):
+    """Typed as FORMAT.md says (`text [@key].`), or with a slip (a space before the stop),
+    the preview shows word¹. with nothing between, as the article page will."""
+    base = article.latest_revision
+    response = hx.post(
+        f"/admin/articles/{article.id}/preview",
+        data=body(
+            base,
+            sections=with_guidelines(
+                base, "Imatinib is labelled for CML [@ref] . Also (Ph+) [@ref]."
+            ),
+            preview_level="clinical",
+        ),
+    )
+    html = response.get_data(as_text=True)
+    for word, after in [("CML", ". Also"), (r"\(Ph\+\)", ".")]:
+        assert re.search(f'{word}<sup class="cites">\u2060.*?\u2060</sup>{after}', html, re.S)
+
+
 def test_the_live_preview_waits_for_typing_to_pause_and_drops_stale_requests(
     editor, client, article
 ):

@@ -113,14 +113,29 @@ def test_a_reader_with_a_remembered_choice_never_gets_the_shared_default(reader)
     assert "Cookie" not in ", ".join(own_role.headers.get_all("Vary"))
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["/", "/topics", "/topics/acute-lymphoblastic-leukemia", "/glossary", "/editorial-policy"],
-)
+@pytest.mark.parametrize("path", ["/topics", "/glossary", "/editorial-policy"])
 def test_listings_are_public_for_a_short_time(reader, path):
     response = reader.get(path)
     assert response.headers["Cache-Control"] == LISTING
     assert "Cookie" not in ", ".join(response.headers.get_all("Vary"))
+
+
+WORDED_LISTINGS = ["/", "/topics/acute-lymphoblastic-leukemia"]
+
+
+@pytest.mark.parametrize("path", WORDED_LISTINGS)
+def test_listings_of_short_answers_are_worded_for_the_reader(reader, path):
+    """They show each short answer in the reader's wording: the bare address follows a
+    remembered choice (so it varies on the cookie and is private to a reader with one), while
+    `?audience=` names the wording, an address any cache may share."""
+    response = reader.get(path)
+    assert response.headers["Cache-Control"] == LISTING
+    assert "Cookie" in ", ".join(response.headers.get_all("Vary"))
+    named = reader.get(path + "?audience=plain")
+    assert named.headers["Cache-Control"] == LISTING
+    assert "Cookie" not in ", ".join(named.headers.get_all("Vary"))
+    reader.get(SEED + "?role=patient")
+    assert reader.get(path).headers["Cache-Control"] == PRIVATE
 
 
 def test_a_reader_with_a_pending_message_gets_a_private_page(reader):

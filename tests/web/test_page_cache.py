@@ -88,6 +88,29 @@ def test_a_repeat_view_is_one_query_and_the_same_page(reader, path):
     assert again.headers["ETag"] == first.headers["ETag"]
 
 
+@pytest.mark.parametrize("path", ["/", "/topics/acute-lymphoblastic-leukemia"])
+def test_listings_are_kept_apart_per_wording(reader, path):
+    """Listings show short answers in the reader's wording: the default page, a remembered
+    patient's and `?audience=plain` are each kept and served to their own readers only."""
+    tls = db.session.scalar(
+        sa.select(Article).where(Article.slug == "tumor-lysis-syndrome-prevention")
+    )
+    clinical, plain = tls.summary[:60], tls.summary_plain[:60]
+    for _ in range(2):
+        page = reader.get(path).get_data(as_text=True)
+        assert clinical in page and plain not in page
+    assert reader.get(path + "?audience=plain").headers.get("X-Page-Cache") is None
+    named = reader.get(path + "?audience=plain")
+    assert named.headers["X-Page-Cache"] == "hit" and plain in named.get_data(as_text=True)
+    reader.get(SEED + "?role=patient")  # the picker remembers "Patient or caregiver"
+    for _ in range(2):
+        page = reader.get(path).get_data(as_text=True)
+        assert plain in page and clinical not in page
+    assert reader.get(path).headers["X-Page-Cache"] == "hit"
+    reader.delete_cookie(AUDIENCE_COOKIE)
+    assert clinical in reader.get(path).get_data(as_text=True)
+
+
 def test_a_conditional_view_is_answered_without_rendering(reader, renders):
     etag = reader.get(SEED).headers["ETag"]
     rendered = len(renders)

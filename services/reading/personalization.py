@@ -11,7 +11,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from extensions import db
-from models import Article, AudienceRole, LevelSetting, ReadingLevel, Section, SectionKind, SectionVariant
+from models import (
+    Article,
+    AudienceRole,
+    LevelSetting,
+    ReadingLevel,
+    Section,
+    SectionKind,
+    SectionVariant,
+)
 
 DEFAULT_LEVEL = ReadingLevel.CLINICAL  # the seed's content is for healthcare professionals
 

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import LevelSetting, ReadingLevel, Reference, Revision, SectionKind
-from services.reading.markdown import CITATION, citation_keys, inline_blocks, list_items
+from services.reading.markdown import CITATION, citation_keys
+from services.reading.plaintext import inline_blocks, list_items
 from services.reading.readability import OverTarget
 
 # A number with what makes it a clinical claim: a unit, a percentage, a duration, "1 in 3",

@@ -29,7 +29,7 @@ from models import (
     revision_references,
 )
 from services import search
-from services.reading.markdown import plain_blocks
+from services.reading.plaintext import plain_blocks
 
 # -- What readers see ------------------------------------------------------------------------
 

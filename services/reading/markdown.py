@@ -261,7 +261,7 @@ def _build_parser() -> MarkdownIt:
     return md
 
 
-_md = _build_parser()
+PARSER = _build_parser()
 
 
 def _new_env(glossary: Glossary | None) -> dict:
@@ -365,10 +365,10 @@ def render(
     """
     source = PRIVATE_USE.sub("", text)
     env = _new_env(glossary)
-    tokens = _md.parse(source, env)
+    tokens = PARSER.parse(source, env)
     words = word_count(tokens)
     html = _finish(
-        _md.renderer.render(tokens, _md.options, env), env, registry, card_url, anchor_prefix
+        PARSER.renderer.render(tokens, PARSER.options, env), env, registry, card_url, anchor_prefix
     )
     preview = None
     if collapsible and words > LONG_SECTION_WORDS:
@@ -377,7 +377,7 @@ def render(
             # Re-rendering the first blocks reuses the numbers the full text already assigned.
             preview_env = _new_env(glossary)
             preview = _finish(
-                _md.renderer.render(tokens[:cut], _md.options, preview_env),
+                PARSER.renderer.render(tokens[:cut], PARSER.options, preview_env),
                 preview_env,
                 registry,
                 card_url,
@@ -405,55 +405,3 @@ def citation_keys(text: str) -> list[str]:
         for match in CITATION.finditer(PRIVATE_USE.sub("", text))
         for key in match.group(1).split(";")
     ]
-
-
-def inline_blocks(text: str) -> list[str]:
-    """The Markdown source of each block's inline text, citations kept (for sentence checks)."""
-    tokens = _md.parse(PRIVATE_USE.sub("", text), {})
-    return [t.content.strip() for t in tokens if t.type == "inline" and t.content.strip()]
-
-
-def plain_blocks(text: str) -> list[str]:
-    """The text of each block (heading, paragraph, list item) with citations removed."""
-    tokens = _md.parse(CITED.sub("", PRIVATE_USE.sub("", text)), {})
-    return [content for token in tokens if token.type == "inline" if (content := _text(token))]
-
-
-def _text(inline: Token) -> str:
-    """The words of an inline token; a line break inside a paragraph separates words."""
-    return "".join(
-        " " if child.type in ("softbreak", "hardbreak") else child.content
-        for child in inline.children or []
-        if child.type in ("text", "code_inline", "softbreak", "hardbreak")
-    ).strip()
-
-
-def plain_outline(text: str) -> tuple[list[str], list[str]]:
-    """Like `plain_blocks`, with the sub-headings (`### ...`) among them also listed apart."""
-    tokens = _md.parse(CITED.sub("", PRIVATE_USE.sub("", text)), {})
-    headings, blocks = [], []
-    in_heading = False
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            in_heading = token.type == "heading_open"
-            continue
-        if token.type != "inline":
-            continue
-        if content := _text(token):
-            blocks.append(content)
-            if in_heading:
-                headings.append(content)
-    return headings, blocks
-
-
-def list_items(text: str) -> list[str]:
-    """The plain text of each list item's first block, nested items included, in order."""
-    tokens = _md.parse(CITED.sub("", PRIVATE_USE.sub("", text)), {})
-    items, opened = [], False
-    for token in tokens:
-        if token.type == "list_item_open":
-            opened = True
-        elif token.type == "inline" and opened:
-            items.append(_text(token))
-            opened = False
-    return items

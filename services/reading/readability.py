@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import textstat
 
 from models.base import ReadingLevel
-from services.reading.markdown import plain_blocks
+from services.reading.plaintext import plain_blocks
 
 
 @dataclass(frozen=True)

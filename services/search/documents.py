@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models import Article, ReadingLevel, Reference, Revision, Section, SectionKind, SectionVariant
-from services.reading.markdown import citation_keys, plain_outline
+from services.reading.markdown import citation_keys
 from services.reading.personalization import choose_level
+from services.reading.plaintext import plain_outline
 
 BATCH = 1_000  # articles read and written at a time by the bulk paths
 NOT_INDEXED = frozenset({SectionKind.QUESTIONS})

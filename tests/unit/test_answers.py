@@ -17,7 +17,8 @@ from services.editorial.revisions import SectionInput, save_revision
 from services.followups import instant, passages
 from services.followups.instant import answer_from_evidence
 from services.followups.passages import split_passages, terms
-from services.reading.markdown import citation_keys, plain_blocks
+from services.reading.markdown import citation_keys
+from services.reading.plaintext import plain_blocks
 from services.reading.view import find_article
 from tests.factories import make_article, make_reference, make_user
 

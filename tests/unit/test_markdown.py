@@ -1,4 +1,5 @@
-from services.reading.markdown import LONG_SECTION_WORDS, CitationRegistry, plain_blocks, render
+from services.reading.markdown import LONG_SECTION_WORDS, CitationRegistry, render
+from services.reading.plaintext import plain_blocks
 
 
 def registry(*keys):

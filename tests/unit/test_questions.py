@@ -14,7 +14,8 @@ from services.editorial.checks import check_revision, question_problems
 from services.editorial.revisions import SectionInput, save_revision
 from services.errors import DomainError
 from services.followups import questions
-from services.reading.markdown import citation_keys, list_items
+from services.reading.markdown import citation_keys
+from services.reading.plaintext import list_items
 from services.reading.readability import measure
 from services.reading.view import build_view, choose_variant, find_article
 from services.search import documents

@@ -7,7 +7,7 @@ Words of three characters or more match anywhere (trigrams); shorter ones match 
 word (a prefix index). The text of one article is `slug question [latest question]`.
 
 SQLite: two FTS5 tables, `search_index_staff` (trigram tokenizer) and `search_index_staff_words`
-(unicode61, prefix indexes of 1 and 2 characters), rowid = article id.
+(unicode61, prefix indexes of 1 and 2 characters), rowid = the article's latest revision id.
 PostgreSQL: a table `search_index_staff` (article_id, text) with a pg_trgm GIN index on `text`
 and a GIN index on `to_tsvector('simple', text)`; `search_index_staff_rebuild()` refills it.
 
@@ -49,35 +49,33 @@ SQLITE_TABLES = [
     )
     """,
 ]
+# The rowid is the article's latest revision id, not the article's: FTS5 returns matches in
+# rowid order without sorting them and stops at a LIMIT, so the list's "newest saved first"
+# page costs the same for a word in every article as for a word in ten.
+_ADD = """
+        INSERT INTO {table} (rowid, text)
+        SELECT new.latest_revision_id, {text} WHERE new.latest_revision_id IS NOT NULL;"""
+_DROP = """
+        DELETE FROM {table} WHERE rowid = old.latest_revision_id;"""
+_TABLES = ("search_index_staff", "search_index_staff_words")
 SQLITE_TRIGGERS = [
-    f"""
-    CREATE TRIGGER search_index_staff_after_insert AFTER INSERT ON articles BEGIN
-        INSERT INTO search_index_staff (rowid, text) VALUES (new.id, {_text("new")});
-        INSERT INTO search_index_staff_words (rowid, text) VALUES (new.id, {_text("new")});
-    END
-    """,
-    f"""
-    CREATE TRIGGER search_index_staff_after_update
-    AFTER UPDATE OF slug, question, latest_revision_id ON articles BEGIN
-        DELETE FROM search_index_staff WHERE rowid = old.id;
-        DELETE FROM search_index_staff_words WHERE rowid = old.id;
-        INSERT INTO search_index_staff (rowid, text) VALUES (new.id, {_text("new")});
-        INSERT INTO search_index_staff_words (rowid, text) VALUES (new.id, {_text("new")});
-    END
-    """,
-    """
-    CREATE TRIGGER search_index_staff_after_delete AFTER DELETE ON articles BEGIN
-        DELETE FROM search_index_staff WHERE rowid = old.id;
-        DELETE FROM search_index_staff_words WHERE rowid = old.id;
-    END
-    """,
+    "CREATE TRIGGER search_index_staff_after_insert AFTER INSERT ON articles BEGIN"
+    + "".join(_ADD.format(table=t, text=_text("new")) for t in _TABLES)
+    + "\n    END",
+    "CREATE TRIGGER search_index_staff_after_update"
+    " AFTER UPDATE OF slug, question, latest_revision_id ON articles BEGIN"
+    + "".join(_DROP.format(table=t) for t in _TABLES)
+    + "".join(_ADD.format(table=t, text=_text("new")) for t in _TABLES)
+    + "\n    END",
+    "CREATE TRIGGER search_index_staff_after_delete AFTER DELETE ON articles BEGIN"
+    + "".join(_DROP.format(table=t) for t in _TABLES)
+    + "\n    END",
 ]
 SQLITE_BACKFILL = [
-    f"INSERT INTO search_index_staff (rowid, text) SELECT a.id, {_text('a')} FROM articles a",
-    f"INSERT INTO search_index_staff_words (rowid, text) SELECT a.id, {_text('a')} FROM articles a",
-    "INSERT INTO search_index_staff (search_index_staff) VALUES ('optimize')",
-    "INSERT INTO search_index_staff_words (search_index_staff_words) VALUES ('optimize')",
-]
+    f"INSERT INTO {t} (rowid, text) SELECT a.latest_revision_id, {_text('a')} FROM articles a"
+    " WHERE a.latest_revision_id IS NOT NULL"
+    for t in _TABLES
+] + [f"INSERT INTO {t} ({t}) VALUES ('optimize')" for t in _TABLES]
 SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS search_index_staff_after_delete",
     "DROP TRIGGER IF EXISTS search_index_staff_after_update",

@@ -16,6 +16,7 @@ import re
 import sqlalchemy as sa
 
 from extensions import db
+from models import Article
 from services.validation import like_contains
 
 MAX_WORDS = 8
@@ -48,37 +49,73 @@ def _quoted(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def matching_ids(text: str) -> sa.Select | sa.TextualSelect | None:
-    """Ids of the articles that hold every word of `text`, as a subquery; None for no words."""
+def select_matching(latest, text: str) -> sa.Select | None:
+    """The staff list's statement (articles, from their `latest` revisions) for the articles
+    that hold every word of `text`, newest saved first (the latest revision's id); None when
+    `text` holds no words. Callers add their filters.
+
+    SQLite reads the list's page straight from FTS5 in rowid (latest revision id) order and
+    stops at the LIMIT; PostgreSQL joins the trigram-indexed table and its planner chooses
+    between the index (a rare word) and the list's own order (a common one)."""
     long, short = split_words(text)
     if not long and not short:
         return None
     prefixes = _prefixes(short)
     if prefixes is None:
-        return sa.select(sa.literal(0)).where(sa.false())
+        return _listing(latest, latest).where(sa.false()).order_by(latest.id.desc())
     if db.session.get_bind().dialect.name == "postgresql":
-        return _postgres(long, prefixes)
-    return _sqlite(long, prefixes)
+        return _postgres(latest, long, prefixes)
+    return _sqlite(latest, long, prefixes)
 
 
-def _sqlite(long: list[str], prefixes: list[str]):
-    parts, params = [], {}
+def _listing(source, latest) -> sa.Select:
+    return (
+        sa.select(Article)
+        .select_from(source)
+        .join(Article, Article.latest_revision_id == latest.id)
+    )
+
+
+_substrings = sa.table("search_index_staff", sa.column("rowid"))
+_words = sa.table("search_index_staff_words", sa.column("rowid"))
+
+
+def _sqlite(latest, long: list[str], prefixes: list[str]) -> sa.Select:
+    """FTS5 drives: the matches of every long word (else of the short ones), newest first, each
+    one a lookup by primary key."""
     if long:
-        parts.append("SELECT rowid FROM search_index_staff WHERE search_index_staff MATCH :subs")
-        params["subs"] = " AND ".join(_quoted(w) for w in long)
-    if prefixes:
-        parts.append(
+        driver, table = _substrings, "search_index_staff"
+        match = " AND ".join(_quoted(w) for w in long)
+    else:
+        driver, table = _words, "search_index_staff_words"
+        match, prefixes = _prefix_query(prefixes), []
+    source = sa.join(driver, latest, latest.id == driver.c.rowid)
+    stmt = (
+        _listing(source, latest)
+        .where(sa.text(f"{table} MATCH :match").bindparams(match=match))
+        .order_by(driver.c.rowid.desc())
+    )
+    if prefixes:  # short words beside long ones: their matches as a set
+        words = sa.text(
             "SELECT rowid FROM search_index_staff_words"
             " WHERE search_index_staff_words MATCH :starts"
         )
-        params["starts"] = " AND ".join(_quoted(p) + "*" for p in prefixes)
-    return sa.text(" INTERSECT ".join(parts)).bindparams(**params).columns(rowid=sa.Integer)
+        stmt = stmt.where(
+            latest.id.in_(
+                words.bindparams(starts=_prefix_query(prefixes)).columns(rowid=sa.Integer)
+            )
+        )
+    return stmt
+
+
+def _prefix_query(prefixes: list[str]) -> str:
+    return " AND ".join(_quoted(p) + "*" for p in prefixes)
 
 
 _index = sa.table("search_index_staff", sa.column("article_id"), sa.column("text"))
 
 
-def _postgres(long: list[str], prefixes: list[str]) -> sa.Select:
+def _postgres(latest, long: list[str], prefixes: list[str]) -> sa.Select:
     conditions = [_index.c.text.ilike(like_contains(w), escape="\\") for w in long]
     if prefixes:
         query = " & ".join(f"{p}:*" for p in prefixes)
@@ -87,4 +124,9 @@ def _postgres(long: list[str], prefixes: list[str]) -> sa.Select:
                 sa.func.to_tsquery(sa.literal_column("'simple'"), query)
             )
         )
-    return sa.select(_index.c.article_id).where(*conditions)
+    return (
+        _listing(latest, latest)
+        .join(_index, _index.c.article_id == Article.id)
+        .where(*conditions)
+        .order_by(latest.id.desc())
+    )

@@ -97,30 +97,30 @@ def staff_articles(
     Read from the latest revisions, newest first, joined to their articles by the pointer: the
     indexes on revisions (created_at, id) and (status, created_at, id) give the page in order,
     so a page costs the same at 100 articles as at 100,000 (every article has a latest revision:
-    it is made with its first one). Words are looked up in the staff search index, and the
-    count stops at COUNT_CAP + 1."""
+    it is made with its first one). Words are looked up in the staff search index, whose
+    matches come newest saved first (by the latest revision's id, which follows the same
+    order but for revisions imported with earlier dates); the count stops at COUNT_CAP + 1."""
     latest = aliased(Revision)
-    stmt = (
-        sa.select(Article)
-        .select_from(latest)
-        .join(Article, Article.latest_revision_id == latest.id)
-    )
+    stmt = article_search.select_matching(latest, text)
+    if stmt is None:
+        stmt = (
+            sa.select(Article)
+            .select_from(latest)
+            .join(Article, Article.latest_revision_id == latest.id)
+            .order_by(latest.created_at.desc(), latest.id.desc())
+        )
     if status is not None:
         stmt = stmt.where(latest.status == status)
     if topic is not None:
         stmt = stmt.where(Article.topics.any(Topic.id == topic.id))
-    matching = article_search.matching_ids(text)
-    if matching is not None:
-        stmt = stmt.where(Article.id.in_(matching))
     cap = COUNT_CAP
-    counted = stmt.with_only_columns(Article.id).limit(cap + 1).subquery()
+    counted = stmt.with_only_columns(Article.id).order_by(None).limit(cap + 1).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
     listing = ArticlePage([], total, page, per_page, cap)
     listing.page = min(max(page, 1), listing.pages)
     offset = (listing.page - 1) * per_page
     found = db.session.scalars(
-        stmt.order_by(latest.created_at.desc(), latest.id.desc())
-        .limit(min(per_page, cap - offset))
+        stmt.limit(min(per_page, cap - offset))
         .offset(offset)
         .options(
             selectinload(Article.latest_revision).selectinload(Revision.author),

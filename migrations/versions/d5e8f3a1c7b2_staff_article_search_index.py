@@ -8,8 +8,9 @@ word (a prefix index). The text of one article is `slug question [latest questio
 
 SQLite: two FTS5 tables, `search_index_staff` (trigram tokenizer) and `search_index_staff_words`
 (unicode61, prefix indexes of 1 and 2 characters), rowid = the article's latest revision id.
-PostgreSQL: a table `search_index_staff` (article_id, text) with a pg_trgm GIN index on `text`
-and a GIN index on `to_tsvector('simple', text)`; `search_index_staff_rebuild()` refills it.
+PostgreSQL: a table `search_index_staff` (article_id, text, words = to_tsvector('simple', text)
+stored) with a pg_trgm GIN index on `text` and a GIN index on `words`;
+`search_index_staff_rebuild()` refills it.
 
 Both are written by triggers on `articles` (insert; update of slug, question or the latest
 revision pointer; delete), so every path that changes an article, the bulk synthetic seeding
@@ -89,7 +90,8 @@ POSTGRES_UP = [
     """
     CREATE TABLE search_index_staff (
         article_id integer PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
-        text text NOT NULL
+        text text NOT NULL,
+        words tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED
     )
     """,
     f"""
@@ -121,8 +123,7 @@ POSTGRES_UP = [
     USING gin (text gin_trgm_ops)
     """,
     """
-    CREATE INDEX ix_search_index_staff_words ON search_index_staff
-    USING gin (to_tsvector('simple', text))
+    CREATE INDEX ix_search_index_staff_words ON search_index_staff USING gin (words)
     """,
     "ANALYZE search_index_staff",
 ]

@@ -20,6 +20,7 @@ from models import Article
 from services.validation import like_contains
 
 MAX_WORDS = 8
+LOOKUP_CAP = 1_000  # PostgreSQL: matches read from the index before walking the list instead
 SUBSTRING_FROM = 3  # characters: shorter words match the start of a word
 _WORD_CHARACTERS = re.compile(r"\w+")
 
@@ -49,10 +50,11 @@ def _quoted(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def select_matching(latest, text: str) -> sa.Select | None:
+def select_matching(latest, text: str) -> tuple[sa.Select, int] | None:
     """The staff list's statement (articles, from their `latest` revisions) for the articles
     that hold every word of `text`, newest saved first (the latest revision's id); None when
-    `text` holds no words. Callers add their filters.
+    `text` holds no words. Callers add their filters. With it, how many matches the index is
+    known to hold at least (0: not looked up), so a caller need not count them again.
 
     SQLite reads the list's page straight from FTS5 in rowid (latest revision id) order and
     stops at the LIMIT; PostgreSQL joins the trigram-indexed table and its planner chooses
@@ -62,10 +64,10 @@ def select_matching(latest, text: str) -> sa.Select | None:
         return None
     prefixes = _prefixes(short)
     if prefixes is None:
-        return _listing(latest, latest).where(sa.false()).order_by(latest.id.desc())
+        return _listing(latest, latest).where(sa.false()).order_by(latest.id.desc()), 0
     if db.session.get_bind().dialect.name == "postgresql":
         return _postgres(latest, long, prefixes)
-    return _sqlite(latest, long, prefixes)
+    return _sqlite(latest, long, prefixes), 0
 
 
 def _listing(source, latest) -> sa.Select:
@@ -112,21 +114,26 @@ def _prefix_query(prefixes: list[str]) -> str:
     return " AND ".join(_quoted(p) + "*" for p in prefixes)
 
 
-_index = sa.table("search_index_staff", sa.column("article_id"), sa.column("text"))
+_index = sa.table(
+    "search_index_staff", sa.column("article_id"), sa.column("text"), sa.column("words")
+)
 
 
-def _postgres(latest, long: list[str], prefixes: list[str]) -> sa.Select:
+def _postgres(latest, long: list[str], prefixes: list[str]) -> tuple[sa.Select, int]:
+    """Up to LOOKUP_CAP + 1 matches from the index alone first: a rare word (the usual search)
+    gives the whole set, and the page sorts those few; a common one gives up the set, and the
+    page walks the list's own order, where matches come often, checking each row."""
     conditions = [_index.c.text.ilike(like_contains(w), escape="\\") for w in long]
     if prefixes:
         query = " & ".join(f"{p}:*" for p in prefixes)
         conditions.append(
-            sa.func.to_tsvector(sa.literal_column("'simple'"), _index.c.text).op("@@")(
-                sa.func.to_tsquery(sa.literal_column("'simple'"), query)
-            )
+            _index.c.words.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'"), query))
         )
-    return (
-        _listing(latest, latest)
-        .join(_index, _index.c.article_id == Article.id)
-        .where(*conditions)
-        .order_by(latest.id.desc())
+    found = list(
+        db.session.scalars(sa.select(_index.c.article_id).where(*conditions).limit(LOOKUP_CAP + 1))
     )
+    stmt = _listing(latest, latest).order_by(latest.id.desc())
+    if len(found) <= LOOKUP_CAP:
+        return stmt.where(Article.id.in_(found)), len(found)
+    walk = stmt.join(_index, _index.c.article_id == Article.id).where(*conditions)
+    return walk, len(found)

@@ -101,7 +101,8 @@ def staff_articles(
     matches come newest saved first (by the latest revision's id, which follows the same
     order but for revisions imported with earlier dates); the count stops at COUNT_CAP + 1."""
     latest = aliased(Revision)
-    stmt = article_search.select_matching(latest, text)
+    searched = article_search.select_matching(latest, text)
+    stmt, known = searched if searched is not None else (None, 0)
     if stmt is None:
         stmt = (
             sa.select(Article)
@@ -114,8 +115,11 @@ def staff_articles(
     if topic is not None:
         stmt = stmt.where(Article.topics.any(Topic.id == topic.id))
     cap = COUNT_CAP
-    counted = stmt.with_only_columns(Article.id).order_by(None).limit(cap + 1).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
+    if known > cap and status is None and topic is None:
+        total = cap + 1  # the search index has counted past the cap already
+    else:
+        counted = stmt.with_only_columns(Article.id).order_by(None).limit(cap + 1).subquery()
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
     listing = ArticlePage([], total, page, per_page, cap)
     listing.page = min(max(page, 1), listing.pages)
     offset = (listing.page - 1) * per_page

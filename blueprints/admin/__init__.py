@@ -5,6 +5,7 @@ from blueprints.admin import (  # noqa: F401
     audit,
     dashboard,
     editor,
+    editor_side,
     followups,
     glossary,
     library_changes,

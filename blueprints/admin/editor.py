@@ -27,18 +27,17 @@ from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.forms import ArticleForm
 from extensions import db
 from models import Article, ReadingLevel, Revision, Topic
-from services.editorial import catalogue, conflicts, editing, revisions
-from services.errors import Conflict, DomainError, NotPermitted
+from services.editorial import conflicts, editing, revisions
+from services.editorial import review as review_service
+from services.errors import Conflict, DomainError, InvalidTransition, NotPermitted
 from services.followups import promotion
 from services.reading.personalization import Audience
 from services.reading.view import ArticleView, load_revision
-from services.search import normalise_query
 from services.staff.permissions import Permission
 from web.audience import audiences
-from web.rendering import render_page, wants_fragment
 from web.rescue import Reason, keeps_typed_text
 
-SAVE_ACTIONS = ("save", "save-close")
+SAVE_ACTIONS = ("save", "save-close", "save-submit")
 LOCK_ACTIONS = ("lock", "unlock")
 
 
@@ -271,16 +270,19 @@ def new_article():
                 topics=_selected_topics(form, topics),
                 actor=acting_user(),
             )
-            revision = _save(article, form, topics, based_on_id=None)
+            revision, _saved = _write(article, form, topics, based_on_id=None)
             created, label = article.id, revision.label.lower()  # before the commit expires them
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            return _editor(target, form, topics, status=_status(error), message=str(error))
+            return _editor(target, form, topics, status=_status(error), message=_refused(error))
         except sa.exc.IntegrityError:
             db.session.rollback()  # another article took the same address at the same moment
             message = "Nothing was saved: press the button again to create the article."
             return _editor(target, form, topics, status=409, message=message)
+        if _submitting():
+            flash(f"Created the article and submitted {label} for review.", "success")
+            return redirect(url_for("admin.article", article_id=created), 303)
         flash(f"Created the article as a draft ({label}).", "success")
         return redirect(url_for("admin.edit", article_id=created), 303)
 
@@ -300,9 +302,43 @@ def _save(article: Article, form: ArticleForm, topics: list[Topic], *, based_on_
     )
 
 
+def _submitting() -> bool:
+    return request.form.get("action") == "save-submit"
+
+
+def _write(article: Article, form: ArticleForm, topics: list[Topic], *, based_on_id):
+    """Save the text, or for "Save and submit for review" save and submit it in the same
+    transaction (a text unchanged since a saved draft submits that draft): (revision, saved).
+
+    If the submit is refused, nothing is kept, the save included: the button promised both,
+    and a draft saved but not sent would look sent. The editor comes back with the text as
+    typed and the reason, and "Save draft" still saves it as it is."""
+    if not _submitting():
+        return _save(article, form, topics, based_on_id=based_on_id), True
+    return review_service.save_and_submit(
+        article,
+        author=acting_user(),
+        question=form.question.data,
+        sections=editing.section_inputs(form.rows()),
+        change_note=form.change_note.data or "",
+        based_on_id=based_on_id,
+        topics=_selected_topics(form, topics),
+        next_review_on=form.next_review_on.data,
+    )
+
+
+def _refused(error: DomainError) -> str:
+    if not _submitting():
+        return str(error)
+    return f"{error} Nothing was saved or submitted: your text is below as you left it."
+
+
 def _status(error: DomainError) -> int:
-    """Content problems are 422 (the form needs changing); a lock or a role stays 403."""
-    return error.status_code if isinstance(error, NotPermitted | Conflict) else 422
+    """Content problems are 422 (the form needs changing); a lock or a role stays 403, and a
+    submit the revision's state refuses 409."""
+    if isinstance(error, NotPermitted | Conflict | InvalidTransition):
+        return error.status_code
+    return 422
 
 
 @bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
@@ -320,7 +356,7 @@ def edit(article_id: int):
     def save(form: ArticleForm):
         try:
             hold(article)
-            revision = _save(article, form, topics, based_on_id=form.based_on)
+            revision, saved = _write(article, form, topics, based_on_id=form.based_on)
             label = revision.label.lower()  # before the commit expires it
             db.session.commit()
         except Conflict as error:
@@ -328,10 +364,14 @@ def edit(article_id: int):
             return _show_conflict(target, form, topics, error)
         except DomainError as error:
             db.session.rollback()
-            return _editor(target, form, topics, status=_status(error), message=str(error))
+            return _editor(target, form, topics, status=_status(error), message=_refused(error))
         except sa.exc.IntegrityError:
             db.session.rollback()
             return _show_conflict(target, form, topics, _simultaneous(article, form.based_on))
+        if _submitting():
+            done = f"Saved {label} and submitted it" if saved else f"Submitted {label}"
+            flash(f"{done} for review.", "success")
+            return redirect(url_for("admin.article", article_id=article_id), 303)
         flash(f"Saved {label} as a draft.", "success")
         if request.form.get("action") == "save-close":
             return redirect(url_for("admin.article", article_id=article_id), 303)
@@ -369,74 +409,3 @@ def _show_conflict(target: EditorTarget, form: ArticleForm, topics, error: Confl
     form.based_on_id.data = str(latest.id)
     form.conflict_base_id.data = str(base.id) if base else ""
     return _editor(target, form, topics, status=409, message=str(error), conflict=conflict)
-
-
-def _rescue_preview(reason: Reason):
-    """The live preview while signed out: say so in the panel; the text stays in the editor."""
-    body = render_block(
-        "admin/edit.html",
-        "preview_panel",
-        signed_out=reason,
-        preview=None,
-        preview_body=None,
-        levels={},
-        level_order=[],
-    )
-    return body, 401 if reason == "signed_out" else 400
-
-
-@bp.post("/articles/new/preview", defaults={"article_id": None})
-@bp.post("/articles/<int:article_id>/preview")
-@requires(Permission.EDIT)
-@keeps_typed_text(_rescue_preview)
-def preview_draft(article_id: int | None):
-    """The live preview of the unsaved text, exactly as readers will see it, with its checks.
-
-    htmx swaps the panel; without JavaScript this is the whole editor with the preview updated.
-    """
-    topics = all_topics()
-    article = find_article(article_id) if article_id is not None else None
-    target = EditorTarget(article, article_id)
-    form = _posted_form(topics)
-    if not wants_fragment():
-        return _editor(target, form, topics)
-    latest = None
-    if article is not None and article.latest_revision_id:
-        latest = db.session.get(Revision, article.latest_revision_id)
-    subject = article or Article(slug="new-article", question=form.question.data or "")
-    preview, body = _draft_preview(subject, form, latest, topics)
-    return render_block(
-        "admin/edit.html",
-        "preview_panel",
-        preview=preview,
-        preview_body=body,
-        levels=audiences().levels,
-        level_order=editing.LEVEL_ORDER,
-        signed_out=None,
-    )
-
-
-# -- Citation helper -----------------------------------------------------------------------
-
-
-def _rescue_lookup(reason: Reason):
-    """The citation helper while signed out: a note in its panel, never a redirect."""
-    body = render_block("admin/cite_lookup.html", "cite_results", signed_out=reason)
-    return body, 401 if reason == "signed_out" else 400
-
-
-@bp.get("/citations")
-@requires(Permission.VIEW_STAFF)
-@keeps_typed_text(_rescue_lookup)
-def cite_lookup():
-    """Find a reference by author, title, key, DOI or PMID, to cite it as [@key]."""
-    query = normalise_query(request.args.get("q", ""))
-    found = catalogue.find_references(query) if query else []
-    return render_page(
-        "admin/cite_lookup.html",
-        fragment="cite_results",
-        q=query,
-        references=found,
-        inline=wants_fragment(),
-        signed_out=None,
-    )

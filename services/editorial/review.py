@@ -19,8 +19,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from extensions import db
-from models import ReviewEvent, ReviewStatus, Revision, User
+from models import Article, ReviewEvent, ReviewStatus, Revision, Topic, User
 from models.base import utcnow
+from services.editorial import revisions
 from services.editorial.authorship import Authorship, authors_since_approval
 from services.editorial.checks import Findings, check_revision
 from services.editorial.publishing import make_live, refresh_publication
@@ -181,6 +182,61 @@ def submit(revision: Revision, *, actor: User) -> None:
     revision.submitted_at = utcnow()
     _supersede_older(revision, actor)
     refresh_publication(revision.article)
+
+
+def save_and_submit(
+    article: Article,
+    *,
+    author: User,
+    question: str,
+    sections: list[revisions.SectionInput],
+    change_note: str = "",
+    based_on_id: int | None,
+    topics: list[Topic],
+    next_review_on: date | None = None,
+) -> tuple[Revision, bool]:
+    """The editor's "Save and submit for review": save the text as a new revision and submit
+    it, by the same rules as `save_revision` and `submit`, both audited; or, when the text is
+    the latest revision unchanged, submit that one without a copy. Returns the revision
+    submitted and whether it was saved just now.
+
+    All or nothing: the caller commits once, and rolls both back if either is refused.
+    :raises Conflict, NotPermitted, DomainError: as `save_revision` and `submit` do.
+    :raises InvalidTransition: the text is unchanged and its revision cannot be submitted
+        (already waiting for review, or approved).
+    """
+    latest = article.latest_revision
+    if (
+        latest is not None
+        and based_on_id == latest.id
+        and revisions.unchanged(
+            latest,
+            question=question,
+            sections=sections,
+            topics=topics,
+            next_review_on=next_review_on,
+        )
+    ):
+        if latest.status not in TRANSITIONS["submit"][0]:
+            waiting = latest.status in (S.SUBMITTED, S.UNDER_REVIEW)
+            raise InvalidTransition(
+                f"Nothing has changed since {latest.label.lower()}, which is "
+                + ("already waiting for review." if waiting else latest.status.label.lower() + ".")
+            )
+        submit(latest, actor=author)
+        return latest, False
+    revision = revisions.save_revision(
+        article,
+        author=author,
+        question=question,
+        sections=sections,
+        change_note=change_note,
+        based_on_id=based_on_id,
+        topics=topics,
+        next_review_on=next_review_on,
+    )
+    submit(revision, actor=author)
+    return revision, True
 
 
 def _supersede_older(revision: Revision, actor: User) -> None:

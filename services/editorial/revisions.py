@@ -173,6 +173,47 @@ def check_can_save(article: Article, author: User) -> None:
         raise NotPermitted(f"{holder} has locked this article for editing.")
 
 
+def _normalised(question: str, sections: list[SectionInput]) -> tuple[str, list[SectionInput]]:
+    """The question and sections as a save stores them: spaces collapsed, LF line breaks."""
+    return " ".join(question.split()), [
+        SectionInput(
+            s.kind,
+            " ".join(s.heading.split()),
+            {
+                level: _plain_newlines(body)
+                for level, body in s.variants.items()
+                if body and body.strip()
+            },
+        )
+        for s in sections
+    ]
+
+
+def unchanged(
+    revision: Revision,
+    *,
+    question: str,
+    sections: list[SectionInput],
+    topics: list[Topic],
+    next_review_on: date | None,
+) -> bool:
+    """Whether saving this text would make a copy of `revision` (the change note aside)."""
+    question, sections = _normalised(question, sections)
+    saved = [
+        (s.kind, s.heading, {v.level: v.body for v in s.variants})
+        for s in sorted(revision.sections, key=lambda s: s.position)
+    ]
+    topic_ids = revision.topic_ids
+    if topic_ids is None:
+        topic_ids = [t.id for t in revision.article.topics]
+    return (
+        question == revision.question
+        and [(s.kind, s.heading, s.variants) for s in sections] == saved
+        and sorted(t.id for t in topics) == sorted(topic_ids)
+        and next_review_on == revision.next_review_on
+    )
+
+
 def save_revision(
     article: Article,
     *,
@@ -194,20 +235,8 @@ def save_revision(
     :raises NotPermitted: the author may not edit, or the article is locked by someone else.
     :raises DomainError: the content breaks a rule (empty question or section, too long).
     """
-    question = " ".join(question.split())
+    question, sections = _normalised(question, sections)
     _check_question(question)
-    sections = [
-        SectionInput(
-            s.kind,
-            " ".join(s.heading.split()),
-            {
-                level: _plain_newlines(body)
-                for level, body in s.variants.items()
-                if body and body.strip()
-            },
-        )
-        for s in sections
-    ]
     _check_sections(sections)
     if author is not None:
         check_can_save(article, author)

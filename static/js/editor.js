@@ -16,7 +16,14 @@
 
   // Unsaved text: a page re-rendered from a refused save starts unsaved too.
   let unsaved = form.hasAttribute("data-unsaved");
-  form.addEventListener("input", () => { unsaved = true; });
+  // "Submit for review" offered for a saved draft says it will save first once the text changes.
+  const relabel = () => {
+    form.querySelectorAll("[data-changed-label]").forEach((button) => {
+      button.textContent = button.dataset.changedLabel;
+      button.removeAttribute("data-changed-label");
+    });
+  };
+  form.addEventListener("input", () => { unsaved = true; relabel(); });
   form.addEventListener("submit", () => { unsaved = false; });
   window.addEventListener("beforeunload", (event) => {
     if (!unsaved) return;
@@ -29,6 +36,7 @@
     fieldset.querySelector("[data-heading]")?.value.trim() || `Section ${index + 1}`;
   const changed = () => {
     unsaved = true;
+    relabel();
     document.body.dispatchEvent(new CustomEvent("vetted:sections-changed", { bubbles: true }));
   };
 

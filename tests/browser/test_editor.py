@@ -116,6 +116,55 @@ def test_edit_preview_cite_save_and_submit(page, live_app, people):
     expect(page.get_by_role("button", name="Submit for review")).to_have_count(0)
 
 
+def test_save_and_submit_from_the_editor_by_keyboard(page, live_app, people):
+    sign_in(page, people["erin"])
+    page.goto(f"/admin/articles/{article_id(live_app)}/edit")
+    box = page.get_by_label(GUIDELINES)
+    box.press("Control+End")
+    box.press_sequentially(f"\n\n{TYPED}", delay=5)
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".flash")).to_have_text("Saved revision 2 as a draft.")
+
+    # The saved draft, unchanged, is offered as it is; a change makes the button say it saves.
+    submit = page.locator('button[value="save-submit"]')
+    expect(submit).to_have_accessible_name("Submit for review")
+    expect(submit).to_have_accessible_description(re.compile("Medical Advisory Board"))
+    box = page.get_by_label(GUIDELINES)
+    box.press("Control+End")
+    box.press_sequentially(" More.", delay=5)
+    expect(submit).to_have_accessible_name("Save and submit for review")
+    page.get_by_label("Change note").fill("Typed, then sent")
+    submit.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash")).to_have_text("Saved revision 3 and submitted it for review.")
+    number, status, note, _headings, text = latest(live_app)
+    assert (number, status, note) == (3, ReviewStatus.SUBMITTED, "Typed, then sent")
+    assert text.endswith(f"{TYPED} More.")
+
+    # Pressing it again with nothing changed is refused, says why, and keeps the text.
+    page.get_by_role("link", name="Edit", exact=True).click()
+    page.get_by_label("Change note").fill("Nothing new")
+    page.get_by_role("button", name="Save and submit for review").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Nothing has changed since revision 3")
+    expect(alert).to_contain_text("Nothing was saved or submitted")
+    expect(page.get_by_label("Change note")).to_have_value("Nothing new")
+    assert latest(live_app)[:2] == (3, ReviewStatus.SUBMITTED)
+
+
+def test_save_and_submit_works_without_javascript(nojs_page, live_app, people):
+    page = nojs_page
+    sign_in(page, people["erin"])
+    page.goto(f"/admin/articles/{article_id(live_app)}/edit")
+    box = page.get_by_label(GUIDELINES)
+    box.fill(box.input_value() + f"\n\n{TYPED}")
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.locator(".flash")).to_have_text("Saved revision 2 and submitted it for review.")
+    number, status, _note, _headings, text = latest(live_app)
+    assert (number, status) == (2, ReviewStatus.SUBMITTED)
+    assert text.endswith(TYPED)
+
+
 def test_sections_move_in_place_and_the_order_is_saved(page, live_app, people):
     sign_in(page, people["erin"])
     page.goto(f"/admin/articles/{article_id(live_app)}/edit")

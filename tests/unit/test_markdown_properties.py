@@ -23,11 +23,9 @@ from services.reading.markdown import (
     CitationRegistry,
     Glossary,
     citation_keys,
-    inline_blocks,
-    plain_blocks,
-    plain_outline,
     render,
 )
+from services.reading.plaintext import inline_blocks, plain_blocks, plain_outline
 
 PIECES = [
     # citations, well-formed and not

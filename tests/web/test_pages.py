@@ -106,7 +106,9 @@ def test_long_section_is_collapsed_with_a_working_link(demo, client):
     assert 'aria-expanded="false"' in html and "Show full section" in html
     expanded = client.get(SEED + "?expand=section-1").get_data(as_text=True)
     assert 'id="section-1-toggle"' in expanded
-    assert len(expanded) > len(html)
+    opened = re.search(r'<div class="section-body" id="section-1-body">(.*?)</div>', expanded, re.S)
+    shortened = re.search(r'id="section-1-body">(.*?)</div>', html, re.S)
+    assert len(opened.group(1)) > len(shortened.group(1))
 
 
 def test_section_fragment_for_htmx_and_redirect_without(demo, client, hx):
@@ -299,9 +301,10 @@ def test_unexpected_error_gets_a_styled_500_without_details(demo, client, monkey
 
 def test_expand_all_opens_every_long_section(demo, client):
     html = client.get(SEED + "?expand=all").get_data(as_text=True)
-    assert "is-collapsed" not in html and 'class="print-note"' not in html
+    assert "is-collapsed" not in html and "section-print" not in html
     collapsed = client.get(SEED).get_data(as_text=True)
-    assert 'class="print-note"' in collapsed
+    # On paper a shortened section prints whole: the full text waits, hidden, beside the preview.
+    assert 'class="section-body section-print" hidden' in collapsed
 
 
 def test_readers_keep_seeing_the_approved_revision_while_a_draft_is_in_progress(demo, client):

@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import replace
 from html import unescape
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -269,3 +270,57 @@ def test_making_pdfs_is_rate_limited_but_serving_kept_ones_is_not(app, client, p
     assert client.get(f"{url}?audience=clinical").status_code == 200
     assert client.get(f"{url}?audience=standard").status_code == 429
     assert client.get(f"{url}?audience=clinical").status_code == 200  # kept: no CPU spent
+
+
+# -- Every demo article, at every wording ------------------------------------------------------
+
+DEMO_SLUGS = sorted(
+    p.stem for p in (Path(__file__).parents[2] / "demo_content/articles").glob("*.toml")
+)
+
+
+def squeezed(html: str) -> str:
+    """What a page or PDF says, as one run of characters: glossary hover cards (not printed)
+    and all whitespace left out, so line breaks in a PDF cannot hide a match."""
+    html = re.sub(r'<span class="term-def"[^>]*>.*?</span>', "", html)
+    return "".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+def opening(markdown: str) -> str:
+    """The first words of a wording as printed: citations and emphasis left out."""
+    plain = re.sub(r"\s*\[@[^\]]+\]", "", markdown).replace("**", "")
+    return "".join(plain.split()[:5])
+
+
+@pytest.mark.parametrize("level", ["plain", "standard", "clinical"])
+def test_every_demo_article_prints_whole_at_every_wording(client, demo, level):
+    for slug in DEMO_SLUGS:
+        article = db.session.scalar(sa.select(Article).where(Article.slug == slug))
+        view = build_view(article, ReadingLevel(level), card_url=None)
+        page = squeezed(client.get(f"/articles/{slug}/print?audience={level}").get_data(True))
+        assert squeezed(article.question) in page, slug
+        assert opening(view.summary.variant.body) in page, (slug, level)
+        for section in view.sections:
+            assert squeezed(section.section.heading) in page, (slug, level)
+            # In full: the section's last words are there.
+            assert squeezed(str(section.html))[-40:] in page, (slug, level)
+        questions = "Questionstoaskyourcareteam" in page
+        assert questions == (level != "clinical"), (slug, level)
+        number = article.public_revision.number
+        assert f"/articles/{slug}/revisions/{number}?audience={level}" in page
+
+
+@pytest.mark.parametrize("slug", DEMO_SLUGS)
+def test_every_demo_article_has_a_pdf_a_patient_can_take_along(client, demo, slug):
+    """The plain PDF, read back as text: the question, the short answer's first words, the
+    reviewer (approved articles), the questions to ask and the revision's own address."""
+    article = db.session.scalar(sa.select(Article).where(Article.slug == slug))
+    view = build_view(article, ReadingLevel.PLAIN, card_url=None)
+    words = "".join(pdf_text(client.get(f"/articles/{slug}.pdf?audience=plain")).split())
+    assert squeezed(article.question) in words
+    assert opening(view.summary.variant.body) in words
+    if article.live_revision_id:
+        assert squeezed(article.public_revision.reviewer.display_name) in words
+    assert "Questionstoaskyourcareteam" in words
+    number = article.public_revision.number
+    assert f"/articles/{slug}/revisions/{number}?audience=plain" in words

@@ -167,7 +167,9 @@ def test_answer_then_four_eyes_approval_through_the_pages(demo, client):
     article = client.get(f"/articles/{SEED}").get_data(as_text=True)
     assert "Is ponatinib better than dasatinib in Ph+ ALL?" in article
     actions = db.session.scalars(
-        sa.select(AuditEvent.action).where(AuditEvent.object_type == "followup")
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.object_type == "followup")
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["followup.answer_save", "followup.answer_submit", "followup.answer_approve"]
 

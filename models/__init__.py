@@ -20,6 +20,7 @@ from models.cache import (
 )
 from models.followup import AnswerStatus, FollowupAnswer, FollowupQuestion, FollowupStatus
 from models.glossary import GlossaryTerm
+from models.language import SOURCE_LANGUAGE, Language
 from models.library_change import (
     ChangeStatus,
     LibraryChange,
@@ -51,6 +52,7 @@ __all__ = [
     "FollowupQuestion",
     "FollowupStatus",
     "GlossaryTerm",
+    "Language",
     "Reference",
     "RenderedRevision",
     "ReferenceKind",
@@ -58,6 +60,7 @@ __all__ = [
     "ReviewStatus",
     "Revision",
     "Role",
+    "SOURCE_LANGUAGE",
     "SearchDocument",
     "Section",
     "SectionKind",

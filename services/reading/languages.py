@@ -1,0 +1,19 @@
+"""Which languages readers can choose (models.language): the source language first."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from extensions import db
+from models.language import SOURCE_LANGUAGE, Language
+
+
+def enabled_languages() -> list[Language]:
+    """Enabled languages in their order; the source language is always among them."""
+    return list(
+        db.session.scalars(
+            sa.select(Language)
+            .where(sa.or_(Language.enabled, Language.code == SOURCE_LANGUAGE))
+            .order_by(Language.position, Language.code)
+        )
+    )

@@ -3,9 +3,11 @@
 services.editorial.publishing.note_changed notes the article's slug (caching/changes.py):
 publication, and the glossary, reference and follow-up services for what else an article page
 shows. After the transaction commits (never before, and never on a rollback) each canonical
-address of the page (the default wording and each `?audience=`), and of any citation's own page
-noted with it (/articles/<slug>/references/<key>, when a reference changes), in each encoding
-nginx keeps, is purged from every cache in CACHE_PURGE_URLS, nginx purge endpoints
+address of the page (the default wording and each `?audience=`), its print view and PDF, the
+permalinks of its revisions (/articles/<slug>/revisions/<n>, with their print views and PDFs: a
+newer approval changes what an older one says), and of any citation's own page noted with it
+(/articles/<slug>/references/<key>, when a reference changes), in each encoding nginx keeps, is
+purged from every cache in CACHE_PURGE_URLS, nginx purge endpoints
 (deploy/README.md). A purge that fails is logged and otherwise ignored: the change is saved, and
 the cached copy expires within its max-age (caching.headers.ARTICLE) anyway.
 
@@ -27,12 +29,14 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 
+import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from caching import changes
-from models import ReadingLevel
+from extensions import db
+from models import Article, ReadingLevel, ReviewStatus, Revision
 
 log = logging.getLogger("vetted.purge")
 TIMEOUT = 2  # seconds per purge request, after the response if it comes to that
@@ -43,8 +47,10 @@ ENCODINGS = ("", "br", "gzip")
 
 
 # The pages that show an article's current revision: the page itself, its print view and PDF.
-# (A revision's own permalink changes only when a newer one is approved, and expires by its TTL.)
 ARTICLE_PAGES = ("articles.detail", "articles.print_view", "articles.pdf")
+# A revision's own pages (its permalink, print view and PDF) say where it stands: a newer approval
+# makes an older one say "A newer reviewed version exists", sending one back closes its address.
+REVISION_PAGES = ("articles.revision", "articles.revision_print", "articles.revision_pdf")
 
 
 def addresses(slug: str) -> list[str]:
@@ -53,6 +59,33 @@ def addresses(slug: str) -> list[str]:
     return [
         urls.build(endpoint, {"slug": slug, **({"audience": level.value} if level else {})})
         for endpoint in ARTICLE_PAGES
+        for level in (None, *ReadingLevel)
+    ]
+
+
+def revision_addresses(slugs: set[str]) -> list[str]:
+    """The canonical addresses of every revision permalink of these articles that readers may
+    have been shown: every revision ever sent for review (a draft never had a public address;
+    one sent back or superseded had one while it waited). Read on a connection of its own, as
+    the commit that noted the change has ended the session's transaction."""
+    if not slugs:
+        return []
+    numbers = (
+        sa.select(Article.slug, Revision.number)
+        .join(Revision, Revision.article_id == Article.id)
+        .where(Article.slug.in_(sorted(slugs)), Revision.status != ReviewStatus.DRAFT)
+        .order_by(Article.slug, Revision.number)
+    )
+    with db.engine.connect() as connection:
+        rows = connection.execute(numbers).all()
+    urls = current_app.url_map.bind("localhost")
+    return [
+        urls.build(
+            endpoint,
+            {"slug": slug, "number": number, **({"audience": level.value} if level else {})},
+        )
+        for slug, number in rows
+        for endpoint in REVISION_PAGES
         for level in (None, *ReadingLevel)
     ]
 
@@ -141,7 +174,7 @@ def purge(slugs: set[str], caches: list[str], cards: set[tuple[str, str]] = froz
     """Ask each cache to drop each address of each article, and of each citation's own page
     given, in parallel; return when all have answered or after CACHE_PURGE_WAIT seconds (WAIT
     by default), whichever comes first (the rest carry on in the background)."""
-    paths = [p for slug in sorted(slugs) for p in addresses(slug)]
+    paths = [p for slug in sorted(slugs) for p in addresses(slug)] + revision_addresses(slugs)
     paths += [p for slug, key in sorted(cards) for p in card_addresses(slug, key)]
     jobs = [(base, p, e) for base in caches for p in paths for e in ENCODINGS]
     batch = _Batch(slugs, len(jobs))

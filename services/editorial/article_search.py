@@ -21,6 +21,9 @@ from services.validation import like_contains
 
 MAX_WORDS = 8
 LOOKUP_CAP = 1_000  # PostgreSQL: matches read from the index before walking the list instead
+# PostgreSQL: above this many matches by the planner's estimate (pg_trgm's statistics), a search
+# is common beyond doubt, and the list is walked without reading LOOKUP_CAP matches first.
+SURELY_COMMON = 5 * LOOKUP_CAP // 2  # estimates from a sample can be out by a third or more
 SUBSTRING_FROM = 3  # characters: shorter words match the start of a word
 _WORD_CHARACTERS = re.compile(r"\w+")
 
@@ -53,8 +56,8 @@ def _quoted(word: str) -> str:
 def select_matching(latest, text: str) -> tuple[sa.Select, int] | None:
     """The staff list's statement (articles, from their `latest` revisions) for the articles
     that hold every word of `text`, newest saved first (the latest revision's id); None when
-    `text` holds no words. Callers add their filters. With it, how many matches the index is
-    known to hold at least (0: not looked up), so a caller need not count them again.
+    `text` holds no words. Callers add their filters. With it, how many articles match (0: not
+    looked up; above LOOKUP_CAP: at least that many), so a caller need not count them again.
 
     SQLite reads the list's page straight from FTS5 in rowid (latest revision id) order and
     stops at the LIMIT; PostgreSQL joins the trigram-indexed table and its planner chooses
@@ -122,18 +125,33 @@ _index = sa.table(
 def _postgres(latest, long: list[str], prefixes: list[str]) -> tuple[sa.Select, int]:
     """Up to LOOKUP_CAP + 1 matches from the index alone first: a rare word (the usual search)
     gives the whole set, and the page sorts those few; a common one gives up the set, and the
-    page walks the list's own order, where matches come often, checking each row."""
+    page walks the list's own order, where matches come often, checking each row.
+
+    Reading those LOOKUP_CAP + 1 matches is most of a common word's cost (a scan of thousands
+    of rows, whichever way), so when the planner already expects SURELY_COMMON matches the list
+    is walked at once and said to hold more than LOOKUP_CAP (the count is capped anyway)."""
     conditions = [_index.c.text.ilike(like_contains(w), escape="\\") for w in long]
     if prefixes:
         query = " & ".join(f"{p}:*" for p in prefixes)
         conditions.append(
             _index.c.words.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'"), query))
         )
+    stmt = _listing(latest, latest).order_by(latest.id.desc())
+    walk = stmt.join(_index, _index.c.article_id == Article.id).where(*conditions)
+    if _expected(conditions) > SURELY_COMMON:
+        return walk, LOOKUP_CAP + 1
     found = list(
         db.session.scalars(sa.select(_index.c.article_id).where(*conditions).limit(LOOKUP_CAP + 1))
     )
-    stmt = _listing(latest, latest).order_by(latest.id.desc())
     if len(found) <= LOOKUP_CAP:
         return stmt.where(Article.id.in_(found)), len(found)
-    walk = stmt.join(_index, _index.c.article_id == Article.id).where(*conditions)
     return walk, len(found)
+
+
+def _expected(conditions: list) -> int:
+    """The planner's estimate of the rows matching `conditions` (EXPLAIN: nothing is read)."""
+    probe = sa.select(_index.c.article_id).where(*conditions)
+    compiled = probe.compile(db.session.get_bind())
+    explain = "EXPLAIN (FORMAT JSON) " + str(compiled)
+    plan = db.session.connection().exec_driver_sql(explain, compiled.params).scalar()
+    return int(plan[0]["Plan"]["Plan Rows"])

@@ -115,8 +115,8 @@ def staff_articles(
     if topic is not None:
         stmt = stmt.where(Article.topics.any(Topic.id == topic.id))
     cap = COUNT_CAP
-    if known > cap and status is None and topic is None:
-        total = cap + 1  # the search index has counted past the cap already
+    if known and status is None and topic is None:
+        total = min(known, cap + 1)  # the search index has counted them, or past the cap
     else:
         counted = stmt.with_only_columns(Article.id).order_by(None).limit(cap + 1).subquery()
         total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0

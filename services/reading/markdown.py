@@ -121,6 +121,8 @@ class RenderedText:
     html: Markup
     preview_html: Markup | None  # set when the text is long enough to collapse
     word_count: int
+    # With a preview: what it leaves out, lean, for paper only (printed after the preview).
+    rest_html: Markup | None = None
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -278,6 +280,7 @@ def _markers(
     registry: CitationRegistry,
     card_url: Callable[[str], str] | None,
     prefix: str = "",
+    paper: bool = False,
 ) -> str:
     parts = []
     for key in keys:
@@ -287,6 +290,9 @@ def _markers(
                 '<span class="cite-broken" title="No reference has this key: editors must fix it">'
                 f"[@{escape(key)}?]</span>"
             )
+            continue
+        if paper:  # the number as paper shows it: no link, card or id
+            parts.append(str(number))
             continue
         use = registry.next_use_id()
         attrs = ""
@@ -302,7 +308,7 @@ def _markers(
             f'<span class="visually-hidden">Reference </span>{number}</a>'
             f'<span class="cite-card" id="{prefix}cite-card-{use}" role="tooltip"></span></span>'
         )
-    markers = '<span class="cite-sep">,</span>'.join(parts)
+    markers = ("," if paper else '<span class="cite-sep">,</span>').join(parts)
     return f'<sup class="cites">{WORD_JOINER}{markers}{WORD_JOINER}</sup>'
 
 
@@ -320,7 +326,16 @@ def _term(
     )
 
 
-def _finish(html: str, env: dict, registry: CitationRegistry, card_url, prefix: str = "") -> Markup:
+def _finish(
+    html: str,
+    env: dict,
+    registry: CitationRegistry,
+    card_url,
+    prefix: str = "",
+    paper: bool = False,
+) -> Markup:
+    """The safe HTML, citations and glossary terms in place; for `paper`, the numbers and the
+    words alone (a printed page has no hover card, and its links lead nowhere)."""
     clean = nh3.clean(
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer"
     )
@@ -335,9 +350,9 @@ def _finish(html: str, env: dict, registry: CitationRegistry, card_url, prefix: 
     def replace(match: re.Match) -> str:
         index = int(match.group(2))
         if match.group(1) == "c":
-            return _markers(groups[index], registry, card_url, prefix)
+            return _markers(groups[index], registry, card_url, prefix, paper)
         surface, term = hits[index]
-        return _term(surface, term, env["glossary"], registry, prefix)
+        return escape(surface) if paper else _term(surface, term, env["glossary"], registry, prefix)
 
     # Delimiters decoded from entities are dropped, as typed ones are from the source.
     return Markup(PRIVATE_USE.sub("", placeholder.sub(replace, clean)))
@@ -370,7 +385,7 @@ def render(
     html = _finish(
         PARSER.renderer.render(tokens, PARSER.options, env), env, registry, card_url, anchor_prefix
     )
-    preview = None
+    preview = rest = None
     if collapsible and words > LONG_SECTION_WORDS:
         cut = _preview_cut(tokens)
         if cut < len(tokens):
@@ -383,7 +398,18 @@ def render(
                 card_url,
                 anchor_prefix,
             )
-    return RenderedText(html=html, preview_html=preview, word_count=words)
+            # The blocks after the preview, for paper only: the page carries them hidden, so
+            # they bring no hover card, link or id (preview and rest print the whole text).
+            rest_env = _new_env(glossary)
+            rest = _finish(
+                PARSER.renderer.render(tokens[cut:], PARSER.options, rest_env),
+                rest_env,
+                registry,
+                card_url,
+                anchor_prefix,
+                paper=True,
+            )
+    return RenderedText(html=html, preview_html=preview, word_count=words, rest_html=rest)
 
 
 def _preview_cut(tokens) -> int:

@@ -42,6 +42,8 @@ class SectionView:
     html: Markup
     preview_html: Markup | None
     requested: ReadingLevel
+    # With a preview: the rest of the section, for paper only (markdown.RenderedText.rest_html).
+    rest_html: Markup | None = None
 
     @property
     def anchor(self) -> str:
@@ -187,9 +189,14 @@ def build_view(
         for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(payload["order"])))
     }
     summary, sections = None, []
-    for (section, variant), (html, preview) in zip(chosen, payload["parts"], strict=True):
+    for (section, variant), (html, preview, rest) in zip(chosen, payload["parts"], strict=True):
         view = SectionView(
-            section, variant, Markup(html), Markup(preview) if preview else None, level
+            section,
+            variant,
+            Markup(html),
+            Markup(preview) if preview else None,
+            level,
+            Markup(rest) if rest else None,
         )
         if section.kind == SectionKind.SUMMARY:
             summary = view
@@ -227,8 +234,14 @@ def _render(
             collapsible=section.kind not in NEVER_COLLAPSED,
             glossary=glossary,
         )
-        preview = rendered.preview_html
-        parts.append([str(rendered.html), str(preview) if preview is not None else None])
+        preview, rest = rendered.preview_html, rendered.rest_html
+        parts.append(
+            [
+                str(rendered.html),
+                str(preview) if preview is not None else None,
+                str(rest) if rest is not None else None,
+            ]
+        )
     return {"parts": parts, "order": registry.order, "unknown": registry.unknown}
 
 

@@ -54,17 +54,20 @@ def test_printing_the_article_page_hides_the_controls_and_keeps_the_references(p
         expect(page.locator(hidden).first).to_be_hidden()
     expect(page.get_by_role("heading", name="References", exact=True)).to_be_visible()
     expect(page.locator("#reference-list li").first).to_be_visible()
-    # A shortened section prints whole, and each source with its identifiers.
+    # A shortened section prints whole (its preview, then the rest, waiting hidden on screen),
+    # and each source with its identifiers.
     shortened = first_long_section(page)
-    expect(page.locator(f"#{shortened}-body")).to_be_hidden()
-    whole = page.locator(f"#{shortened} .section-print")
-    expect(whole).to_be_visible()
+    expect(page.locator(f"#{shortened}-body")).to_be_visible()
+    rest = page.locator(f"#{shortened} .section-print")
+    expect(rest).to_be_visible()
+    printed = page.locator(f"#{shortened}").inner_text()
     page.emulate_media(media="screen")
-    expect(whole).to_be_hidden()
+    expect(rest).to_be_hidden()
     preview = page.locator(f"#{shortened}-body").inner_text()
     page.emulate_media(media="print")
-    ending = whole.inner_text().split()[-6:]
-    assert " ".join(ending) not in " ".join(preview.split()), "the printed section was shortened"
+    ending = " ".join(rest.inner_text().split()[-6:])
+    assert ending not in " ".join(preview.split()), "the rest repeats the preview"
+    assert ending in " ".join(printed.split()), "the printed section was shortened"
     expect(page.locator("#reference-list .ref-ids").first).to_be_visible()
     expect(
         page.locator("#reference-list").get_by_text(re.compile(r"PMID \d+")).first

@@ -121,22 +121,6 @@ def audit_actions() -> list[str]:
     return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
-@pytest.fixture
-def editor(app, client):
-    make_reference("ref")
-    user = staff()
-    db.session.commit()
-    login(client, user)
-    return user
-
-
-@pytest.fixture
-def article(editor):
-    made = make_article(status="approved", question="Test question?")
-    db.session.commit()
-    return made
-
-
 # -- Every page answers; nobody signed out sees them ----------------------------------------
 
 

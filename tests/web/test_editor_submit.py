@@ -29,22 +29,6 @@ from tests.web.test_editor import (
 )
 
 
-@pytest.fixture
-def editor(app, client):
-    make_reference("ref")
-    user = staff()
-    db.session.commit()
-    login(client, user)
-    return user
-
-
-@pytest.fixture
-def article(editor):
-    made = make_article(status="approved", question="Test question?")
-    db.session.commit()
-    return made
-
-
 def submit_button(html: str) -> str:
     found = re.search(r'<button[^>]*value="save-submit"[^>]*>([^<]*)</button>', html)
     assert found, "the editor offers no submit button"

@@ -75,7 +75,7 @@ def test_htmx_ask_answers_in_place_with_passages_and_a_private_link(demo, hx, ap
     assert re.search(r'href="/articles/[a-z0-9-]+\?expand=section-', html)  # passage's section
     start = html.index('class="evidence-related-title"')
     related = html[start : html.index("</section>", start)]
-    assert ">Related articles</h4>" in related and '<ul class="card-list">' in related
+    assert ">Related articles (" in related and '<ul class="card-list">' in related
     related_links = re.findall(r'class="card-title" href="/articles/([a-z0-9-]+)"', related)
     assert related_links and SEED not in related_links
     assert response.headers["Cache-Control"] == "private, no-store"

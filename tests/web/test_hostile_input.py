@@ -24,24 +24,6 @@ ASK = f"/articles/{SEED}/questions"
 QUESTION = "Is\x00 ponatinib better than dasatinib for Ph+ ALL?"
 
 
-@pytest.fixture
-def editor(app, client):
-    from tests.factories import make_reference
-
-    make_reference("ref")
-    user = staff()
-    db.session.commit()
-    login(client, user)
-    return user
-
-
-@pytest.fixture
-def article(editor):
-    made = make_article(status="approved", question="Test question?")
-    db.session.commit()
-    return made
-
-
 def followups() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(FollowupQuestion))
 

@@ -38,6 +38,13 @@ PAGES = [
     for page in ("", "/print", ".pdf")
     for query in ("", "?audience=plain", "?audience=standard", "?audience=clinical")
 ]
+ENCODINGS = ("", "br", "gzip")
+# A revision's permalink, its print view and its PDF: each says where the revision stands.
+REVISION_PAGES = [
+    f"/articles/{{}}/revisions/{{}}{page}{query}"
+    for page in ("", "/print", ".pdf")
+    for query in ("", "?audience=plain", "?audience=standard", "?audience=clinical")
+]
 
 
 @pytest.fixture
@@ -81,8 +88,15 @@ def test_approval_purges_every_canonical_address_after_commit(app, cache, pendin
     db.session.commit()
     # Only the article: readers saw this text (pending) before, so no citation's number moved.
     # Sent in parallel, and all answered before the commit returns (a healthy cache is quick).
+    # The approved revision's own permalink, print view and PDF went from "proposed" to current.
+    number = pending.latest_revision.number
     assert sorted(cache.purged) == sorted(
-        (page.format("purge-me"), encoding) for page in PAGES for encoding in ("", "br", "gzip")
+        [(page.format("purge-me"), encoding) for page in PAGES for encoding in ENCODINGS]
+        + [
+            (page.format("purge-me", number), encoding)
+            for page in REVISION_PAGES
+            for encoding in ENCODINGS
+        ]
     )
 
 
@@ -141,7 +155,11 @@ def test_an_unreachable_cache_never_fails_the_change(app, pending, caplog):
 
 def purged_slugs(cache) -> set[str]:
     """The articles the cache was asked to drop, each at every address in every encoding."""
-    pages = [(path, e) for path, e in cache.purged if "/references/" not in path]
+    pages = [
+        (path, e)
+        for path, e in cache.purged
+        if "/references/" not in path and "/revisions/" not in path
+    ]
     paths = {path.split("?")[0].removeprefix("/articles/") for path, _encoding in pages}
     slugs = {path.removesuffix("/print").removesuffix(".pdf") for path in paths}
     assert sorted(pages) == sorted(
@@ -151,6 +169,22 @@ def purged_slugs(cache) -> set[str]:
         for encoding in ("", "br", "gzip")
     )
     return slugs
+
+
+def purged_revisions(cache) -> set[tuple[str, int]]:
+    """The revision permalinks the cache was asked to drop, each at every address and encoding."""
+    pages = [(path, e) for path, e in cache.purged if "/revisions/" in path]
+    found: set[tuple[str, int]] = set()
+    for path, _encoding in pages:
+        _, _, slug, _, number = path.split("?")[0].split("/")[:5]
+        found.add((slug, int(number.removesuffix(".pdf"))))
+    assert sorted(pages) == sorted(
+        (page.format(slug, number), encoding)
+        for slug, number in found
+        for page in REVISION_PAGES
+        for encoding in ENCODINGS
+    )
+    return found
 
 
 def purged_cards(cache) -> set[tuple[str, str]]:
@@ -271,6 +305,8 @@ def test_a_new_public_text_purges_the_citation_pages_of_the_old_and_the_new(app,
     review.approve(revision, reviewer=reviewer, override_reason="Test")
     db.session.commit()
     assert purged_slugs(cache) == {"recited"}
+    # Revision 1 now says a newer reviewed version exists; revision 2 is the current one.
+    assert purged_revisions(cache) == {("recited", 1), ("recited", revision.number)}
     # "ref" was [1] and is now [2]; "other" is new as [1]
     assert purged_cards(cache) == {("recited", "ref"), ("recited", "other")}
 

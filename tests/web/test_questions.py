@@ -78,26 +78,6 @@ def test_every_demo_article_shows_its_questions_to_patients(demo, client):
 # -- Staff ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def editor(app, client):
-    from tests.factories import make_reference
-
-    make_reference("ref")
-    user = staff()
-    db.session.commit()
-    login(client, user)
-    return user
-
-
-@pytest.fixture
-def article(editor):
-    from tests.factories import make_article
-
-    made = make_article(status="approved", question="Test question?")
-    db.session.commit()
-    return made
-
-
 def rows(revision: Revision, **questions: str) -> list[dict]:
     """The revision's sections as editor rows, plus a questions section worded as given."""
     found = []

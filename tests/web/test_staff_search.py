@@ -12,7 +12,7 @@ import re
 import pytest
 
 from extensions import db
-from services.editorial import catalogue, revisions
+from services.editorial import article_search, catalogue, revisions
 from tests.factories import make_article, make_sections
 from tests.web.test_editor import login, page_text, staff
 
@@ -124,3 +124,19 @@ def test_the_count_stops_at_the_cap(editor, client, monkeypatch):
     monkeypatch.setattr(catalogue, "COUNT_CAP", 1_000)
     assert "Showing 1–8 of 8 articles." in page_text(client.get("/admin/articles?q=capped"))
     assert "Showing 1–9 of 9 articles." in page_text(client.get("/admin/articles"))
+
+
+def test_a_search_the_planner_expects_to_be_common_walks_the_list_with_the_same_results(
+    editor, client, library, monkeypatch
+):
+    """PostgreSQL: when the planner's estimate says a search is common beyond doubt, the list
+    is walked at once instead of reading LOOKUP_CAP matches first; it shows the same articles
+    (the estimate decides only the way there, and the count says "1,000+")."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the planner's estimate is PostgreSQL's")
+    queries = ["PONAT", "blast ponatinib", "50%", "respond_fast", "cml-blast", "b", "zzqxv"]
+    exact = {q: found(client, q) for q in queries}
+    monkeypatch.setattr(article_search, "SURELY_COMMON", -1)
+    assert {q: found(client, q) for q in queries} == exact
+    text = page_text(client.get("/admin/articles", query_string={"q": "ponat"}))
+    assert "of 1,000+ articles" in text

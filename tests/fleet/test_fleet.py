@@ -276,13 +276,18 @@ def test_secret_links_never_reach_nginx_or_app_logs(fleet):
         f"/questions/{token}",
         f"/questions/{token}/delete",
         f"//questions/{token}",
+        f"/es/questions/{token}",
         f"/auth/set-password/{link}",
         f"/auth/set-password/{link}?x=1",
     ]
     ids = [reader.get(fleet.url + path).headers["X-Request-ID"] for path in paths]
     # nginx writes the request line into its error log, for a body over its limit among others.
     too_large = {"Content-Length": str(20 * 2**20), "Content-Type": "text/plain"}
-    for path in (f"/questions/{token}/delete", f"/auth/set-password/{link}"):
+    for path in (
+        f"/questions/{token}/delete",
+        f"/es/questions/{token}/delete",
+        f"/auth/set-password/{link}",
+    ):
         assert _refused_body(fleet.url + path, too_large) == 413
     time.sleep(0.2)
     nginx_log = (fleet.directory / "logs/access.log").read_text()
@@ -297,6 +302,7 @@ def test_secret_links_never_reach_nginx_or_app_logs(fleet):
         "/questions/<token>",
         "/questions/<token>/delete",
         "/questions/<token>",
+        "/es/questions/<token>",
         "/auth/set-password/<token>",
         "/auth/set-password/<token>",
     ]

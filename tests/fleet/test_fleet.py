@@ -21,6 +21,8 @@ from tests.fleet.conftest import Browser, Fields, create_staff, with_values
 pytestmark = pytest.mark.fleet
 SEED = "/articles/all-blast-crisis-treatment"
 PENDING = "Exercise caution as content is pending human review"
+SEED_ES = "/es" + SEED
+PENDING_ES = "Tenga precaución: este contenido está pendiente de revisión humana"
 
 
 def query(fleet, sql: str, *params):
@@ -65,6 +67,18 @@ def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
         assert cached.headers["X-Cache-Status"] == "HIT" and PENDING in cached.text
     assert cache_status(fleet.url + SEED, "br") in ("MISS", "EXPIRED")
     assert cache_status(fleet.url + SEED, "br") == "HIT"  # a brotli copy, kept apart
+    # The Spanish page is a copy of its own: never served for the English address, nor the
+    # English one for it, whatever the browser's Accept-Language says.
+    prefers_english = {"Accept-Language": "en"}
+    assert reader.get(fleet.url + SEED_ES, headers=prefers_english).headers["X-Cache-Status"] in (
+        "MISS",
+        "EXPIRED",
+    )
+    cached = reader.get(fleet.url + SEED_ES)
+    assert cached.headers["X-Cache-Status"] == "HIT" and '<html lang="es">' in cached.text
+    assert PENDING_ES in cached.text
+    english = reader.get(fleet.url + SEED, headers={"Accept-Language": "es"})
+    assert english.headers["X-Cache-Status"] == "HIT" and '<html lang="en">' in english.text
 
     # The article is under review by the demo's board member: an administrator steps in, on A,
     # through the review page's Approve form as the page offers it.
@@ -89,6 +103,10 @@ def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
         assert PENDING not in fresh.text and "Reviewed by fleet-admin" in fresh.text
         again = reader.get(fleet.url + path)
         assert again.headers["X-Cache-Status"] == "HIT" and "Reviewed by fleet-admin" in again.text
+    # Its Spanish page was purged with it.
+    fresh = reader.get(fleet.url + SEED_ES)
+    assert fresh.headers["X-Cache-Status"] in ("MISS", "EXPIRED")
+    assert PENDING_ES not in fresh.text and "Revisado por fleet-admin" in fresh.text
     with Browser().opener.open(
         Request(fleet.url + SEED, headers={"Accept-Encoding": "br"}), timeout=30
     ) as compressed:

@@ -240,3 +240,10 @@ def test_the_catalog_is_compiled_and_complete(app):
         assert gettext("Last updated:") == "Última actualización:"
     assert "#, fuzzy" not in po.read_text()
     assert not re.search(r'msgstr ""\n\n', po.read_text().split("\n\n", 1)[1])
+
+
+def test_refusals_before_any_view_are_in_the_addresses_language(demo, client):
+    response = client.get("/es/search?q=dosis%00")
+    assert response.status_code == 422
+    assert "Ese texto contiene caracteres que no podemos guardar" in _page(response)
+    assert "That text contains characters" in _page(client.get("/search?q=dose%00"))

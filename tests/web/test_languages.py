@@ -247,3 +247,18 @@ def test_refusals_before_any_view_are_in_the_addresses_language(demo, client):
     assert response.status_code == 422
     assert "Ese texto contiene caracteres que no podemos guardar" in _page(response)
     assert "That text contains characters" in _page(client.get("/search?q=dose%00"))
+
+
+def test_each_languages_pdf_is_kept_beside_the_others(demo, client):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    spanish = client.get(f"/es{ARTICLE}.pdf?audience=plain")
+    assert spanish.status_code == 200 and spanish.headers["X-PDF-Cache"] == "miss"
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(spanish.data)).pages)
+    assert "Referencias" in text and "Aviso médico profesional" in text
+    assert client.get(f"{ARTICLE}.pdf?audience=plain").headers["X-PDF-Cache"] == "miss"
+    # Storing the English PDF did not drop the Spanish one (nor the other way round).
+    assert client.get(f"/es{ARTICLE}.pdf?audience=plain").headers["X-PDF-Cache"] == "hit"
+    assert client.get(f"{ARTICLE}.pdf?audience=plain").headers["X-PDF-Cache"] == "hit"

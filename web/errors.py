@@ -85,8 +85,10 @@ def init_app(app: Flask) -> None:
         cause = getattr(error, "orig", None) or error
         # No traceback: during an outage every request fails the same way.
         log.error("Database unavailable", extra={"error": f"{type(cause).__name__}: {cause}"})
-        # The page must not touch the database again: treat the reader as signed out for it.
+        # The page must not touch the database again: treat the reader as signed out for it,
+        # and offer no other language (web.language.page_languages reads the languages table).
         g._login_user = login_manager.anonymous_user()
+        request.vetted_page_languages = []
         body, status = _page(503)
         # Flask-Limiter rewrites any Retry-After on a rate-limited route to its own window's
         # reset (60, or 29 by rounding); this answer's wait is the outage's, not the limit's.

@@ -44,6 +44,7 @@ DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.T
 def _page(status: int, detail: str | None = None):
     title, default_detail = MESSAGES.get(status, MESSAGES[500])
     template = "errors/fragment.html" if request.htmx else "errors/page.html"
+    request.vetted_error_page = True  # its language switch goes home (web.language)
     return render_template(
         template, status=status, title=title, detail=detail or default_detail
     ), status

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, abort, has_request_context, request
+from flask import Flask, abort, current_app, has_request_context, request, url_for
 from werkzeug.routing import BaseConverter, RequestRedirect
 
 from models.language import SOURCE_LANGUAGE
@@ -89,15 +89,11 @@ class VettedFlask(Flask):
 
 def localized_url(endpoint: str, language: str, **values) -> str:
     """The address of `endpoint` in `language`: the switch and the hreflang alternates."""
-    from flask import url_for
-
     return url_for(endpoint, _language=language, **values)
 
 
 def is_localized(endpoint: str | None) -> bool:
     """Whether `endpoint` is a reader page that has an address per language."""
-    from flask import current_app
-
     if not endpoint:
         return False
     return f"{LOCALIZED}.{endpoint.removeprefix(f'{LOCALIZED}.')}" in current_app.view_functions
@@ -119,13 +115,14 @@ class PageLanguage:
 
 def page_languages() -> list[PageLanguage]:
     """This reader page in every enabled language, in their order (none for staff pages, for
-    anything that is not a reader GET page, nor while the source language is the only one). A
-    page no route matched (a 404) offers each language's home page."""
+    anything that is not a reader GET page, nor while the source language is the only one). An
+    error page (`web.errors`, or an address no route matched) offers each language's home page."""
     if not has_request_context() or request.method not in ("GET", "HEAD"):
         return []
     if not hasattr(request, "vetted_page_languages"):
         endpoint, values = request.endpoint, dict(request.view_args or {})
-        if endpoint is None and request.routing_exception is not None:
+        unmatched = endpoint is None and request.routing_exception is not None
+        if unmatched or (getattr(request, "vetted_error_page", False) and is_localized(endpoint)):
             endpoint, values = "articles.index", {}
         elif not is_localized(endpoint):
             request.vetted_page_languages = []

@@ -262,3 +262,11 @@ def test_each_languages_pdf_is_kept_beside_the_others(demo, client):
     # Storing the English PDF did not drop the Spanish one (nor the other way round).
     assert client.get(f"/es{ARTICLE}.pdf?audience=plain").headers["X-PDF-Cache"] == "hit"
     assert client.get(f"{ARTICLE}.pdf?audience=plain").headers["X-PDF-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    ("path", "home"),
+    [("/es/articles/no-such-article", "http://localhost/"), ("/nowhere", "http://localhost/es/")],
+)
+def test_an_error_pages_switch_goes_to_the_other_languages_home(demo, client, path, home):
+    assert _switch(_page(client.get(path))).group(1) == home

@@ -137,8 +137,10 @@ def _expired(_error):
     )
 
 
+# Shared limits, named by scope: the English and the /es/ address of a route are one bucket, so
+# asking on pages in two languages does not double what a client may send.
 @bp.route("/articles/<slug>/questions", methods=["GET", "POST"])
-@limiter.limit(_ask_limit, methods=["POST"])
+@limiter.shared_limit(_ask_limit, scope="followups.ask", methods=["POST"])
 def ask(slug: str):
     """Ask a follow-up: stored and committed first, then answered at once from what public
     articles say (in place with htmx; without it, on the private page the answer redirects to)."""
@@ -212,7 +214,7 @@ def deleted():
 
 
 @bp.get("/questions/suggest")
-@limiter.limit("60 per minute")
+@limiter.shared_limit("60 per minute", scope="followups.suggest")
 def suggest():
     """ "Others asked" while a reader types: answered questions sharing its words."""
     text = request.args.get("text", "")[:MAX_SUGGEST_INPUT]

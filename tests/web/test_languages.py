@@ -270,3 +270,13 @@ def test_each_languages_pdf_is_kept_beside_the_others(demo, client):
 )
 def test_an_error_pages_switch_goes_to_the_other_languages_home(demo, client, path, home):
     assert _switch(_page(client.get(path))).group(1) == home
+
+
+def test_asking_in_two_languages_shares_one_rate_limit(demo, app_factory):
+    limited = app_factory(FOLLOWUP_RATE_LIMIT="2 per minute").test_client()
+    for prefix in ("", "/es"):
+        text = f"Test question asked in the {prefix or 'English'} page?"
+        assert limited.post(f"{prefix}{ARTICLE}/questions", data={"text": text}).status_code == 303
+    response = limited.post(f"/es{ARTICLE}/questions", data={"text": "¿Una tercera pregunta?"})
+    assert response.status_code == 429
+    assert "Ha hecho varias preguntas en poco tiempo." in _page(response)

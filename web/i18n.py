@@ -18,6 +18,7 @@ from pathlib import Path
 from flask import Flask, has_request_context
 from flask_babel import Babel, force_locale, format_date, format_decimal, gettext
 
+from config import PRODUCTION, SettingsError
 from models.language import SOURCE_LANGUAGE
 from web.language import current_language
 
@@ -30,8 +31,23 @@ def _locale() -> str:
     return current_language() if has_request_context() else SOURCE_LANGUAGE
 
 
+def uncompiled_catalogs(directory: Path = TRANSLATIONS) -> list[str]:
+    """Each catalog (.po) whose compiled .mo is missing or older: its pages would fall back to
+    English without a word of warning."""
+    return [
+        f"{po.relative_to(directory.parent)} is not compiled: run `make catalogs`."
+        for po in sorted(directory.glob("*/LC_MESSAGES/*.po"))
+        if not (mo := po.with_suffix(".mo")).exists() or mo.stat().st_mtime < po.stat().st_mtime
+    ]
+
+
 def init_app(app: Flask) -> None:
-    """Flask-Babel with the page's language as its locale, and the reader's date filter."""
+    """Flask-Babel with the page's language as its locale, and the reader's date filter.
+
+    :raises config.SettingsError: in production, a catalog is not compiled (make install does).
+    """
+    if app.config.get("VETTED_ENV") == PRODUCTION and (problems := uncompiled_catalogs()):
+        raise SettingsError(problems)
     babel.init_app(
         app,
         default_locale=SOURCE_LANGUAGE,

@@ -280,3 +280,17 @@ def test_asking_in_two_languages_shares_one_rate_limit(demo, app_factory):
     response = limited.post(f"/es{ARTICLE}/questions", data={"text": "¿Una tercera pregunta?"})
     assert response.status_code == 429
     assert "Ha hecho varias preguntas en poco tiempo." in _page(response)
+
+
+def test_production_refuses_to_start_with_an_uncompiled_catalog(tmp_path):
+    from web.i18n import uncompiled_catalogs
+
+    po = tmp_path / "translations/es/LC_MESSAGES/messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text("")
+    assert uncompiled_catalogs(tmp_path / "translations") == [
+        "translations/es/LC_MESSAGES/messages.po is not compiled: run `make catalogs`."
+    ]
+    po.with_suffix(".mo").write_bytes(b"")
+    assert uncompiled_catalogs(tmp_path / "translations") == []
+    assert uncompiled_catalogs() == []  # this checkout's

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.helpers import APPROVED, SEED, article
@@ -60,13 +61,12 @@ def test_an_english_reader_switches_to_spanish_and_picks_a_role(page, console):
     note = page.locator(".language-suggestion")
     expect(note).to_be_visible()
     expect(note.get_by_role("link")).to_have_attribute("href", english.get_attribute("href"))
+    assert_no_serious_violations(Axe(), page)  # after the swap, with the note shown
     console.assert_clean()
 
 
 @pytest.mark.parametrize("path", SPANISH_PAGES.values(), ids=SPANISH_PAGES.keys())
 def test_spanish_pages_have_no_serious_axe_violations(page, path):
-    from axe_playwright_python.sync_playwright import Axe
-
     response = page.goto(path)
     assert response is not None and response.status == 200
     assert page.evaluate("document.documentElement.lang") == "es"

@@ -19,6 +19,7 @@ How the prefix is served (docs/architecture.md, "Languages"):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Flask, abort, current_app, has_request_context, request, url_for
@@ -65,7 +66,7 @@ def _language_of_unmatched_address() -> None:
     if request.routing_exception is None or hasattr(request, "vetted_language"):
         return
     first = request.path.split("/", 2)[1]
-    if first != SOURCE_LANGUAGE and published_language(first):
+    if re.fullmatch(LanguageConverter.regex, first) and published_language(first):
         request.vetted_language = first
 
 

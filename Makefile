@@ -11,7 +11,7 @@ export FLASK_APP := app
 STATIC_SOURCES := $(shell find static -path static/dist -prune -o -type f -print 2>/dev/null)
 export HOST PORT WORKERS
 
-.PHONY: run test install system-deps static migrate seed lint format bench bench-answers bench-pdf fleet fleet-up clean
+.PHONY: run test install system-deps static catalogs migrate seed lint format bench bench-answers bench-pdf fleet fleet-up clean
 
 run: install static migrate seed
 	@echo "Vetted is serving on http://$(HOST):$(PORT)"
@@ -25,7 +25,7 @@ test: install static
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-install: system-deps $(VENV)/.installed static/vendor/htmx.min.js
+install: system-deps $(VENV)/.installed static/vendor/htmx.min.js catalogs
 
 # The article PDF (WeasyPrint) needs pango and a font from Debian: installed when missing.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
@@ -55,6 +55,14 @@ static: static/dist/manifest.json
 
 static/dist/manifest.json: $(STATIC_SOURCES) scripts/build_static.py | install
 	$(BIN)/python scripts/build_static.py
+
+# Reader pages' translations: translations/LANG/LC_MESSAGES/messages.po (committed) compiled to
+# .mo (git-ignored), rebuilt when a catalog changes. README.md, "Translations", has the rest.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+catalogs: $(CATALOGS)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations -l $* -i $< -o $@
 
 migrate: install
 	$(BIN)/flask db upgrade

@@ -10,7 +10,20 @@ from config import Config, engine_options
 from extensions import compress, db, htmx, limiter, login_manager, migrate
 from extensions import csrf as csrf_protect
 from services.staff import passwords
-from web import assets, audience, audit, csrf, errors, filters, limits, logs, security
+from web import (
+    assets,
+    audience,
+    audit,
+    csrf,
+    errors,
+    filters,
+    i18n,
+    language,
+    limits,
+    logs,
+    security,
+)
+from web.language import VettedFlask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -18,7 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     :raises config.SettingsError: production settings are missing (one line each).
     """
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    # VettedFlask: url_for keeps the page's language (web/language.py).
+    app = VettedFlask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(Config(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -49,6 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     audit.init_app(app)
     errors.init_app(app)
     limits.init_app(app)  # its 413 and 422 answers replace the generic error pages
+    language.init_app(app)
+    i18n.init_app(app)
     blueprints.register(app)
     csrf.init_app(app)
     security.init_app(app)

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from caching import changes
 from extensions import db
-from models import Article, ReadingLevel, ReviewStatus, Revision
+from models import SOURCE_LANGUAGE, Article, Language, ReadingLevel, ReviewStatus, Revision
 
 log = logging.getLogger("vetted.purge")
 TIMEOUT = 2  # seconds per purge request, after the response if it comes to that
@@ -98,6 +98,20 @@ def card_addresses(slug: str, key: str) -> list[str]:
         urls.build("articles.reference", {**values, "audience": level.value})
         for level in ReadingLevel
     ]
+
+
+def _other_languages() -> list[str]:
+    """Every language but the source one: its pages are the same addresses under /CODE
+    (web/language.py). All of them, enabled or not, so a language just switched off is purged
+    too. Read on a connection of its own: this runs after the session's commit."""
+    with db.engine.connect() as connection:
+        return list(
+            connection.scalars(
+                sa.select(Language.code)
+                .where(Language.code != SOURCE_LANGUAGE)
+                .order_by(Language.code)
+            )
+        )
 
 
 class _Batch:
@@ -176,6 +190,7 @@ def purge(slugs: set[str], caches: list[str], cards: set[tuple[str, str]] = froz
     by default), whichever comes first (the rest carry on in the background)."""
     paths = [p for slug in sorted(slugs) for p in addresses(slug)] + revision_addresses(slugs)
     paths += [p for slug, key in sorted(cards) for p in card_addresses(slug, key)]
+    paths += [f"/{code}{p}" for code in _other_languages() for p in paths]
     jobs = [(base, p, e) for base in caches for p in paths for e in ENCODINGS]
     batch = _Batch(slugs, len(jobs))
     pool = _executor()

@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from models.article import Article
-from models.audience import AudienceRole, LevelSetting
+from models.audience import AudienceRole, AudienceRoleLabel, LevelSetting, LevelSettingName
 from models.audit import AuditEvent
 from models.base import (
     ReadingLevel,
@@ -44,7 +44,9 @@ __all__ = [
     "ChangeStatus",
     "ContentVersion",
     "AudienceRole",
+    "AudienceRoleLabel",
     "LevelSetting",
+    "LevelSettingName",
     "LibraryChange",
     "LibraryKind",
     "ReadingLevel",

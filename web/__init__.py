@@ -11,6 +11,8 @@
   characters), answered in place so the typed text stays.
 - `audience`: the reader's role from the picker, `?audience=`, its cookie or the staff profile.
 - `filters`: template filters (dates).
+- `language`: the page's language from its address (`/es/...`), links that keep it, hreflang.
+- `i18n`: Flask-Babel in the page's language: catalogs, reader dates and numbers.
 - `audit`: the client's address, handed to the audit log before any service runs.
 - `redirects`: where a form may send the reader back to.
 - `reauthenticate`: "Confirm your password" before user management, when sign-in is old.

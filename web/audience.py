@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from config import AUDIENCE_COOKIE
 from extensions import db
 from services.reading.personalization import Audience, Audiences, load_audiences, resolve
+from web.language import current_language
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -50,7 +51,7 @@ def remembered_role() -> str | None:
 def audiences() -> Audiences:
     """Roles and level settings, loaded once per request."""
     if not hasattr(request, "vetted_audiences"):
-        request.vetted_audiences = load_audiences()
+        request.vetted_audiences = load_audiences(current_language())
     return request.vetted_audiences
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from flask import Flask, current_app, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -30,7 +31,7 @@ ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 class CrossSiteRequest(Forbidden):
     """An unsafe request that did not come from a page of this site."""
 
-    description = (
+    description = _l(
         "This form was sent from another website, or your browser did not say where it came "
         "from, so it was refused and nothing was saved. Open the page on Vetted and send it again."
     )

@@ -4,6 +4,8 @@ import logging
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -14,18 +16,24 @@ from web.rescue import rescue_for_request
 
 log = logging.getLogger("vetted.error")
 
+# Lazy: each is translated when a page is rendered, into that page's language (web/i18n.py).
 MESSAGES = {
-    400: ("Something in that request was not right", "Please go back and try again."),
-    403: ("You can’t do that", "Your account does not allow this action."),
-    404: ("We can’t find that page", "It may have moved, or the address may have a typo."),
-    405: ("That doesn’t work here", "This page does not accept that kind of request."),
-    409: ("That change conflicts", "The content changed since you opened it."),
-    429: ("Too many requests", "Please wait a minute, then try again."),
-    500: ("Something went wrong on our side", "We have been notified. Please try again shortly."),
+    400: (_l("Something in that request was not right"), _l("Please go back and try again.")),
+    403: (_l("You can’t do that"), _l("Your account does not allow this action.")),
+    404: (_l("We can’t find that page"), _l("It may have moved, or the address may have a typo.")),
+    405: (_l("That doesn’t work here"), _l("This page does not accept that kind of request.")),
+    409: (_l("That change conflicts"), _l("The content changed since you opened it.")),
+    429: (_l("Too many requests"), _l("Please wait a minute, then try again.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("We have been notified. Please try again shortly."),
+    ),
     503: (
-        "Vetted is briefly unavailable",
-        "We can’t reach our database right now. Nothing you sent was lost or half-saved; "
-        "please try again in a minute.",
+        _l("Vetted is briefly unavailable"),
+        _l(
+            "We can’t reach our database right now. Nothing you sent was lost or half-saved; "
+            "please try again in a minute."
+        ),
     ),
 }
 # The database is away or overloaded (refused, dropped, timed out, pool exhausted): a 503 the
@@ -36,6 +44,7 @@ DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.T
 def _page(status: int, detail: str | None = None):
     title, default_detail = MESSAGES.get(status, MESSAGES[500])
     template = "errors/fragment.html" if request.htmx else "errors/page.html"
+    request.vetted_error_page = True  # its language switch goes home (web.language)
     return render_template(
         template, status=status, title=title, detail=detail or default_detail
     ), status
@@ -60,7 +69,7 @@ def init_app(app: Flask) -> None:
         if (rescue := rescue_for_request()) is not None:
             return rescue("expired")  # the editor's text comes back with a fresh token
         return _page(
-            400, "Your form expired. Reload the page and send it again; nothing was saved."
+            400, _("Your form expired. Reload the page and send it again; nothing was saved.")
         )
 
     @app.errorhandler(csrf.CrossSiteRequest)
@@ -77,8 +86,10 @@ def init_app(app: Flask) -> None:
         cause = getattr(error, "orig", None) or error
         # No traceback: during an outage every request fails the same way.
         log.error("Database unavailable", extra={"error": f"{type(cause).__name__}: {cause}"})
-        # The page must not touch the database again: treat the reader as signed out for it.
+        # The page must not touch the database again: treat the reader as signed out for it,
+        # and offer no other language (web.language.page_languages reads the languages table).
         g._login_user = login_manager.anonymous_user()
+        request.vetted_page_languages = []
         body, status = _page(503)
         # Flask-Limiter rewrites any Retry-After on a rate-limited route to its own window's
         # reset (60, or 29 by rounding); this answer's wait is the outage's, not the limit's.

@@ -16,17 +16,19 @@ never replaced. Blueprints with a status line of their own (follow-up questions)
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import format_decimal, gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge, UnprocessableEntity
 
 from services.validation import has_control_characters
 
-UNSAFE_TITLE = "That text contains characters we can’t store"
+UNSAFE_TITLE = _l("That text contains characters we can’t store")
 
 
 class UnsafeCharacters(UnprocessableEntity):
     """A form field or query parameter holds a control character."""
 
-    description = (
+    description = _l(
         "It includes invisible control characters (such as a NUL byte, often pasted in from "
         "another program). Nothing was saved. Go back: what you typed is still in the form. "
         "Retype or paste the text again as plain text, then send it again."
@@ -34,15 +36,18 @@ class UnsafeCharacters(UnprocessableEntity):
 
 
 def _size(limit: int) -> str:
-    return f"{limit / 1_048_576:g} MB" if limit >= 1_048_576 else f"{limit // 1024:,} KB"
+    if limit >= 1_048_576:
+        return f"{format_decimal(limit / 1_048_576)} MB"
+    return f"{format_decimal(limit // 1024)} KB"
 
 
 def too_large_message(limit: int) -> str:
     """What a 413 says: the limit, that nothing was saved, and that the text is still there."""
-    return (
-        f"A form here can send up to {_size(limit)}, and this was more. Nothing was saved. Go "
+    return gettext(
+        "A form here can send up to %(size)s, and this was more. Nothing was saved. Go "
         "back: what you typed is still in the form. Shorten it, or save part of it now and add "
-        "the rest in a second save."
+        "the rest in a second save.",
+        size=_size(limit),
     )
 
 
@@ -73,7 +78,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_error: RequestEntityTooLarge):
         limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
-        return refusal(413, "That was too much to send at once", too_large_message(limit))
+        return refusal(413, gettext("That was too much to send at once"), too_large_message(limit))
 
     @app.errorhandler(UnsafeCharacters)
     def unsafe_characters(error: UnsafeCharacters):

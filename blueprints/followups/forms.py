@@ -3,6 +3,7 @@
 import re
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -18,9 +19,9 @@ def new_nonce() -> str:
 
 
 class AskForm(csrf.ReaderForm):
-    text = TextAreaField("Your question")
+    text = TextAreaField(_l("Your question"))
     # A honeypot: hidden from people by CSS, filled in by form-filling bots.
-    website = StringField("Leave this field empty")
+    website = StringField(_l("Leave this field empty"))
     # Random per rendering of the form (on the cached article page, filled in by vetted.js when
     # it is sent): a double submission of one form finds the first question, and nothing that
     # two readers share (address, browser) ever makes one's question the other's.
@@ -28,7 +29,7 @@ class AskForm(csrf.ReaderForm):
 
     def validate_text(self, field) -> None:
         if found := problems(field.data or ""):
-            raise ValidationError(" ".join(found))
+            raise ValidationError(" ".join(str(p) for p in found))
 
     def client_nonce(self) -> str:
         """The form's nonce, or a fresh one (no duplicate check) if it is missing or malformed."""

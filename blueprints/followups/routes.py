@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
@@ -100,8 +101,10 @@ def _refused(status: int, message: str):
 def _too_many(_error):
     return _refused(
         429,
-        "You have asked several questions in a short time. Please wait a few minutes, then ask "
-        "again: this question was not saved, and it is still in the box.",
+        _(
+            "You have asked several questions in a short time. Please wait a few minutes, then ask "
+            "again: this question was not saved, and it is still in the box."
+        ),
     )
 
 
@@ -109,8 +112,10 @@ def _too_many(_error):
 def _too_large(_error):
     return _refused(
         413,
-        "That was far too long to send. A question can be up to 1,000 characters; nothing was "
-        "saved.",
+        _(
+            "That was far too long to send. A question can be up to 1,000 characters; nothing was "
+            "saved."
+        ),
     )
 
 
@@ -118,18 +123,24 @@ def _too_large(_error):
 def _unsafe_characters(_error):
     return _refused(
         422,
-        "Your question includes invisible control characters (often pasted in from another "
-        "program), so it was not saved. Retype or paste it again as plain text, then ask again.",
+        _(
+            "Your question includes invisible control characters (often pasted in from another "
+            "program), so it was not saved. Retype or paste it again as plain text, then ask again."
+        ),
     )
 
 
 @bp.errorhandler(CSRFError)
 def _expired(_error):
-    return _refused(400, "This form expired. Reload the page and ask again; nothing was saved yet.")
+    return _refused(
+        400, _("This form expired. Reload the page and ask again; nothing was saved yet.")
+    )
 
 
+# Shared limits, named by scope: the English and the /es/ address of a route are one bucket, so
+# asking on pages in two languages does not double what a client may send.
 @bp.route("/articles/<slug>/questions", methods=["GET", "POST"])
-@limiter.limit(_ask_limit, methods=["POST"])
+@limiter.shared_limit(_ask_limit, scope="followups.ask", methods=["POST"])
 def ask(slug: str):
     """Ask a follow-up: stored and committed first, then answered at once from what public
     articles say (in place with htmx; without it, on the private page the answer redirects to)."""
@@ -143,7 +154,7 @@ def ask(slug: str):
     message = None
     if form.validate_on_submit():
         if form.website.data:
-            message = (
+            message = _(
                 "This looked like an automated submission, so it was not sent. If you are a "
                 "person, clear the field labelled “Leave this field empty” and ask again."
             )
@@ -203,7 +214,7 @@ def deleted():
 
 
 @bp.get("/questions/suggest")
-@limiter.limit("60 per minute")
+@limiter.shared_limit("60 per minute", scope="followups.suggest")
 def suggest():
     """ "Others asked" while a reader types: answered questions sharing its words."""
     text = request.args.get("text", "")[:MAX_SUGGEST_INPUT]

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
 
 from web.audience import audiences, remember
 from web.redirects import safe_next
@@ -20,7 +21,7 @@ def choose():
     target = urlsplit(safe_next(form.next.data, url_for("articles.index"))).path
     role = audiences().role(form.role.data) if form.validate() else None
     if role is None:
-        flash("Choose the description that fits you best.", "error")
+        flash(_("Choose the description that fits you best."), "error")
         return redirect(target)
     response = redirect(f"{target}?{urlencode({'audience': role.level.value})}")
     remember(response, role.key)

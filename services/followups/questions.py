@@ -28,6 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -51,22 +55,40 @@ LINK = re.compile(
 )
 
 
+def _number(value: int) -> str:
+    """1,000 in English, 1000 in Spanish: as the page's language writes it (English without one)."""
+    return format_decimal(value, locale=get_locale() or "en")
+
+
 def problems(text: str) -> list[str]:
-    """What is wrong with a question as typed (empty: nothing), in words a reader understands."""
+    """What is wrong with a question as typed (empty: nothing), in words a reader understands.
+
+    Lazy strings (Flask-Babel): each reads as the language of the page that shows it."""
     text = text.strip()
     if not text:
-        return ["Write your question."]
+        return [_l("Write your question.")]
     found = []
     if len(text) < MIN_LENGTH:
-        found.append(f"Your question is too short: write at least {MIN_LENGTH} characters.")
+        found.append(
+            _l("Your question is too short: write at least %(min)s characters.", min=MIN_LENGTH)
+        )
     if len(text) > MAX_LENGTH:
         found.append(
-            f"Your question is too long ({len(text):,} characters): "
-            f"keep it to {MAX_LENGTH:,} or fewer."
+            _l(
+                "Your question is too long (%(length)s characters): keep it to %(max)s or fewer.",
+                length=LazyString(_number, len(text)),
+                max=LazyString(_number, MAX_LENGTH),
+            )
         )
     links = len(LINK.findall(text))
     if links > MAX_LINKS:
-        found.append(f"Your question has {links} links: include at most {MAX_LINKS}.")
+        found.append(
+            _l(
+                "Your question has %(links)s links: include at most %(max)s.",
+                links=links,
+                max=MAX_LINKS,
+            )
+        )
     return found
 
 
@@ -109,7 +131,7 @@ def ask(
     """
     text = text.strip()
     if found := problems(text):
-        raise DomainError(" ".join(found))
+        raise DomainError(" ".join(str(p) for p in found))
     if not article.is_public:
         raise DomainError("Questions can only be asked about published articles.")
     now = now or utcnow()

@@ -17,3 +17,12 @@ def enabled_languages() -> list[Language]:
             .order_by(Language.position, Language.code)
         )
     )
+
+
+def published_language(code: str) -> bool:
+    """Whether readers have pages in `code` under its own prefix (/es/...): an enabled language
+    other than the source language, whose pages have none."""
+    if code == SOURCE_LANGUAGE:
+        return False
+    language = db.session.get(Language, code)
+    return language is not None and language.enabled

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import (
+    SOURCE_LANGUAGE,
     Article,
     AudienceRole,
     LevelSetting,
@@ -20,6 +21,7 @@ from models import (
     SectionKind,
     SectionVariant,
 )
+from services.reading.audience_labels import in_language
 
 DEFAULT_LEVEL = ReadingLevel.CLINICAL  # the seed's content is for healthcare professionals
 
@@ -62,10 +64,13 @@ class Audiences:
         return matching[0] if len(matching) == 1 else None
 
 
-def load_audiences() -> Audiences:
-    """Roles and level settings from the database (two small queries)."""
+def load_audiences(language: str = SOURCE_LANGUAGE) -> Audiences:
+    """Roles and level settings from the database (two small queries), worded in `language`
+    (two more for a language other than English: services/reading/audience_labels.py)."""
     roles = list(db.session.scalars(sa.select(AudienceRole).order_by(AudienceRole.position)))
     levels = {s.level: s for s in db.session.scalars(sa.select(LevelSetting))}
+    if language != SOURCE_LANGUAGE:
+        roles, levels = in_language(roles, levels, language)
     return Audiences(roles, levels)
 
 

@@ -31,7 +31,7 @@ from services.editorial.publishing import pending_revision
 # per PDF. Its errors still reach the log.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
-# Every wording is English for now; the PDF cache's key carries the language already.
+# The language of a print view whose caller names none (the PDF cache's key carries it).
 LANGUAGE = "en"
 
 
@@ -86,9 +86,9 @@ def pdf_filename(slug: str, level: ReadingLevel) -> str:
     return f"{slug}-{level.value}.pdf"
 
 
-def pdf_key(revision: Revision, level: ReadingLevel, html: str) -> str:
-    """The PDF cache's key for this print view (caching/pdfs.py)."""
-    return pdfs.key_for(revision.id, level, LANGUAGE, html)
+def pdf_key(revision: Revision, level: ReadingLevel, html: str, language: str = LANGUAGE) -> str:
+    """The PDF cache's key for this print view in `language` (caching/pdfs.py)."""
+    return pdfs.key_for(revision.id, level, language, html)
 
 
 def stored_pdf(key: str) -> bytes | None:
@@ -105,6 +105,7 @@ def make_pdf(
     base_url: str,
     static_file: Callable[[str], Path | None],
     cap: int,
+    language: str = LANGUAGE,
 ) -> bytes:
     """Lay out the print view's HTML as a PDF and keep it under `key`.
 
@@ -116,7 +117,7 @@ def make_pdf(
     body = HTML(
         string=html, base_url=base_url, url_fetcher=_static_fetcher(base_url, static_file)
     ).write_pdf()
-    pdfs.store(key, revision.id, level, LANGUAGE, body, cap=cap)
+    pdfs.store(key, revision.id, level, language, body, cap=cap)
     return body
 
 

@@ -73,3 +73,36 @@ document.addEventListener("htmx:afterRequest", (event) => {
   const form = event.detail.elt;
   if (form.matches?.(".search-form") && !event.detail.successful) delete form.vettedLastSearch;
 });
+
+// Languages (web/language.py). The links to this page in other languages (the header's switch,
+// the note below) keep the reader's wording and search: after the picker or the search box
+// changes the address in place, they follow it.
+function followAddress() {
+  const here = new URLSearchParams(location.search);
+  document.querySelectorAll("a[data-keeps]").forEach((link) => {
+    const url = new URL(link.href);
+    for (const name of link.dataset.keeps.split(" ")) {
+      if (here.get(name)) url.searchParams.set(name, here.get(name));
+      else url.searchParams.delete(name);
+    }
+    link.href = url.toString();
+  });
+}
+document.addEventListener("htmx:pushedIntoHistory", followAddress);
+document.addEventListener("htmx:historyRestore", followAddress);
+
+// Accept-Language never changes the page (pages are cached and shared by address): the browser's
+// preferred languages only reveal a note, already in the page, offering it in the first of them
+// that Vetted publishes, unless the reader prefers this page's language to it.
+(() => {
+  const page = document.documentElement.lang;
+  for (const tag of navigator.languages || []) {
+    const primary = tag.toLowerCase().split("-")[0];
+    if (primary === page) return;
+    const note = document.querySelector(`[data-suggest-language="${CSS.escape(primary)}"]`);
+    if (note) {
+      note.hidden = false;
+      return;
+    }
+  }
+})();

@@ -21,6 +21,8 @@ from tests.fleet.conftest import Browser, Fields, create_staff, with_values
 pytestmark = pytest.mark.fleet
 SEED = "/articles/all-blast-crisis-treatment"
 PENDING = "Exercise caution as content is pending human review"
+SEED_ES = "/es" + SEED
+PENDING_ES = "Tenga precaución: este contenido está pendiente de revisión humana"
 
 
 def query(fleet, sql: str, *params):
@@ -65,6 +67,18 @@ def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
         assert cached.headers["X-Cache-Status"] == "HIT" and PENDING in cached.text
     assert cache_status(fleet.url + SEED, "br") in ("MISS", "EXPIRED")
     assert cache_status(fleet.url + SEED, "br") == "HIT"  # a brotli copy, kept apart
+    # The Spanish page is a copy of its own: never served for the English address, nor the
+    # English one for it, whatever the browser's Accept-Language says.
+    prefers_english = {"Accept-Language": "en"}
+    assert reader.get(fleet.url + SEED_ES, headers=prefers_english).headers["X-Cache-Status"] in (
+        "MISS",
+        "EXPIRED",
+    )
+    cached = reader.get(fleet.url + SEED_ES)
+    assert cached.headers["X-Cache-Status"] == "HIT" and '<html lang="es">' in cached.text
+    assert PENDING_ES in cached.text
+    english = reader.get(fleet.url + SEED, headers={"Accept-Language": "es"})
+    assert english.headers["X-Cache-Status"] == "HIT" and '<html lang="en">' in english.text
 
     # The article is under review by the demo's board member: an administrator steps in, on A,
     # through the review page's Approve form as the page offers it.
@@ -89,6 +103,10 @@ def test_approval_through_one_server_is_what_every_reader_sees_at_once(fleet):
         assert PENDING not in fresh.text and "Reviewed by fleet-admin" in fresh.text
         again = reader.get(fleet.url + path)
         assert again.headers["X-Cache-Status"] == "HIT" and "Reviewed by fleet-admin" in again.text
+    # Its Spanish page was purged with it.
+    fresh = reader.get(fleet.url + SEED_ES)
+    assert fresh.headers["X-Cache-Status"] in ("MISS", "EXPIRED")
+    assert PENDING_ES not in fresh.text and "Revisado por fleet-admin" in fresh.text
     with Browser().opener.open(
         Request(fleet.url + SEED, headers={"Accept-Encoding": "br"}), timeout=30
     ) as compressed:
@@ -276,13 +294,18 @@ def test_secret_links_never_reach_nginx_or_app_logs(fleet):
         f"/questions/{token}",
         f"/questions/{token}/delete",
         f"//questions/{token}",
+        f"/es/questions/{token}",
         f"/auth/set-password/{link}",
         f"/auth/set-password/{link}?x=1",
     ]
     ids = [reader.get(fleet.url + path).headers["X-Request-ID"] for path in paths]
     # nginx writes the request line into its error log, for a body over its limit among others.
     too_large = {"Content-Length": str(20 * 2**20), "Content-Type": "text/plain"}
-    for path in (f"/questions/{token}/delete", f"/auth/set-password/{link}"):
+    for path in (
+        f"/questions/{token}/delete",
+        f"/es/questions/{token}/delete",
+        f"/auth/set-password/{link}",
+    ):
         assert _refused_body(fleet.url + path, too_large) == 413
     time.sleep(0.2)
     nginx_log = (fleet.directory / "logs/access.log").read_text()
@@ -297,6 +320,7 @@ def test_secret_links_never_reach_nginx_or_app_logs(fleet):
         "/questions/<token>",
         "/questions/<token>/delete",
         "/questions/<token>",
+        "/es/questions/<token>",
         "/auth/set-password/<token>",
         "/auth/set-password/<token>",
     ]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 import pytest
@@ -198,9 +198,25 @@ class Visit:
         return f"{path}?{self.query}" if self.query else path
 
     def expected(self) -> Answer:
-        answer = self.answer or READERS.get((self.method, self.endpoint))
+        answer = self.answer or READERS.get((self.method, _unlocalized(self.endpoint)))
         assert answer, f"{self.method} {self.endpoint}: write down what it answers in READERS"
+        if self.answer is None and self.endpoint.startswith(LOCALIZED):
+            # The same page in Spanish: it answers alike, and sends readers on in Spanish.
+            answer = replace(answer, to=_in_spanish(answer.to))
         return answer
+
+
+# Reader pages are served again under each enabled language's prefix (web/language.py): the
+# Spanish twin `localized.articles.detail` at /es/articles/<slug> answers as its English page.
+LOCALIZED = "localized."
+
+
+def _unlocalized(endpoint: str) -> str:
+    return endpoint.removeprefix(LOCALIZED)
+
+
+def _in_spanish(to: str | None) -> str | None:
+    return f"/es{to}" if to and to.startswith("/") and not to.startswith("/auth/") else to
 
 
 def _extra(method: str, endpoint: str, answer: Answer, **sent) -> Visit:
@@ -235,6 +251,27 @@ VISITS = [Visit(method, rule, endpoint) for method, rule, endpoint in public_rou
         "personalization.choose",
         Answer(302, to="/articles/{slug}?audience=plain", cookie=AUDIENCE_COOKIE),
         form=[("role", "patient"), ("next", "/articles/{slug}")],
+    ),
+    # The same in Spanish: the picker, asking and choosing keep the reader on Spanish pages.
+    _extra(
+        "GET",
+        "localized.articles.detail",
+        Answer(
+            302, to="/es/articles/{slug}?audience=plain", cookie=AUDIENCE_COOKIE, staff_cache=None
+        ),
+        query="role=patient",
+    ),
+    _extra(
+        "POST",
+        "localized.followups.ask",
+        Answer(303, to="/es/questions/*?saved=1"),
+        form=[("text", "¿Cuánto tarda en hacer efecto el tratamiento de prueba?")],
+    ),
+    _extra(
+        "POST",
+        "localized.personalization.choose",
+        Answer(302, to="/es/articles/{slug}?audience=plain", cookie=AUDIENCE_COOKIE),
+        form=[("role", "patient"), ("next", "/es/articles/{slug}")],
     ),
     # A wrong password: the form again, with the error; staff are signed in already.
     _extra(
@@ -284,6 +321,7 @@ def _public_objects(ids: dict[str, int]) -> dict[str, int | str]:
         "invitation": accounts.set_password_token(invited, secret=SECRET_KEY),
         "page": 1,
         "filename": "favicon.svg",
+        "lang_code": "es",
     }
 
 
@@ -363,7 +401,7 @@ def _cookies(response: TestResponse) -> set[str]:
 
 def test_every_route_is_in_exactly_one_table(session_app):
     served = {
-        (method, rule.endpoint)
+        (method, _unlocalized(rule.endpoint))
         for rule in session_app.url_map.iter_rules()
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }

@@ -27,14 +27,14 @@ from tests.factories import (
 )
 
 CARD_PAGES = [
-    "/articles/{}",
-    "/articles/{}?audience=plain",
-    "/articles/{}?audience=standard",
-    "/articles/{}?audience=clinical",
+    f"{language}/articles/{{}}{query}"
+    for language in ("", "/es")
+    for query in ("", "?audience=plain", "?audience=standard", "?audience=clinical")
 ]
-# An article's page, its print view and its PDF: each shows the current revision.
+# An article's page, its print view and its PDF, in each language: each shows the current revision.
 PAGES = [
-    f"/articles/{{}}{page}{query}"
+    f"{language}/articles/{{}}{page}{query}"
+    for language in ("", "/es")
     for page in ("", "/print", ".pdf")
     for query in ("", "?audience=plain", "?audience=standard", "?audience=clinical")
 ]
@@ -160,7 +160,10 @@ def purged_slugs(cache) -> set[str]:
         for path, e in cache.purged
         if "/references/" not in path and "/revisions/" not in path
     ]
-    paths = {path.split("?")[0].removeprefix("/articles/") for path, _encoding in pages}
+    paths = {
+        path.split("?")[0].removeprefix("/es").removeprefix("/articles/")
+        for path, _encoding in pages
+    }
     slugs = {path.removesuffix("/print").removesuffix(".pdf") for path in paths}
     assert sorted(pages) == sorted(
         (page.format(slug), encoding)
@@ -190,7 +193,9 @@ def purged_revisions(cache) -> set[tuple[str, int]]:
 def purged_cards(cache) -> set[tuple[str, str]]:
     """The citations' own pages the cache was asked to drop, likewise at every address."""
     pages = [(path, e) for path, e in cache.purged if "/references/" in path]
-    cards = {tuple(path.split("?")[0].split("/")[2::2]) for path, _encoding in pages}
+    cards = {
+        tuple(path.split("?")[0].removeprefix("/es").split("/")[2::2]) for path, _encoding in pages
+    }
     assert sorted(pages) == sorted(
         (page.format(f"{slug}/references/{key}"), encoding)
         for slug, key in cards

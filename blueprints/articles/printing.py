@@ -24,6 +24,7 @@ from services.reading import printing
 from services.reading.view import build_view, load_revision
 from web.assets import file_for
 from web.audience import audiences, current_audience
+from web.language import current_language
 from web.rendering import render_page
 
 LEVEL_ARGS = {"audience": LEVELS}
@@ -51,6 +52,7 @@ def _view(article, edition):
         card_url=None,
         glossary_url=lambda term: url_for("articles.glossary", _anchor=term.slug),
         revision=load_revision(edition.revision.id),
+        language=current_language(),
     )
     return view or abort(404), audience
 
@@ -134,7 +136,7 @@ def _pdf(slug: str, number: int | None) -> Response:
     # The PDF's HTML leaves out the screen's toolbar, so both addresses of a revision share it.
     html = render_template("articles/print.html", for_pdf=True, **context)
     view = context["view"]
-    key = printing.pdf_key(view.revision, view.level, html)
+    key = printing.pdf_key(view.revision, view.level, html, view.language)
     if request.if_none_match.contains(key):
         response = Response(status=304)
         response.set_etag(key)
@@ -150,6 +152,7 @@ def _pdf(slug: str, number: int | None) -> Response:
             base_url=request.host_url,
             static_file=file_for,
             cap=current_app.config["PDF_CACHE_MAX_ROWS"],
+            language=view.language,
         )
         made = "miss"
     response = make_response(body)

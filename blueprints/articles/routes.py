@@ -25,6 +25,7 @@ from services.reading.view import (
 )
 from services.search import search as find_articles
 from web.audience import audiences, current_audience, remember_now, remembered_level
+from web.language import current_language
 from web.rendering import render_page, wants_fragment
 
 bp = Blueprint("articles", __name__)
@@ -181,6 +182,7 @@ def _build_view(article, revision, *, explain_terms: bool = True, pending: bool 
         # The pending page's links point at itself; once approved, the same revision is the
         # public one with other links, so only the public rendering goes into the cache.
         cached=not pending,
+        language=current_language(),
     )
     return view or abort(404), audience
 

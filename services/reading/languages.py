@@ -17,3 +17,8 @@ def enabled_languages() -> list[Language]:
             .order_by(Language.position, Language.code)
         )
     )
+
+
+def readability_formulas() -> dict[str, str]:
+    """How each language's wording is measured, by code (Language.readability_formula)."""
+    return dict(db.session.execute(sa.select(Language.code, Language.readability_formula)).all())

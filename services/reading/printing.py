@@ -24,15 +24,12 @@ import sqlalchemy as sa
 
 from caching import pdfs
 from extensions import db
-from models import Article, ReadingLevel, ReviewStatus, Revision
+from models import SOURCE_LANGUAGE, Article, ReadingLevel, ReviewStatus, Revision
 from services.editorial.publishing import pending_revision
 
 # WeasyPrint warns about every screen-only rule it skips (media queries, clamp()): noise, once
 # per PDF. Its errors still reach the log.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
-
-# Every wording is English for now; the PDF cache's key carries the language already.
-LANGUAGE = "en"
 
 
 class Standing(StrEnum):
@@ -86,9 +83,11 @@ def pdf_filename(slug: str, level: ReadingLevel) -> str:
     return f"{slug}-{level.value}.pdf"
 
 
-def pdf_key(revision: Revision, level: ReadingLevel, html: str) -> str:
-    """The PDF cache's key for this print view (caching/pdfs.py)."""
-    return pdfs.key_for(revision.id, level, LANGUAGE, html)
+def pdf_key(
+    revision: Revision, level: ReadingLevel, html: str, language: str = SOURCE_LANGUAGE
+) -> str:
+    """The PDF cache's key for this print view in `language` (caching/pdfs.py)."""
+    return pdfs.key_for(revision.id, level, language, html)
 
 
 def stored_pdf(key: str) -> bytes | None:
@@ -105,6 +104,7 @@ def make_pdf(
     base_url: str,
     static_file: Callable[[str], Path | None],
     cap: int,
+    language: str = SOURCE_LANGUAGE,
 ) -> bytes:
     """Lay out the print view's HTML as a PDF and keep it under `key`.
 
@@ -116,7 +116,7 @@ def make_pdf(
     body = HTML(
         string=html, base_url=base_url, url_fetcher=_static_fetcher(base_url, static_file)
     ).write_pdf()
-    pdfs.store(key, revision.id, level, LANGUAGE, body, cap=cap)
+    pdfs.store(key, revision.id, level, language, body, cap=cap)
     return body
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from caching import renders
 from extensions import db
 from models import (
+    SOURCE_LANGUAGE,
     Article,
     GlossaryTerm,
     ReadingLevel,
@@ -32,7 +33,9 @@ from services.reading.markdown import (
     citation_keys,
     render,
 )
-from services.reading.personalization import choose_variant, listing_summary
+from services.reading.personalization import choose_variant as choose_variant  # re-exported
+from services.reading.personalization import listing_summary
+from services.reading.wording import Lag, choose_wording, lags_in, reading_ease
 
 
 @dataclass
@@ -42,10 +45,27 @@ class SectionView:
     html: Markup
     preview_html: Markup | None
     requested: ReadingLevel
+    language: str = SOURCE_LANGUAGE  # the page's
+    lag: Lag | None = None  # a translation following older English (services.reading.wording)
 
     @property
     def anchor(self) -> str:
         return self.section.anchor
+
+    @property
+    def heading(self) -> str:
+        """The heading in the page's language where it has one, else the English one."""
+        return self.section.heading_in(self.language) or self.section.heading
+
+    @property
+    def untranslated(self) -> bool:
+        """A page in another language shows the English wording: none exists in its own."""
+        return self.variant.language != self.language
+
+    @property
+    def lang_attribute(self) -> Markup:
+        """` lang="en"` on English text standing in on another language's page."""
+        return Markup(f' lang="{self.variant.language}"') if self.untranslated else Markup("")
 
     @property
     def is_fallback(self) -> bool:
@@ -68,6 +88,20 @@ class ArticleView:
     sections: list[SectionView]
     references: list[CitedReference]
     broken_keys: list[str]
+    language: str = SOURCE_LANGUAGE
+
+    @property
+    def question(self) -> str:
+        """The question in the page's language where it has one, else the English one."""
+        translated = (self.revision.question_translations or {}).get(self.language)
+        return translated or self.revision.question
+
+    @property
+    def reading_ease(self) -> float | None:
+        """The page language's ease score of its own wording shown (Spanish: Fernández Huerta),
+        weighted by length; None on English pages, which give grades."""
+        parts = [p.variant for p in [self.summary, *self.sections] if p and not p.untranslated]
+        return reading_ease(parts) if self.language != SOURCE_LANGUAGE else None
 
     @property
     def is_approved(self) -> bool:
@@ -91,6 +125,8 @@ class ArticleView:
     def reading_grade(self) -> float | None:
         """Flesch-Kincaid grade of what is shown, weighted by each part's length."""
         parts = [p.variant for p in [self.summary, *self.sections] if p and p.variant.fk_grade]
+        if self.language != SOURCE_LANGUAGE:
+            return None  # English stand-ins on another language's page are not its reading level
         words = sum(v.word_count for v in parts)
         if not words:
             return None
@@ -99,6 +135,8 @@ class ArticleView:
     @property
     def smog_grade(self) -> float | None:
         parts = [p.variant for p in [self.summary, *self.sections] if p and p.variant.smog_grade]
+        if self.language != SOURCE_LANGUAGE:
+            return None
         words = sum(v.word_count for v in parts)
         return sum(v.smog_grade * v.word_count for v in parts) / words if words else None
 
@@ -153,8 +191,13 @@ def build_view(
     glossary_url: Callable[[GlossaryTerm], str] | None = None,
     revision: Revision | None = None,
     cached: bool = False,
+    language: str = SOURCE_LANGUAGE,
 ) -> ArticleView | None:
-    """Render a revision at `level`; citations numbered across the whole page.
+    """Render a revision at `level` for a page in `language`; citations numbered across the
+    whole page.
+
+    Each section in `language` where it has that wording (services.reading.wording), else in
+    English, flagged `untranslated`; a translation following older English carries its `lag`.
 
     By default the revision readers see; staff previews pass another one, saved or not (an
     unsaved one is built from transient objects by the editor), and get exactly the same page.
@@ -168,13 +211,20 @@ def build_view(
         revision = load_revision(article.public_revision_id)
         if revision is None:
             return None
-    chosen = [(s, choose_variant(s, level)) for s in _reading_order(revision.sections)]
+    chosen = [(s, choose_wording(s, level, language)) for s in _reading_order(revision.sections)]
     chosen = [(s, v) for s, v in chosen if v is not None]
-    marks_terms = glossary_url is not None and level != ReadingLevel.CLINICAL
+    # The glossary is English: its terms are marked in English pages only, for now.
+    marks_terms = (
+        glossary_url is not None and level != ReadingLevel.CLINICAL and language == SOURCE_LANGUAGE
+    )
     key = payload = None
     if cached and revision.id is not None:
         key = renders.key_for(
-            revision.id, level, marks_terms=marks_terms, renderer=RENDERER_VERSION
+            revision.id,
+            level,
+            marks_terms=marks_terms,
+            renderer=RENDERER_VERSION,
+            language=language,
         )
         payload = renders.fetch(key)
     if payload is None:
@@ -187,9 +237,16 @@ def build_view(
         for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(payload["order"])))
     }
     summary, sections = None, []
+    lagging = lags_in(revision, chosen) if language != SOURCE_LANGUAGE else {}
     for (section, variant), (html, preview) in zip(chosen, payload["parts"], strict=True):
         view = SectionView(
-            section, variant, Markup(html), Markup(preview) if preview else None, level
+            section,
+            variant,
+            Markup(html),
+            Markup(preview) if preview else None,
+            level,
+            language,
+            lagging.get(section.id),
         )
         if section.kind == SectionKind.SUMMARY:
             summary = view
@@ -205,6 +262,7 @@ def build_view(
             CitedReference(n, library[k]) for n, k in enumerate(payload["order"], 1) if k in library
         ],
         broken_keys=payload["unknown"],
+        language=language,
     )
 
 

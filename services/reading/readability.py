@@ -61,13 +61,13 @@ EASE_BANDS = (
     (70, "normal"),
     (80, "bastante fácil"),
     (90, "fácil"),
-    (101, "muy fácil"),
 )
 
 
 def ease_label(ease: float) -> str:
-    """The band an ease score falls in, in Spanish ("bastante fácil" for 70 to 80)."""
-    return next(label for limit, label in EASE_BANDS if ease < limit)
+    """The band an ease score falls in, in Spanish ("bastante fácil" for 70 to 80); very short
+    words can take the formula past 100, still "muy fácil"."""
+    return next((label for limit, label in EASE_BANDS if ease < limit), "muy fácil")
 
 
 @dataclass(frozen=True)
@@ -88,10 +88,27 @@ class VariantReading:
 
 @dataclass(frozen=True)
 class OverTarget:
+    """Wording that misses its level's target: an English grade above it, or (`language` other
+    than English) an ease score below it (`grade` holds the score)."""
+
     heading: str
     level: str
     grade: float
     target: float
+    language: str = "en"
+
+    @property
+    def described(self) -> str:
+        """What staff read: "grade 9.2, target 8" or "Spanish: Fernández Huerta 64.0, target
+        at least 70"."""
+        if self.language == "en":
+            return f"grade {self.grade:.1f}, target {self.target:g}"
+        name = LANGUAGE_NAMES.get(self.language, self.language)
+        return f"{name}: Fernández Huerta {self.grade:.1f}, target at least {self.target:g}"
+
+
+# For staff messages; the languages table has the same names (english_name).
+LANGUAGE_NAMES = {"es": "Spanish"}
 
 
 def over_target(revision, levels: dict) -> list[OverTarget]:

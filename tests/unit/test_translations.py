@@ -275,3 +275,13 @@ def test_question_shown_in_the_page_language_where_it_has_one(article):
     assert view_of(article).question == "¿Qué?"
     assert view_of(article, language="en").question == first.question
     assert load_revision(second.id).question_translations == {"es": "¿Qué?"}
+
+
+def test_english_search_index_holds_no_translation(article):
+    from models import SearchDocument
+
+    document = db.session.get(SearchDocument, article.id)
+    assert "Drink plenty of water" in document.plain
+    assert not any(
+        "Beba" in text for text in (document.plain, document.standard, document.clinical)
+    )

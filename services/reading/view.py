@@ -25,7 +25,7 @@ from models import (
     Topic,
     article_topics,
 )
-from services.editorial.publishing import publicly_visible
+from services.editorial.publishing import listing_copy, publicly_visible
 from services.reading.markdown import (
     RENDERER_VERSION,
     CitationRegistry,
@@ -34,7 +34,7 @@ from services.reading.markdown import (
     render,
 )
 from services.reading.personalization import choose_variant as choose_variant  # re-exported
-from services.reading.personalization import listing_summary
+from services.reading.structured import structured_data as structured_data  # re-exported
 from services.reading.wording import Lag, choose_wording, lags_in, reading_ease
 
 
@@ -95,6 +95,14 @@ class ArticleView:
         """The question in the page's language where it has one, else the English one."""
         translated = (self.revision.question_translations or {}).get(self.language)
         return translated or self.revision.question
+
+    @property
+    def description(self) -> str | None:
+        """On another language's page, its own short answer as one line of plain text (English
+        pages, and a page whose short answer is in English, use the listing copies: None)."""
+        if self.language == SOURCE_LANGUAGE or self.summary is None or self.summary.untranslated:
+            return None
+        return listing_copy(self.summary.variant.body)
 
     @property
     def reading_ease(self) -> float | None:
@@ -388,54 +396,3 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
             .limit(limit)
         )
     )
-
-
-def structured_data(view: ArticleView, url: str, *, policy_url: str) -> dict:
-    """schema.org MedicalWebPage for search engines: review, reviewer, next review and citations.
-
-    schema.org has no term for "next review due" (`expires` would say the content lapses), so
-    the page defines its own, `nextReviewDue`, whose IRI is where the editorial policy at
-    `policy_url` (absolute) explains the date.
-    """
-    revision = view.revision
-    data: dict = {
-        "@context": [
-            "https://schema.org",
-            {
-                "nextReviewDue": {
-                    "@id": f"{policy_url}#next-review-due",
-                    "@type": "http://www.w3.org/2001/XMLSchema#date",
-                }
-            },
-        ],
-        "@type": "MedicalWebPage",
-        "name": revision.question,
-        "headline": revision.question,
-        "url": url,
-        # The page's own wording: structured data describes what the page shows.
-        "description": listing_summary(view.article, view.level).text,
-        "dateModified": revision.created_at.date().isoformat(),
-        "about": [t.name for t in view.article.topics],
-        "citation": [_citation(c.reference) for c in view.references],
-    }
-    if view.is_approved and revision.reviewer and revision.reviewed_at:
-        data["lastReviewed"] = revision.reviewed_at.date().isoformat()
-        data["reviewedBy"] = {"@type": "Person", "name": revision.reviewer.display_name}
-        if view.article.next_review_on:
-            data["nextReviewDue"] = view.article.next_review_on.isoformat()
-    return data
-
-
-def _citation(ref: Reference) -> dict:
-    item: dict = {"@type": "CreativeWork", "name": ref.title}
-    if ref.authors:
-        item["author"] = ref.authors
-    if ref.journal:
-        item["isPartOf"] = ref.journal
-    if ref.year:
-        item["datePublished"] = str(ref.year)
-    identifiers = [f"doi:{ref.doi}"] if ref.doi else []
-    identifiers += [f"pmid:{ref.pmid}"] if ref.pmid else []
-    if identifiers:
-        item["identifier"] = identifiers
-    return item

@@ -51,7 +51,7 @@ def _view(article, edition):
         audience.level,
         card_url=None,
         glossary_url=lambda term: url_for("articles.glossary", _anchor=term.slug),
-        revision=load_revision(edition.revision.id),
+        revision=load_revision(edition.revision.id, current_language()),
         language=current_language(),
     )
     return view or abort(404), audience

@@ -178,7 +178,7 @@ def _build_view(article, revision, *, explain_terms: bool = True, pending: bool 
         glossary_url=(lambda term: url_for("articles.glossary", _anchor=term.slug))
         if explain_terms
         else None,
-        revision=load_revision(revision.id) if revision else None,
+        revision=load_revision(revision.id, current_language()) if revision else None,
         # The pending page's links point at itself; once approved, the same revision is the
         # public one with other links, so only the public rendering goes into the cache.
         cached=not pending,

@@ -161,15 +161,17 @@ def find_article(slug: str) -> Article | None:
     )
 
 
-def load_revision(revision_id: int) -> Revision | None:
-    """A revision with its sections, variants and reviewer: three queries, whatever its size."""
+def load_revision(revision_id: int, language: str = SOURCE_LANGUAGE) -> Revision | None:
+    """A revision with its sections, variants and reviewer: three queries, whatever its size;
+    a fourth for its translations when the page is in another language."""
+    sections = selectinload(Revision.sections)
+    options = [sections.selectinload(Section.variants), selectinload(Revision.reviewer)]
+    if language != SOURCE_LANGUAGE:
+        options.append(sections.selectinload(Section.translations))
     return db.session.scalar(
         sa.select(Revision)
         .where(Revision.id == revision_id)
-        .options(
-            selectinload(Revision.sections).selectinload(Section.variants),
-            selectinload(Revision.reviewer),
-        )
+        .options(*options)
         .execution_options(populate_existing=True)
     )
 
@@ -216,7 +218,7 @@ def build_view(
     if revision is None:
         if article.public_revision_id is None:
             return None
-        revision = load_revision(article.public_revision_id)
+        revision = load_revision(article.public_revision_id, language)
         if revision is None:
             return None
     chosen = [(s, choose_wording(s, level, language)) for s in _reading_order(revision.sections)]

@@ -137,3 +137,36 @@ def test_spanish_page_describes_itself_in_spanish(client, article, in_spanish):
     data = json.loads(page.split('<script type="application/ld+json">', 1)[1].split("</script>")[0])
     assert data["inLanguage"] == "es" and data["headline"] == "¿Por qué beber agua?"
     assert data["description"] == "Beba mucha agua antes del tratamiento."
+
+
+def test_review_page_lists_translations_their_ease_and_source(client, article):
+    from tests.conftest import PASSWORD
+
+    editor = make_user(role=Role.EDITOR, password=PASSWORD)
+    draft = save_revision(
+        article,
+        author=editor,
+        question="Why drink water?",
+        sections=[
+            SectionInput(
+                SectionKind.SUMMARY,
+                "Short answer",
+                {L.CLINICAL: "Hydrate [@ref].", L.PLAIN: "Drink water [@ref]."},
+                {
+                    "es": {
+                        L.PLAIN: "La administración concomitante de fármacos citotóxicos necesita "
+                        "una vigilancia hematológica exhaustiva [@ref]."
+                    }
+                },
+            )
+        ],
+        based_on_id=article.latest_revision_id,
+    )
+    review.submit(draft, actor=editor)
+    db.session.commit()
+    assert client.post("/auth/login", data={"email": editor.email, "password": PASSWORD})
+    page = client.get(f"/admin/review/{draft.id}").get_data(as_text=True)
+    assert "Translations: readability and the English they translate" in page
+    assert "Spanish, " in page and "below 70" in page and "muy difícil" in page
+    assert f"English of revision {draft.number}" in page
+    assert "1 finding blocks approval" in page

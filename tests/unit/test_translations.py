@@ -259,6 +259,23 @@ def test_lag_says_when_the_english_changed_and_which_version_is_translated(artic
     assert view_of(article, level=L.CLINICAL).summary.lag == lag
 
 
+def test_lag_dates_the_english_change_not_a_later_unrelated_approval(article):
+    first = article.latest_revision
+    second = save(article, first.author, sections(summary_en="Drink water, and more water."))
+    approve(second)
+    second.reviewed_at = second.reviewed_at.replace(year=2025, month=6, day=23)
+    third = save(
+        article,
+        first.author,
+        sections(summary_en="Drink water, and more water.", guidelines_es="Las guías lo dicen."),
+    )
+    approve(third)
+    lag = view_of(article).summary.lag
+    assert view_of(article).revision.id == third.id
+    assert lag.english_updated.isoformat() == "2025-06-23"
+    assert lag.translation_of == first.reviewed_at.date()
+
+
 def test_the_render_cache_keeps_each_language_apart(article):
     english = view_of(article, language="en", cached=True)
     spanish_view = view_of(article, cached=True)

@@ -302,3 +302,25 @@ def test_english_search_index_holds_no_translation(article):
     assert not any(
         "Beba" in text for text in (document.plain, document.standard, document.clinical)
     )
+
+
+def test_a_save_that_changes_only_a_translation_is_not_unchanged(article):
+    from services.editorial.revisions import unchanged
+
+    latest = article.latest_revision
+    same = dict(question=latest.question, topics=[], next_review_on=latest.next_review_on)
+    assert unchanged(latest, sections=sections(), **same)
+    english_only = [
+        SectionInput(s.kind, s.heading, {v.level: v.body for v in s.variants})
+        for s in latest.sections
+    ]
+    assert unchanged(latest, sections=english_only, **same)  # translations carried: a copy
+    assert not unchanged(latest, sections=sections(summary_es="Beba agua."), **same)
+
+
+def test_pdf_cache_key_is_per_language(article):
+    from services.reading.printing import pdf_key
+
+    revision = article.latest_revision
+    assert pdf_key(revision, L.PLAIN, "<html>") == pdf_key(revision, L.PLAIN, "<html>", "en")
+    assert pdf_key(revision, L.PLAIN, "<html>", "es") != pdf_key(revision, L.PLAIN, "<html>")

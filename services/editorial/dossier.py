@@ -56,6 +56,8 @@ class TranslationReading:
 
     heading: str
     language: str  # its English name, for staff: "Spanish"
+    code: str  # its language code
+    position: int  # its section's
     level: ReadingLevel
     ease: float | None
     word_count: int
@@ -82,6 +84,8 @@ def translation_readings(revision: Revision) -> list[TranslationReading]:
         TranslationReading(
             section.heading,
             names.get(wording.language, wording.language),
+            wording.language,
+            section.position,
             wording.level,
             wording.reading_ease,
             wording.word_count,

@@ -29,7 +29,7 @@ from models import (
     Topic,
     User,
 )
-from services.errors import DomainError
+from services.errors import Conflict, DomainError
 from services.reading.personalization import choose_level
 from services.staff import audit
 
@@ -130,6 +130,12 @@ def mark_still_current(
     from services.editorial.revisions import inputs_from, save_revision
 
     latest = article.latest_revision
+    if latest is not None and based_on_id != latest.id:
+        raise Conflict(
+            f"Revision {latest.number} was saved after you looked: check its translations.",
+            latest=latest,
+            base_id=based_on_id,
+        )
     section = next((s for s in latest.sections if s.position == position), None) if latest else None
     wording = None
     if section is not None and language != SOURCE_LANGUAGE:

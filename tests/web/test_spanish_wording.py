@@ -170,3 +170,36 @@ def test_review_page_lists_translations_their_ease_and_source(client, article):
     assert "Spanish, " in page and "below 70" in page and "muy difícil" in page
     assert f"English of revision {draft.number}" in page
     assert "1 finding blocks approval" in page
+
+
+def test_mark_as_still_current_from_the_review_page(client, article):
+    from tests.conftest import PASSWORD
+
+    editor = make_user(role=Role.EDITOR, password=PASSWORD)
+    live = article.live_revision
+    db.session.commit()
+    assert client.post("/auth/login", data={"email": editor.email, "password": PASSWORD})
+    page = client.get(f"/admin/review/{live.id}").get_data(as_text=True)
+    assert "the English has changed since" in page and "Mark as still current" in page
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    form = {"csrf_token": token, "based_on_id": live.id, "language": "es", "level": "plain"}
+    response = client.post(
+        f"/admin/articles/{article.id}/translations/still-current", data={**form, "position": 0}
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    latest = article.latest_revision
+    assert latest.number == live.number + 1
+    summary = next(s for s in latest.sections if s.position == 0)
+    assert summary.translations[0].source_revision_id == latest.id
+    # Again, against a revision no longer the latest: a conflict, said, nothing saved.
+    again = client.post(
+        f"/admin/articles/{article.id}/translations/still-current", data={**form, "position": 0}
+    )
+    assert again.status_code == 409 and "Nothing was saved" in again.get_data(as_text=True)
+    # A section with no Spanish: refused with a message.
+    form["based_on_id"] = latest.id
+    none = client.post(
+        f"/admin/articles/{article.id}/translations/still-current", data={**form, "position": 1}
+    )
+    assert none.status_code == 400 and "no such translation" in none.get_data(as_text=True)

@@ -1,10 +1,10 @@
 """Render once: a revision's sections, rendered at a reading level, kept in the database.
 
 The key is everything the rendering depends on (caching/versions.py): the revision (immutable), the
-level, the glossary version (only when terms are marked) and a fingerprint of the renderer (its
-code and libraries: a deploy that renders differently never gets an older rendering) and of the
-versions of the references the revision cites (a reference created for a key that was broken
-counts too). The value
+level, the page's language, the glossary version (only when terms are marked) and a fingerprint
+of the renderer (its code and libraries: a deploy that renders differently never gets an older
+rendering) and of the versions of the references the revision cites (a reference created for a
+key that was broken counts too). The value
 is what `services.reading.markdown.render` produced for each section, plus the citation order and
 the broken keys. Every worker and app server shares it; nothing is invalidated by hand, and rows
 whose key can no longer be asked for are deleted as garbage when their inputs change.
@@ -20,7 +20,14 @@ import sqlalchemy as sa
 from caching.versions import GLOSSARY
 from caching.writes import insert, write_apart
 from extensions import db
-from models import ContentVersion, ReadingLevel, Reference, RenderedRevision, revision_references
+from models import (
+    SOURCE_LANGUAGE,
+    ContentVersion,
+    ReadingLevel,
+    Reference,
+    RenderedRevision,
+    revision_references,
+)
 
 NO_GLOSSARY = -1  # the glossary version in the key of a rendering that marks no terms
 
@@ -31,6 +38,7 @@ class RenderKey:
     level: ReadingLevel
     glossary_version: int
     references_fingerprint: str
+    language: str = SOURCE_LANGUAGE  # the page's: its wordings, or English stand-ins
 
 
 def glossary_version() -> int:
@@ -58,15 +66,21 @@ def references_fingerprint(revision_id: int, renderer: str = "") -> str:
 
 
 def key_for(
-    revision_id: int, level: ReadingLevel, *, marks_terms: bool, renderer: str
+    revision_id: int,
+    level: ReadingLevel,
+    *,
+    marks_terms: bool,
+    renderer: str,
+    language: str = SOURCE_LANGUAGE,
 ) -> RenderKey:
-    """The key of this revision's rendering at `level` by `renderer` (a version of the
-    renderer's code), as things stand now (two queries)."""
+    """The key of this revision's rendering at `level` in `language` by `renderer` (a version
+    of the renderer's code), as things stand now (two queries)."""
     return RenderKey(
         revision_id,
         level,
         glossary_version() if marks_terms else NO_GLOSSARY,
         references_fingerprint(revision_id, renderer),
+        language,
     )
 
 
@@ -74,7 +88,13 @@ def fetch(key: RenderKey) -> dict | None:
     """The stored rendering for `key`, if any worker has made it."""
     row = db.session.get(
         RenderedRevision,
-        (key.revision_id, key.level, key.glossary_version, key.references_fingerprint),
+        (
+            key.revision_id,
+            key.level,
+            key.language,
+            key.glossary_version,
+            key.references_fingerprint,
+        ),
     )
     return row.payload if row is not None else None
 
@@ -84,6 +104,7 @@ def store(key: RenderKey, payload: dict) -> None:
     values = {
         "revision_id": key.revision_id,
         "level": key.level,
+        "language": key.language,
         "glossary_version": key.glossary_version,
         "references_fingerprint": key.references_fingerprint,
         "payload": payload,
@@ -95,6 +116,7 @@ def store(key: RenderKey, payload: dict) -> None:
     superseded = sa.delete(RenderedRevision).where(
         RenderedRevision.revision_id == key.revision_id,
         RenderedRevision.level == key.level,
+        RenderedRevision.language == key.language,
         RenderedRevision.glossary_version == key.glossary_version,
         RenderedRevision.references_fingerprint != key.references_fingerprint,
     )

@@ -20,7 +20,7 @@ from models.cache import (
 )
 from models.followup import AnswerStatus, FollowupAnswer, FollowupQuestion, FollowupStatus
 from models.glossary import GlossaryTerm
-from models.language import SOURCE_LANGUAGE, Language
+from models.language import SOURCE_LANGUAGE, Language, ReadabilityTarget
 from models.library_change import (
     ChangeStatus,
     LibraryChange,
@@ -55,6 +55,7 @@ __all__ = [
     "FollowupStatus",
     "GlossaryTerm",
     "Language",
+    "ReadabilityTarget",
     "Reference",
     "RenderedRevision",
     "ReferenceKind",

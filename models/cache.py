@@ -33,8 +33,8 @@ class ContentVersion(db.Model):
 
 
 class RenderedRevision(db.Model):
-    """A revision's sections rendered at one level: the render-once cache, shared by every worker
-    and app server because it lives in the database."""
+    """A revision's sections rendered at one level in one language: the render-once cache,
+    shared by every worker and app server because it lives in the database."""
 
     __tablename__ = "rendered_revisions"
 
@@ -42,6 +42,8 @@ class RenderedRevision(db.Model):
         ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True
     )
     level: Mapped[ReadingLevel] = mapped_column(enum_column(ReadingLevel), primary_key=True)
+    # The page's language: a Spanish page renders the Spanish wordings (or English stand-ins).
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
     glossary_version: Mapped[int] = mapped_column(primary_key=True)
     references_fingerprint: Mapped[str] = mapped_column(String(16), primary_key=True)
     payload: Mapped[dict] = mapped_column(JSON)

@@ -5,10 +5,11 @@ measured); Spanish ships enabled beside English. English is the source language:
 language's wording translates an English one (services.reading.languages).
 """
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
+from models.base import ReadingLevel, enum_column
 
 SOURCE_LANGUAGE = "en"
 
@@ -29,3 +30,27 @@ class Language(db.Model):
 
     def __repr__(self) -> str:
         return f"<Language {self.code}>"
+
+
+class ReadabilityTarget(db.Model):
+    """A level's readability target in a language other than English, in that language's own
+    formula: Spanish plain wording reads at Fernández Huerta 70 ("bastante fácil") or easier.
+
+    English keeps its targets as grades on `LevelSetting.target_grade` (a ceiling); a language
+    measured by an ease score (higher is easier) sets a floor, so each row says which way it
+    points. No row: no target for that level.
+    """
+
+    __tablename__ = "readability_targets"
+
+    language: Mapped[str] = mapped_column(ForeignKey("languages.code"), primary_key=True)
+    level: Mapped[ReadingLevel] = mapped_column(enum_column(ReadingLevel), primary_key=True)
+    target: Mapped[float]
+    # "at_least" (an ease: the score must reach it) or "at_most" (a grade: must not pass it).
+    direction: Mapped[str] = mapped_column(String(10), default="at_least")
+
+    def misses(self, score: float | None) -> bool:
+        """Whether a measured score falls on the wrong side of this target."""
+        if score is None:
+            return False
+        return score < self.target if self.direction == "at_least" else score > self.target

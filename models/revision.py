@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from extensions import db
 from models.base import ReadingLevel, ReviewStatus, SectionKind, enum_column, utcnow
+from models.language import SOURCE_LANGUAGE
 from models.user import User
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ class Revision(db.Model):
     # wrote this text too, so four eyes bars them as well (services.editorial.authorship).
     restored_from_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
     question: Mapped[str] = mapped_column(String(300))
+    # The question in other languages, by code ({"es": "¿…?"}); None or a missing code: the
+    # reader's page shows the English question (services.reading.wording).
+    question_translations: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # Topics and the proposed next-review date are part of the snapshot: they reach readers only
     # when this revision does (None: made before they were, keep the article's).
     topic_ids: Mapped[list[int] | None] = mapped_column(JSON)
@@ -90,15 +94,44 @@ class Section(db.Model):
     )
     kind: Mapped[SectionKind] = mapped_column(enum_column(SectionKind))
     heading: Mapped[str] = mapped_column(String(200))
+    # The heading in other languages, by code ({"es": "Lo que dicen las guías"}).
+    heading_translations: Mapped[dict[str, str] | None] = mapped_column(JSON)
     position: Mapped[int]
 
     revision: Mapped[Revision] = relationship(back_populates="sections")
+    # The English (source) wordings: what every English page, check, index and diff reads.
     variants: Mapped[list[SectionVariant]] = relationship(
-        back_populates="section", cascade="all, delete-orphan"
+        primaryjoin=lambda: and_(
+            SectionVariant.section_id == Section.id,
+            SectionVariant.language == SOURCE_LANGUAGE,
+        ),
+        cascade="all, delete-orphan",
+        overlaps="translations,section",
+    )
+    # Wordings in the other languages, each recording the English it translates.
+    translations: Mapped[list[SectionVariant]] = relationship(
+        primaryjoin=lambda: and_(
+            SectionVariant.section_id == Section.id,
+            SectionVariant.language != SOURCE_LANGUAGE,
+        ),
+        cascade="all, delete-orphan",
+        overlaps="variants,section",
     )
 
     def variant(self, level: ReadingLevel) -> SectionVariant | None:
         return next((v for v in self.variants if v.level == level), None)
+
+    def wordings(self, language: str) -> list[SectionVariant]:
+        """This section's wordings in `language` (the English ones for the source language)."""
+        if language == SOURCE_LANGUAGE:
+            return list(self.variants)
+        return [v for v in self.translations if v.language == language]
+
+    def heading_in(self, language: str) -> str | None:
+        """The heading in `language`; None when it has none (the English one stands in)."""
+        if language == SOURCE_LANGUAGE:
+            return self.heading
+        return (self.heading_translations or {}).get(language)
 
     @property
     def anchor(self) -> str:
@@ -109,17 +142,31 @@ class SectionVariant(db.Model):
     """A section's text at one reading level, with its measured readability."""
 
     __tablename__ = "section_variants"
-    __table_args__ = (UniqueConstraint("section_id", "level"),)
+    __table_args__ = (UniqueConstraint("section_id", "level", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
     level: Mapped[ReadingLevel] = mapped_column(enum_column(ReadingLevel))
+    language: Mapped[str] = mapped_column(
+        ForeignKey("languages.code"), default=SOURCE_LANGUAGE, server_default=SOURCE_LANGUAGE
+    )
     body: Mapped[str] = mapped_column(Text)
+    # English wording: Flesch-Kincaid and SMOG grades. Other languages: `reading_ease`, by the
+    # language's own formula (Spanish: Fernández Huerta, 0-100, higher is easier).
     fk_grade: Mapped[float | None]
     smog_grade: Mapped[float | None]
+    reading_ease: Mapped[float | None]
     word_count: Mapped[int] = mapped_column(default=0)
+    # A translation records the English it translates: the revision whose English wording of this
+    # section it follows, and a digest of that English text (services.editorial.translations).
+    # When this revision's English digests differently, the translation lags behind it.
+    source_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", ondelete="SET NULL")
+    )
+    source_digest: Mapped[str | None] = mapped_column(String(32))
 
-    section: Mapped[Section] = relationship(back_populates="variants")
+    section: Mapped[Section] = relationship(overlaps="variants,translations")
+    source_revision: Mapped[Revision | None] = relationship(foreign_keys=[source_revision_id])
 
 
 # Review fields are the only part of a revision that may change once it is written.

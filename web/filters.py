@@ -8,6 +8,7 @@ from flask import Flask
 from models import Article, ReadingLevel
 from services.reading.personalization import ListingSummary
 from services.reading.personalization import listing_summary as _listing_summary
+from services.reading.readability import ease_label
 
 
 def init_app(app: Flask) -> None:
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(listing_summary)
     app.add_template_filter(long_datetime)
     app.add_template_filter(utc_iso)
+    app.add_template_filter(ease_label)
 
 
 def long_date(value: date | datetime) -> str:

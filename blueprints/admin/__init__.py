@@ -14,6 +14,7 @@ from blueprints.admin import (  # noqa: F401
     review,
     revisions,
     settings,
+    translations,
     users,
 )
 from blueprints.admin.base import bp

@@ -51,7 +51,8 @@ def _view(article, edition):
         audience.level,
         card_url=None,
         glossary_url=lambda term: url_for("articles.glossary", _anchor=term.slug),
-        revision=load_revision(edition.revision.id),
+        revision=load_revision(edition.revision.id, current_language()),
+        language=current_language(),
     )
     return view or abort(404), audience
 
@@ -136,7 +137,7 @@ def _pdf(slug: str, number: int | None) -> Response:
     html = render_template("articles/print.html", for_pdf=True, **context)
     view = context["view"]
     # Keyed by the page's language too: storing one deletes only its own language's older PDFs.
-    key = printing.pdf_key(view.revision, view.level, html, current_language())
+    key = printing.pdf_key(view.revision, view.level, html, view.language)
     if request.if_none_match.contains(key):
         response = Response(status=304)
         response.set_etag(key)
@@ -152,7 +153,7 @@ def _pdf(slug: str, number: int | None) -> Response:
             base_url=request.host_url,
             static_file=file_for,
             cap=current_app.config["PDF_CACHE_MAX_ROWS"],
-            language=current_language(),
+            language=view.language,
         )
         made = "miss"
     response = make_response(body)

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from caching.headers import ARTICLE, LISTING, shared
 from caching.pages import cached_page
 from extensions import db
-from models import SOURCE_LANGUAGE, GlossaryTerm, ReadingLevel, Topic
+from models import GlossaryTerm, ReadingLevel, Topic
 from services.editorial import publishing
 from services.followups import answers
 from services.reading import public_history
@@ -178,12 +178,12 @@ def _build_view(article, revision, *, explain_terms: bool = True, pending: bool 
         glossary_url=(lambda term: url_for("articles.glossary", _anchor=term.slug))
         if explain_terms
         else None,
-        revision=load_revision(revision.id) if revision else None,
+        revision=load_revision(revision.id, current_language()) if revision else None,
         # The pending page's links point at itself; once approved, the same revision is the
         # public one with other links, so only the public rendering goes into the cache. The
-        # links also carry the page's language (/es/glossary), which the render key does not
-        # name yet: only the source language's rendering is kept until it does.
-        cached=not pending and current_language() == SOURCE_LANGUAGE,
+        # render key names the page's language, whose links (/es/glossary) it carries.
+        cached=not pending,
+        language=current_language(),
     )
     return view or abort(404), audience
 

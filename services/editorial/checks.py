@@ -16,7 +16,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from extensions import db
-from models import LevelSetting, ReadingLevel, Reference, Revision, SectionKind
+from models import LevelSetting, ReadabilityTarget, ReadingLevel, Reference, Revision, SectionKind
 from services.reading.markdown import CITATION, citation_keys
 from services.reading.plaintext import inline_blocks, list_items
 from services.reading.readability import OverTarget
@@ -82,6 +82,8 @@ class Findings:
         lines = [
             f"“{o.heading}” ({o.level}) reads at grade {o.grade:.1f}, above its target of "
             f"{o.target:g}."
+            if o.language == "en"
+            else f"“{o.heading}” ({o.level}) reads at {o.described}."
             for o in self.over_target
         ]
         lines += [f"“{b.heading}” ({b.level.value}) cites @{b.key}, which no reference has."
@@ -128,18 +130,30 @@ def level_settings() -> dict[ReadingLevel, LevelSetting]:
     return {s.level: s for s in db.session.scalars(sa.select(LevelSetting))}
 
 
+def readability_targets() -> dict[tuple[str, ReadingLevel], ReadabilityTarget]:
+    """Every language's targets other than English's, by (language, level)."""
+    return {(t.language, t.level): t for t in db.session.scalars(sa.select(ReadabilityTarget))}
+
+
 def check_revision(
     revision: Revision,
     *,
     levels: dict[ReadingLevel, LevelSetting] | None = None,
     known_keys: set[str] | None = None,
+    targets: dict[tuple[str, ReadingLevel], ReadabilityTarget] | None = None,
 ) -> Findings:
-    """Every check on every variant of a revision, saved or not."""
+    """Every check on every variant of a revision, saved or not; translations are held to their
+    language's readability targets and must cite known keys as well."""
     levels = level_settings() if levels is None else levels
     variants = [(s, v) for s in revision.sections for v in s.variants]
+    translated = [(s, v) for s in revision.sections for v in s.translations]
     if known_keys is None:
-        known_keys = known_reference_keys({k for _, v in variants for k in citation_keys(v.body)})
+        known_keys = known_reference_keys(
+            {k for _, v in variants + translated for k in citation_keys(v.body)}
+        )
     findings = Findings()
+    if translated:
+        _check_translations(translated, findings, known_keys, targets)
     for section, variant in variants:
         setting = levels.get(variant.level)
         target = setting.target_grade if setting else None
@@ -156,3 +170,29 @@ def check_revision(
             for item in question_problems(variant.body):
                 findings.not_questions.append(NotAQuestion(section.heading, variant.level, item))
     return findings
+
+
+def _check_translations(
+    translated: list,
+    findings: Findings,
+    known_keys: set[str],
+    targets: dict[tuple[str, ReadingLevel], ReadabilityTarget] | None,
+) -> None:
+    """Readability against the language's own targets, and citations, of each translation."""
+    targets = readability_targets() if targets is None else targets
+    for section, wording in translated:
+        heading = f"{section.heading} ({wording.language})"
+        target = targets.get((wording.language, wording.level))
+        if target is not None and target.misses(wording.reading_ease):
+            findings.over_target.append(
+                OverTarget(
+                    section.heading,
+                    wording.level.value,
+                    wording.reading_ease,  # type: ignore[arg-type]
+                    target.target,
+                    wording.language,
+                )
+            )
+        for key in dict.fromkeys(citation_keys(wording.body)):
+            if key not in known_keys:
+                findings.broken.append(BrokenCitation(heading, wording.level, key))

@@ -7,7 +7,7 @@ revision's review record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -15,7 +15,9 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 from models import (
     Article,
+    Language,
     LevelSetting,
+    ReadabilityTarget,
     ReadingLevel,
     ReviewEvent,
     ReviewStatus,
@@ -23,8 +25,14 @@ from models import (
     Section,
     Topic,
 )
-from services.editorial.checks import Findings, check_revision, level_settings
+from services.editorial.checks import (
+    Findings,
+    check_revision,
+    level_settings,
+    readability_targets,
+)
 from services.editorial.diffing import LEVELS, RevisionDiff, Snapshot, diff, snapshot
+from services.editorial.translations import lags
 from services.locking import hold_row
 from services.reading.readability import VariantReading
 
@@ -39,10 +47,59 @@ class Dossier:
     readings: list[VariantReading]
     levels: dict[ReadingLevel, LevelSetting]
     sent_back: Revision | None  # the earlier revision of this round that the board sent back
+    translation_readings: list[TranslationReading] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TranslationReading:
+    """A translation's ease against its language's target, and the English it translates."""
+
+    heading: str
+    language: str  # its English name, for staff: "Spanish"
+    code: str  # its language code
+    position: int  # its section's
+    level: ReadingLevel
+    ease: float | None
+    word_count: int
+    target: ReadabilityTarget | None
+    source_number: int | None  # the revision whose English it translates
+    lags: bool  # this revision's English changed since
+
+    @property
+    def misses(self) -> bool:
+        return self.target is not None and self.target.misses(self.ease)
+
+
+def translation_readings(revision: Revision) -> list[TranslationReading]:
+    """Every translation's readability and source, in page order, by language, clinical → plain
+    (two small queries, none without translations)."""
+    translated = [(s, w) for s in revision.sections for w in s.translations]
+    if not translated:
+        return []
+    names = dict(db.session.execute(sa.select(Language.code, Language.english_name)).all())
+    targets = readability_targets()
+    order = {level: i for i, level in enumerate(LEVELS)}
+    translated.sort(key=lambda sw: (sw[0].position, sw[1].language, order[sw[1].level]))
+    return [
+        TranslationReading(
+            section.heading,
+            names.get(wording.language, wording.language),
+            wording.language,
+            section.position,
+            wording.level,
+            wording.reading_ease,
+            wording.word_count,
+            targets.get((wording.language, wording.level)),
+            wording.source_revision.number if wording.source_revision else None,
+            lags(section, wording),
+        )
+        for section, wording in translated
+    ]
 
 
 def _with_content() -> list:
-    return [selectinload(Revision.sections).selectinload(Section.variants)]
+    sections = selectinload(Revision.sections)
+    return [sections.selectinload(Section.variants), sections.selectinload(Section.translations)]
 
 
 def load_revision(revision_id: int, *, for_update: bool = False) -> Revision | None:
@@ -180,6 +237,7 @@ def build_dossier(revision: Revision) -> Dossier:
         findings=check_revision(revision, levels=levels),
         readings=readings(revision, levels),
         levels=levels,
+        translation_readings=translation_readings(revision),
         # Worth its own comparison only when the diff above is against something else.
         sent_back=sent_back if sent_back is not None and sent_back != base else None,
     )

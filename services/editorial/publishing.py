@@ -19,6 +19,7 @@ from extensions import db
 from models import (
     Article,
     LevelSetting,
+    ReadabilityTarget,
     ReadingLevel,
     ReviewStatus,
     Revision,
@@ -130,13 +131,29 @@ def listing_copy(body: str) -> str:
 
 def wording_above_target() -> sa.Select:
     """The one definition of "wording above its reading target": section variants whose
-    Flesch-Kincaid grade exceeds their level's target (a level without one has no cap), by the
-    revision they belong to. Add columns for what a caller shows (services.worklists)."""
+    Flesch-Kincaid grade exceeds their level's target (a level without one has no cap), or
+    translations whose ease misses their language and level's target (`ReadabilityTarget`),
+    by the revision they belong to. Add columns for what a caller shows (services.worklists)."""
+    target = ReadabilityTarget
     return (
         sa.select(Section.revision_id)
         .join(SectionVariant, SectionVariant.section_id == Section.id)
         .join(LevelSetting, LevelSetting.level == SectionVariant.level)
-        .where(SectionVariant.fk_grade > LevelSetting.target_grade)
+        .outerjoin(
+            target,
+            sa.and_(
+                target.language == SectionVariant.language, target.level == SectionVariant.level
+            ),
+        )
+        .where(
+            sa.or_(
+                SectionVariant.fk_grade > LevelSetting.target_grade,
+                sa.and_(
+                    target.direction == "at_least", SectionVariant.reading_ease < target.target
+                ),
+                sa.and_(target.direction == "at_most", SectionVariant.reading_ease > target.target),
+            )
+        )
     )
 
 

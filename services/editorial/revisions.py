@@ -11,15 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from extensions import db
 from models import (
+    SOURCE_LANGUAGE,
     Article,
-    ReadingLevel,
     ReviewStatus,
     Revision,
     Section,
@@ -30,10 +29,19 @@ from models import (
     revision_references,
 )
 from models.base import utcnow
+from services.editorial import translations
+from services.editorial.inputs import (
+    LEVELS,
+    SectionInput,
+    carry_translations,
+    inputs_from,
+    normalised,
+)
 from services.errors import Conflict, DomainError, NotPermitted
+from services.reading.languages import readability_formulas
 from services.reading.markdown import citation_keys
 from services.reading.personalization import ONLY_AT
-from services.reading.readability import Readability, measure
+from services.reading.readability import FLESCH_KINCAID, Readability, measure
 from services.staff import audit
 from services.staff.permissions import Permission, can, require
 
@@ -43,13 +51,6 @@ MAX_BODY = 50_000  # characters in one section at one level
 MAX_SECTIONS = 30
 # Reached by no `based_on_id` a caller can pass: "don't check for a conflict" (demo loader, tests).
 UNCHECKED = object()
-
-
-@dataclass
-class SectionInput:
-    kind: SectionKind
-    heading: str
-    variants: dict[ReadingLevel, str] = field(default_factory=dict)
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -122,8 +123,12 @@ def _check_sections(sections: list[SectionInput]) -> None:
             raise DomainError(f"“{name[:60]}”: the heading is too long (at most {MAX_HEADING}).")
         if not any(body.strip() for body in item.variants.values()):
             raise DomainError(f"“{name}” is empty: write it at one reading level at least.")
-        if any(len(body) > MAX_BODY for body in item.variants.values()):
+        bodies = [*item.variants.values()]
+        bodies += [b for by_level in (item.translations or {}).values() for b in by_level.values()]
+        if any(len(body) > MAX_BODY for body in bodies):
             raise DomainError(f"“{name}” is too long: at most {MAX_BODY:,} characters a level.")
+        if any(len(h) > MAX_HEADING for h in (item.heading_translations or {}).values()):
+            raise DomainError(f"“{name[:60]}”: a translated heading is too long.")
         if item.kind in ONLY_AT and not any(
             (item.variants.get(level) or "").strip() for level in ONLY_AT[item.kind]
         ):
@@ -133,34 +138,44 @@ def _check_sections(sections: list[SectionInput]) -> None:
             )
 
 
-def _plain_newlines(body: str) -> str:
-    # Browsers send a textarea's line breaks as CRLF; stored text uses LF, or every line of an
-    # edited section would differ from the one before it.
-    return body.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def build_sections(
-    items: list[SectionInput], *, measure_text: Callable[[str], Readability] = measure
+    items: list[SectionInput],
+    *,
+    measure_text: Callable[..., Readability] = measure,
+    formulas: dict[str, str] | None = None,
 ) -> list[Section]:
     """Sections and their variants from input, clinical wording first, empty levels left out,
-    each variant's readability measured now (a save stores it; a preview shows it)."""
+    each variant's readability measured now (a save stores it; a preview shows it), by its
+    language's formula (`formulas`, by code: `languages.readability_formulas()`)."""
     sections = []
     for position, item in enumerate(items):
-        section = Section(kind=item.kind, heading=item.heading, position=position)
-        for level in (ReadingLevel.CLINICAL, ReadingLevel.STANDARD, ReadingLevel.PLAIN):
-            body = (item.variants.get(level) or "").strip()
-            if not body:
-                continue
-            figures = measure_text(body)
-            section.variants.append(
-                SectionVariant(
+        section = Section(
+            kind=item.kind,
+            heading=item.heading,
+            position=position,
+            heading_translations=item.heading_translations or None,
+        )
+        wordings = [(SOURCE_LANGUAGE, item.variants)] + sorted((item.translations or {}).items())
+        for language, by_level in wordings:
+            for level in LEVELS:
+                body = (by_level.get(level) or "").strip()
+                if not body:
+                    continue
+                formula = (formulas or {}).get(language, FLESCH_KINCAID)
+                figures = measure_text(body, formula)
+                variant = SectionVariant(
+                    language=language,
                     level=level,
                     body=body,
                     fk_grade=figures.fk_grade,
                     smog_grade=figures.smog_grade,
+                    reading_ease=figures.ease,
                     word_count=figures.word_count,
                 )
-            )
+                if language == SOURCE_LANGUAGE:
+                    section.variants.append(variant)
+                else:
+                    section.translations.append(variant)
         sections.append(section)
     return sections
 
@@ -173,22 +188,6 @@ def check_can_save(article: Article, author: User) -> None:
         raise NotPermitted(f"{holder} has locked this article for editing.")
 
 
-def _normalised(question: str, sections: list[SectionInput]) -> tuple[str, list[SectionInput]]:
-    """The question and sections as a save stores them: spaces collapsed, LF line breaks."""
-    return " ".join(question.split()), [
-        SectionInput(
-            s.kind,
-            " ".join(s.heading.split()),
-            {
-                level: _plain_newlines(body)
-                for level, body in s.variants.items()
-                if body and body.strip()
-            },
-        )
-        for s in sections
-    ]
-
-
 def unchanged(
     revision: Revision,
     *,
@@ -198,11 +197,16 @@ def unchanged(
     next_review_on: date | None,
 ) -> bool:
     """Whether saving this text would make a copy of `revision` (the change note aside)."""
-    question, sections = _normalised(question, sections)
+    question, sections = normalised(question, sections)
     saved = [
         (s.kind, s.heading, {v.level: v.body for v in s.variants})
         for s in sorted(revision.sections, key=lambda s: s.position)
     ]
+    given = [s for s in sections if s.translations is not None]
+    if given and [(s.translations, s.heading_translations or {}) for s in sections] != [
+        (i.translations, i.heading_translations) for i in inputs_from(revision)
+    ]:
+        return False
     topic_ids = revision.topic_ids
     if topic_ids is None:
         topic_ids = [t.id for t in revision.article.topics]
@@ -226,18 +230,34 @@ def save_revision(
     next_review_on: date | None = None,
     created_at: datetime | None = None,
     restored_from: Revision | None = None,
+    question_translations: dict[str, str] | None = None,
 ) -> Revision:
     """Append a new draft revision: a full snapshot, its readability measured now, not per view.
 
     `based_on_id` is the revision the editor started from (None for a new article's first save);
     `restored_from` the older revision whose text this one copies (`restore_revision`).
+    Translations (`SectionInput.translations`, `question_translations`; None: keep the previous
+    revision's) record the English they translate (services.editorial.translations).
     :raises Conflict: someone saved a newer revision since; nothing is written.
     :raises NotPermitted: the author may not edit, or the article is locked by someone else.
     :raises DomainError: the content breaks a rule (empty question or section, too long).
     """
-    question, sections = _normalised(question, sections)
+    question, sections = normalised(question, sections)
     _check_question(question)
     _check_sections(sections)
+    previous = article.latest_revision if article.id else None
+    carry_translations(sections, previous)
+    if question_translations is None:
+        question_translations = dict(previous.question_translations or {}) if previous else {}
+    question_translations = {k: " ".join(v.split()) for k, v in question_translations.items()}
+    question_translations = {k: v for k, v in question_translations.items() if v}
+    if any(len(q) > MAX_QUESTION for q in question_translations.values()):
+        raise DomainError(f"A translated question is too long: at most {MAX_QUESTION} characters.")
+    translations.check_languages(
+        {lang for s in sections for lang in s.translations or {}}
+        | {lang for s in sections for lang in s.heading_translations or {}}
+        | set(question_translations)
+    )
     if author is not None:
         check_can_save(article, author)
     if based_on_id is not UNCHECKED and based_on_id != article.latest_revision_id:
@@ -256,11 +276,13 @@ def save_revision(
         if article.id
         else None
     )
+    formulas = readability_formulas()
     revision = Revision(
         article=article,
         number=(number or 0) + 1,
         based_on_id=article.latest_revision_id,
         question=question,
+        question_translations=question_translations or None,
         change_note=change_note.strip(),
         topic_ids=sorted(t.id for t in topics) if topics is not None else None,
         next_review_on=next_review_on,
@@ -269,11 +291,25 @@ def save_revision(
         created_at=created_at or utcnow(),
         restored_from_id=restored_from.id if restored_from else None,
     )
-    revision.sections.extend(build_sections(sections))
+    # Nothing of the new revision may flush before its translations know their source: once
+    # written, a variant cannot change (models/revision.py).
+    with db.session.no_autoflush:
+        revision.sections.extend(build_sections(sections, formulas=formulas))
+        translations.assign_sources(
+            revision,
+            [previous, restored_from],
+            {position: s.confirmed for position, s in enumerate(sections) if s.confirmed},
+        )
     db.session.add(revision)
     article.latest_revision = revision
     db.session.flush()
-    cited = {key for s in sections for body in s.variants.values() for key in citation_keys(body)}
+    cited = {
+        key
+        for s in sections
+        for by_level in [s.variants, *(s.translations or {}).values()]
+        for body in by_level.values()
+        for key in citation_keys(body)
+    }
     if cited:
         db.session.execute(
             sa.insert(revision_references),
@@ -294,10 +330,7 @@ def restore_revision(revision: Revision, *, actor: User, based_on_id: int | None
 
     :raises Conflict: the article changed since the page was opened.
     """
-    sections = [
-        SectionInput(s.kind, s.heading, {v.level: v.body for v in s.variants})
-        for s in revision.sections
-    ]
+    sections = inputs_from(revision)
     topics = None
     if revision.topic_ids is not None:
         topics = list(db.session.scalars(sa.select(Topic).where(Topic.id.in_(revision.topic_ids))))
@@ -311,6 +344,7 @@ def restore_revision(revision: Revision, *, actor: User, based_on_id: int | None
         topics=topics,
         next_review_on=revision.next_review_on,
         restored_from=revision,
+        question_translations=dict(revision.question_translations or {}),
     )
     audit.record(
         "revision.restore",

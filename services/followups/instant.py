@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from extensions import db
 from models import (
+    SOURCE_LANGUAGE,
     Article,
     ReadingLevel,
     Reference,
@@ -212,7 +213,12 @@ def _texts(articles: list[Article]) -> dict[int, list[tuple[SectionText, list[Va
             SectionVariant.body,
         )
         .join(SectionVariant, SectionVariant.section_id == Section.id)
-        .where(Section.revision_id.in_(revision_ids), Section.kind.not_in(NOT_QUOTED))
+        .where(
+            Section.revision_id.in_(revision_ids),
+            Section.kind.not_in(NOT_QUOTED),
+            # English passages: quoting translations is the Spanish follow-ups' work (issue 16).
+            SectionVariant.language == SOURCE_LANGUAGE,
+        )
         .order_by(Section.revision_id, Section.position)
     )
     sections: dict[int, dict[int, tuple[SectionText, list[VariantText]]]] = {}

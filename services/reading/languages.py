@@ -26,3 +26,8 @@ def published_language(code: str) -> bool:
         return False
     language = db.session.get(Language, code)
     return language is not None and language.enabled
+
+
+def readability_formulas() -> dict[str, str]:
+    """How each language's wording is measured, by code (Language.readability_formula)."""
+    return dict(db.session.execute(sa.select(Language.code, Language.readability_formula)).all())

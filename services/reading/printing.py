@@ -24,15 +24,12 @@ import sqlalchemy as sa
 
 from caching import pdfs
 from extensions import db
-from models import Article, ReadingLevel, ReviewStatus, Revision
+from models import SOURCE_LANGUAGE, Article, ReadingLevel, ReviewStatus, Revision
 from services.editorial.publishing import pending_revision
 
 # WeasyPrint warns about every screen-only rule it skips (media queries, clamp()): noise, once
 # per PDF. Its errors still reach the log.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
-
-# The language of a print view whose caller names none (the PDF cache's key carries it).
-LANGUAGE = "en"
 
 
 class Standing(StrEnum):
@@ -86,7 +83,9 @@ def pdf_filename(slug: str, level: ReadingLevel) -> str:
     return f"{slug}-{level.value}.pdf"
 
 
-def pdf_key(revision: Revision, level: ReadingLevel, html: str, language: str = LANGUAGE) -> str:
+def pdf_key(
+    revision: Revision, level: ReadingLevel, html: str, language: str = SOURCE_LANGUAGE
+) -> str:
     """The PDF cache's key for this print view in `language` (caching/pdfs.py)."""
     return pdfs.key_for(revision.id, level, language, html)
 
@@ -105,7 +104,7 @@ def make_pdf(
     base_url: str,
     static_file: Callable[[str], Path | None],
     cap: int,
-    language: str = LANGUAGE,
+    language: str = SOURCE_LANGUAGE,
 ) -> bytes:
     """Lay out the print view's HTML as a PDF and keep it under `key`.
 

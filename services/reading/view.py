@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from caching import renders
 from extensions import db
 from models import (
+    SOURCE_LANGUAGE,
     Article,
     GlossaryTerm,
     ReadingLevel,
@@ -24,7 +25,7 @@ from models import (
     Topic,
     article_topics,
 )
-from services.editorial.publishing import publicly_visible
+from services.editorial.publishing import listing_copy, publicly_visible
 from services.reading.markdown import (
     RENDERER_VERSION,
     CitationRegistry,
@@ -32,7 +33,9 @@ from services.reading.markdown import (
     citation_keys,
     render,
 )
-from services.reading.personalization import choose_variant, listing_summary
+from services.reading.personalization import choose_variant as choose_variant  # re-exported
+from services.reading.structured import structured_data as structured_data  # re-exported
+from services.reading.wording import Lag, choose_wording, lags_in, reading_ease
 
 
 @dataclass
@@ -44,10 +47,27 @@ class SectionView:
     requested: ReadingLevel
     # With a preview: the rest of the section, for paper only (markdown.RenderedText.rest_html).
     rest_html: Markup | None = None
+    language: str = SOURCE_LANGUAGE  # the page's
+    lag: Lag | None = None  # a translation following older English (services.reading.wording)
 
     @property
     def anchor(self) -> str:
         return self.section.anchor
+
+    @property
+    def heading(self) -> str:
+        """The heading in the page's language where it has one, else the English one."""
+        return self.section.heading_in(self.language) or self.section.heading
+
+    @property
+    def untranslated(self) -> bool:
+        """A page in another language shows the English wording: none exists in its own."""
+        return self.variant.language != self.language
+
+    @property
+    def lang_attribute(self) -> Markup:
+        """` lang="en"` on English text standing in on another language's page."""
+        return Markup(f' lang="{self.variant.language}"') if self.untranslated else Markup("")
 
     @property
     def is_fallback(self) -> bool:
@@ -70,6 +90,28 @@ class ArticleView:
     sections: list[SectionView]
     references: list[CitedReference]
     broken_keys: list[str]
+    language: str = SOURCE_LANGUAGE
+
+    @property
+    def question(self) -> str:
+        """The question in the page's language where it has one, else the English one."""
+        translated = (self.revision.question_translations or {}).get(self.language)
+        return translated or self.revision.question
+
+    @property
+    def description(self) -> str | None:
+        """On another language's page, its own short answer as one line of plain text (English
+        pages, and a page whose short answer is in English, use the listing copies: None)."""
+        if self.language == SOURCE_LANGUAGE or self.summary is None or self.summary.untranslated:
+            return None
+        return listing_copy(self.summary.variant.body)
+
+    @property
+    def reading_ease(self) -> float | None:
+        """The page language's ease score of its own wording shown (Spanish: Fernández Huerta),
+        weighted by length; None on English pages, which give grades."""
+        parts = [p.variant for p in [self.summary, *self.sections] if p and not p.untranslated]
+        return reading_ease(parts) if self.language != SOURCE_LANGUAGE else None
 
     @property
     def is_approved(self) -> bool:
@@ -93,6 +135,8 @@ class ArticleView:
     def reading_grade(self) -> float | None:
         """Flesch-Kincaid grade of what is shown, weighted by each part's length."""
         parts = [p.variant for p in [self.summary, *self.sections] if p and p.variant.fk_grade]
+        if self.language != SOURCE_LANGUAGE:
+            return None  # English stand-ins on another language's page are not its reading level
         words = sum(v.word_count for v in parts)
         if not words:
             return None
@@ -101,6 +145,8 @@ class ArticleView:
     @property
     def smog_grade(self) -> float | None:
         parts = [p.variant for p in [self.summary, *self.sections] if p and p.variant.smog_grade]
+        if self.language != SOURCE_LANGUAGE:
+            return None
         words = sum(v.word_count for v in parts)
         return sum(v.smog_grade * v.word_count for v in parts) / words if words else None
 
@@ -117,15 +163,17 @@ def find_article(slug: str) -> Article | None:
     )
 
 
-def load_revision(revision_id: int) -> Revision | None:
-    """A revision with its sections, variants and reviewer: three queries, whatever its size."""
+def load_revision(revision_id: int, language: str = SOURCE_LANGUAGE) -> Revision | None:
+    """A revision with its sections, variants and reviewer: three queries, whatever its size;
+    a fourth for its translations when the page is in another language."""
+    sections = selectinload(Revision.sections)
+    options = [sections.selectinload(Section.variants), selectinload(Revision.reviewer)]
+    if language != SOURCE_LANGUAGE:
+        options.append(sections.selectinload(Section.translations))
     return db.session.scalar(
         sa.select(Revision)
         .where(Revision.id == revision_id)
-        .options(
-            selectinload(Revision.sections).selectinload(Section.variants),
-            selectinload(Revision.reviewer),
-        )
+        .options(*options)
         .execution_options(populate_existing=True)
     )
 
@@ -155,8 +203,13 @@ def build_view(
     glossary_url: Callable[[GlossaryTerm], str] | None = None,
     revision: Revision | None = None,
     cached: bool = False,
+    language: str = SOURCE_LANGUAGE,
 ) -> ArticleView | None:
-    """Render a revision at `level`; citations numbered across the whole page.
+    """Render a revision at `level` for a page in `language`; citations numbered across the
+    whole page.
+
+    Each section in `language` where it has that wording (services.reading.wording), else in
+    English, flagged `untranslated`; a translation following older English carries its `lag`.
 
     By default the revision readers see; staff previews pass another one, saved or not (an
     unsaved one is built from transient objects by the editor), and get exactly the same page.
@@ -167,16 +220,23 @@ def build_view(
     if revision is None:
         if article.public_revision_id is None:
             return None
-        revision = load_revision(article.public_revision_id)
+        revision = load_revision(article.public_revision_id, language)
         if revision is None:
             return None
-    chosen = [(s, choose_variant(s, level)) for s in _reading_order(revision.sections)]
+    chosen = [(s, choose_wording(s, level, language)) for s in _reading_order(revision.sections)]
     chosen = [(s, v) for s, v in chosen if v is not None]
-    marks_terms = glossary_url is not None and level != ReadingLevel.CLINICAL
+    # The glossary is English: its terms are marked in English pages only, for now.
+    marks_terms = (
+        glossary_url is not None and level != ReadingLevel.CLINICAL and language == SOURCE_LANGUAGE
+    )
     key = payload = None
     if cached and revision.id is not None:
         key = renders.key_for(
-            revision.id, level, marks_terms=marks_terms, renderer=RENDERER_VERSION
+            revision.id,
+            level,
+            marks_terms=marks_terms,
+            renderer=RENDERER_VERSION,
+            language=language,
         )
         payload = renders.fetch(key)
     if payload is None:
@@ -189,6 +249,7 @@ def build_view(
         for r in db.session.scalars(sa.select(Reference).where(Reference.key.in_(payload["order"])))
     }
     summary, sections = None, []
+    lagging = lags_in(revision, chosen) if language != SOURCE_LANGUAGE else {}
     for (section, variant), (html, preview, rest) in zip(chosen, payload["parts"], strict=True):
         view = SectionView(
             section,
@@ -197,6 +258,8 @@ def build_view(
             Markup(preview) if preview else None,
             level,
             Markup(rest) if rest else None,
+            language,
+            lagging.get(section.id),
         )
         if section.kind == SectionKind.SUMMARY:
             summary = view
@@ -212,6 +275,7 @@ def build_view(
             CitedReference(n, library[k]) for n, k in enumerate(payload["order"], 1) if k in library
         ],
         broken_keys=payload["unknown"],
+        language=language,
     )
 
 
@@ -343,54 +407,3 @@ def related_articles(article: Article, limit: int = 4) -> list[Article]:
             .limit(limit)
         )
     )
-
-
-def structured_data(view: ArticleView, url: str, *, policy_url: str) -> dict:
-    """schema.org MedicalWebPage for search engines: review, reviewer, next review and citations.
-
-    schema.org has no term for "next review due" (`expires` would say the content lapses), so
-    the page defines its own, `nextReviewDue`, whose IRI is where the editorial policy at
-    `policy_url` (absolute) explains the date.
-    """
-    revision = view.revision
-    data: dict = {
-        "@context": [
-            "https://schema.org",
-            {
-                "nextReviewDue": {
-                    "@id": f"{policy_url}#next-review-due",
-                    "@type": "http://www.w3.org/2001/XMLSchema#date",
-                }
-            },
-        ],
-        "@type": "MedicalWebPage",
-        "name": revision.question,
-        "headline": revision.question,
-        "url": url,
-        # The page's own wording: structured data describes what the page shows.
-        "description": listing_summary(view.article, view.level).text,
-        "dateModified": revision.created_at.date().isoformat(),
-        "about": [t.name for t in view.article.topics],
-        "citation": [_citation(c.reference) for c in view.references],
-    }
-    if view.is_approved and revision.reviewer and revision.reviewed_at:
-        data["lastReviewed"] = revision.reviewed_at.date().isoformat()
-        data["reviewedBy"] = {"@type": "Person", "name": revision.reviewer.display_name}
-        if view.article.next_review_on:
-            data["nextReviewDue"] = view.article.next_review_on.isoformat()
-    return data
-
-
-def _citation(ref: Reference) -> dict:
-    item: dict = {"@type": "CreativeWork", "name": ref.title}
-    if ref.authors:
-        item["author"] = ref.authors
-    if ref.journal:
-        item["isPartOf"] = ref.journal
-    if ref.year:
-        item["datePublished"] = str(ref.year)
-    identifiers = [f"doi:{ref.doi}"] if ref.doi else []
-    identifiers += [f"pmid:{ref.pmid}"] if ref.pmid else []
-    if identifiers:
-        item["identifier"] = identifiers
-    return item

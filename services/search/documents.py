@@ -9,7 +9,16 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from models import Article, ReadingLevel, Reference, Revision, Section, SectionKind, SectionVariant
+from models import (
+    SOURCE_LANGUAGE,
+    Article,
+    ReadingLevel,
+    Reference,
+    Revision,
+    Section,
+    SectionKind,
+    SectionVariant,
+)
 from services.reading.markdown import citation_keys
 from services.reading.personalization import choose_level
 from services.reading.plaintext import plain_outline
@@ -123,7 +132,8 @@ def _rows(
             SectionVariant.body,
         )
         .join(SectionVariant, SectionVariant.section_id == Section.id)
-        .where(Section.revision_id.in_(revision_ids))
+        # English wording only: translations are indexed by language (issue 16), not here.
+        .where(Section.revision_id.in_(revision_ids), SectionVariant.language == SOURCE_LANGUAGE)
     ):
         section = sections[revision_id].setdefault(section_id, SectionText(kind, heading, position))
         section.bodies[level] = body

@@ -11,8 +11,10 @@ import sqlalchemy as sa
 
 from extensions import db
 from models import (
+    SOURCE_LANGUAGE,
     Article,
     GlossaryTerm,
+    Language,
     ReadingLevel,
     Reference,
     ReferenceKind,
@@ -47,32 +49,39 @@ def _variants(table: dict) -> dict[ReadingLevel, str]:
     return {level: table[level.value] for level in ReadingLevel if level.value in table}
 
 
-def _load_article(data: dict, topics: dict[str, Topic], editor: User, reviewer: User) -> Article:
-    created, updated = data["created"], data["updated"]
-    article = Article(
-        slug=data["slug"],
-        question=data["question"],
-        topics=[topics[slug] for slug in data["topics"]],
-        is_demo=True,
-        created_at=_at(created),
-    )
-    db.session.add(article)
-    db.session.flush()
-    sections = [SectionInput(SectionKind.SUMMARY, "Short answer", _variants(data["summary"]))]
-    sections += [
-        SectionInput(SectionKind(s["kind"]), s["heading"], _variants(s)) for s in data["sections"]
+def _translations(table: dict, languages: set[str]) -> dict[str, dict[ReadingLevel, str]]:
+    """A section's wording in other languages: its `[sections.es]`-style tables, by code."""
+    return {code: _variants(table[code]) for code in sorted(languages) if code in table}
+
+
+def _sections(data: dict, languages: set[str]) -> list[SectionInput]:
+    summary = data["summary"]
+    sections = [
+        SectionInput(
+            SectionKind.SUMMARY,
+            "Short answer",
+            _variants(summary),
+            _translations(summary, languages),
+        )
     ]
-    revision = save_revision(
-        article,
-        author=editor,
-        question=data["question"],
-        sections=sections,
-        change_note="Demo content",
-        created_at=_at(updated),
-    )
-    status = data["status"]
+    for s in data["sections"]:
+        headings = {code: s[code]["heading"] for code in languages if "heading" in s.get(code, {})}
+        sections.append(
+            SectionInput(
+                SectionKind(s["kind"]),
+                s["heading"],
+                _variants(s),
+                _translations(s, languages),
+                headings,
+            )
+        )
+    return sections
+
+
+def _review(revision, data: dict, editor: User, reviewer: User, status: str) -> None:
+    """Move a revision to `status` on the file's dates, not the day it was loaded."""
+    updated = data["updated"]
     reviewed = data.get("reviewed", updated)
-    # The review record tells the demo's story on the file's dates, not the day it was loaded.
     if status != "draft":
         review.submit(revision, actor=editor)
         revision.submitted_at = revision.events[-1].created_at = _at(updated, 10)
@@ -86,6 +95,58 @@ def _load_article(data: dict, topics: dict[str, Topic], editor: User, reviewer: 
             next_review_on=data["next_review"],
             approved_at=_at(reviewed, 15),
         )
+
+
+def _revise(
+    article: Article, data: dict, sections: list[SectionInput], editor: User, reviewer: User
+) -> None:
+    """The `[revised]` table: a later approved revision whose ENGLISH wording changes where it
+    says (by level, in the short answer and in sections by 0-based index), every translation
+    carried unchanged, so it keeps recording the first revision's English as its source."""
+    revised = data["revised"]
+    changed = {-1: revised.get("summary", {})} | {
+        int(index): table for index, table in revised.get("sections", {}).items()
+    }
+    english = [
+        SectionInput(item.kind, item.heading, item.variants | _variants(changed.get(i - 1, {})))
+        for i, item in enumerate(sections)
+    ]
+    revision = save_revision(
+        article,
+        author=editor,
+        question=data["question"],
+        sections=english,  # translations None: carried from the first revision, source and all
+        change_note=revised["change_note"],
+        created_at=_at(revised["updated"]),
+    )
+    _review(revision, revised, editor, reviewer, "approved")
+
+
+def _load_article(data: dict, topics: dict[str, Topic], editor: User, reviewer: User) -> Article:
+    created, updated = data["created"], data["updated"]
+    languages = set(db.session.scalars(sa.select(Language.code))) - {SOURCE_LANGUAGE}
+    article = Article(
+        slug=data["slug"],
+        question=data["question"],
+        topics=[topics[slug] for slug in data["topics"]],
+        is_demo=True,
+        created_at=_at(created),
+    )
+    db.session.add(article)
+    db.session.flush()
+    sections = _sections(data, languages)
+    revision = save_revision(
+        article,
+        author=editor,
+        question=data["question"],
+        question_translations={c: data[c]["question"] for c in languages if c in data},
+        sections=sections,
+        change_note="Demo content",
+        created_at=_at(updated),
+    )
+    _review(revision, data, editor, reviewer, data["status"])
+    if "revised" in data:
+        _revise(article, data, sections, editor, reviewer)
     if data.get("draft_in_progress"):
         save_revision(
             article,

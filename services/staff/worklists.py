@@ -16,7 +16,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from extensions import db
-from models import Article, LevelSetting, ReviewStatus, Revision, Section, SectionVariant, User
+from models import (
+    SOURCE_LANGUAGE,
+    Article,
+    LevelSetting,
+    ReadabilityTarget,
+    ReviewStatus,
+    Revision,
+    Section,
+    SectionVariant,
+    User,
+)
 from services.editorial.authorship import last_approval_before
 from services.editorial.publishing import wording_above_target
 from services.reading.readability import OverTarget
@@ -269,11 +279,19 @@ def readability_flags(revision_ids: Iterable[int]) -> dict[int, list[OverTarget]
             SectionVariant.level,
             SectionVariant.fk_grade,
             LevelSetting.target_grade,
+            SectionVariant.language,
+            SectionVariant.reading_ease,
+            ReadabilityTarget.target,
         )
         .where(Section.revision_id.in_(ids))
-        .order_by(Section.revision_id, Section.position, SectionVariant.level)
+        .order_by(
+            Section.revision_id, Section.position, SectionVariant.language, SectionVariant.level
+        )
     )
     flags: dict[int, list[OverTarget]] = defaultdict(list)
-    for revision_id, heading, level, grade, target in rows:
-        flags[revision_id].append(OverTarget(heading, level.value, grade, target))
+    for revision_id, heading, level, grade, target, language, ease, ease_target in rows:
+        if language == SOURCE_LANGUAGE:
+            flags[revision_id].append(OverTarget(heading, level.value, grade, target))
+        else:
+            flags[revision_id].append(OverTarget(heading, level.value, ease, ease_target, language))
     return dict(flags)

@@ -51,6 +51,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], Permission]] = {
     "admin.lock": (("POST",), P.EDIT),
     "admin.unlock": (("POST",), P.EDIT),
     "admin.restore": (("POST",), P.EDIT),
+    "admin.translation_still_current": (("POST",), P.EDIT),
     "admin.submit": (("POST",), P.EDIT),
     "admin.review_queue": (("GET",), P.VIEW_STAFF),
     "admin.review": (("GET",), P.VIEW_STAFF),

@@ -67,6 +67,8 @@ class CitationRegistry:
     known_keys: set[str]
     order: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    # What a screen reader hears before a marker's number, in the page's language.
+    marker_label: str = "Reference"
     _uses: int = 0
 
     def number(self, key: str) -> int | None:
@@ -305,7 +307,7 @@ def _markers(
         parts.append(
             f'<span class="cite-wrap"><a class="cite" href="#{prefix}ref-{number}"'
             f' id="{prefix}cite-{use}"{attrs}>'
-            f'<span class="visually-hidden">Reference </span>{number}</a>'
+            f'<span class="visually-hidden">{escape(registry.marker_label)} </span>{number}</a>'
             f'<span class="cite-card" id="{prefix}cite-card-{use}" role="tooltip"></span></span>'
         )
     markers = ("," if paper else '<span class="cite-sep">,</span>').join(parts)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
@@ -288,7 +289,8 @@ def _render(
     """The expensive part, done once per cache key: Markdown, citations, glossary marking."""
     keys = {key for _, v in chosen for key in citation_keys(v.body)}
     known = set(db.session.scalars(sa.select(Reference.key).where(Reference.key.in_(keys))))
-    registry = CitationRegistry(known_keys=known)
+    # The render key names the page's language, so the marker's label may follow it.
+    registry = CitationRegistry(known_keys=known, marker_label=str(gettext("Reference")))
     parts = []
     for section, variant in chosen:
         rendered = render(

@@ -30,6 +30,7 @@ ACTIONS = {
     "article.unlock": "Unlocked an article",
     "revision.save": "Saved a revision",
     "revision.restore": "Restored a revision",
+    "translation.still_current": "Marked a translation as still current",
     "review.submit": "Submitted for review",
     "review.start_review": "Started review",
     "review.approve": "Approved",

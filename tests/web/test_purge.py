@@ -93,7 +93,8 @@ def test_approval_purges_every_canonical_address_after_commit(app, cache, pendin
     assert sorted(cache.purged) == sorted(
         [(page.format("purge-me"), encoding) for page in PAGES for encoding in ENCODINGS]
         + [
-            (page.format("purge-me", number), encoding)
+            (language + page.format("purge-me", number), encoding)
+            for language in ("", "/es")
             for page in REVISION_PAGES
             for encoding in ENCODINGS
         ]
@@ -179,13 +180,14 @@ def purged_revisions(cache) -> set[tuple[str, int]]:
     pages = [(path, e) for path, e in cache.purged if "/revisions/" in path]
     found: set[tuple[str, int]] = set()
     for path, _encoding in pages:
-        _, _, slug, _, number = path.split("?")[0].split("/")[:5]
+        _, _, slug, _, number = path.split("?")[0].removeprefix("/es").split("/")[:5]
         found.add((slug, int(number.removesuffix(".pdf"))))
     assert sorted(pages) == sorted(
-        (page.format(slug, number), encoding)
+        (prefix + page.format(slug, number), encoding)
         for slug, number in found
         for page in REVISION_PAGES
         for encoding in ENCODINGS
+        for prefix in ("", "/es")
     )
     return found
 

@@ -50,7 +50,9 @@ def test_an_english_reader_switches_to_spanish_and_picks_a_role(page, console):
     assert page.url.endswith(f"/es/articles/{SEED}?audience=plain"), page.url
     assert page.evaluate("window.__noReload") is True, "the page reloaded"
     assert page.evaluate("document.activeElement.id") == "role-patient", "focus left the picker"
-    # The wording swapped (its content stays English until a Spanish wording is written).
+    # The Spanish wording swapped, from standard to plain (demo_content: [summary.es]).
+    assert "fase avanzada de la leucemia mieloide crónica" in clinical_before
+    expect(page.locator(".answer")).to_contain_text("una pastilla diaria de terapia dirigida")
     assert page.locator(".answer").inner_text() != clinical_before
     # The switch back to English follows the wording just chosen (vetted.js, after the swap);
     # so does the note offering English to this English-speaking browser.

@@ -48,23 +48,24 @@ def main() -> None:
         client.get(ARTICLE)
         article_queries = len(queries)
 
-        print(f"article page: {ARTICLE}")
-        print(f"{'resource':<22}{'bytes':>9}{'gzip':>9}{'sent (br)':>11}")
-        total = 0
-        resources = [
-            ("HTML", ARTICLE),
-            ("CSS", "/static/css/vetted.css"),
-            ("htmx.min.js", "/static/vendor/htmx.min.js"),
-            ("vetted.js", "/static/js/vetted.js"),
-        ]
-        for name, path in resources:
-            raw = client.get(path).get_data()
-            sent = client.get(path, headers={"Accept-Encoding": "br, gzip"})
-            size = len(sent.get_data())
-            sent.close()
-            total += size
-            print(f"{name:<22}{len(raw):>9}{sizes(raw)[1]:>9}{size:>11}")
-        print(f"{'first load, as sent':<22}{'':>18}{total:>11}  ({total / 1024:.1f} KiB)")
+        for page in (ARTICLE, "/es" + ARTICLE):  # English, and its Spanish page (issue 16)
+            print(f"article page: {page}")
+            print(f"{'resource':<22}{'bytes':>9}{'gzip':>9}{'sent (br)':>11}")
+            total = 0
+            resources = [
+                ("HTML", page),
+                ("CSS", "/static/css/vetted.css"),
+                ("htmx.min.js", "/static/vendor/htmx.min.js"),
+                ("vetted.js", "/static/js/vetted.js"),
+            ]
+            for name, path in resources:
+                raw = client.get(path).get_data()
+                sent = client.get(path, headers={"Accept-Encoding": "br, gzip"})
+                size = len(sent.get_data())
+                sent.close()
+                total += size
+                print(f"{name:<22}{len(raw):>9}{sizes(raw)[1]:>9}{size:>11}")
+            print(f"{'first load, as sent':<22}{'':>18}{total:>11}  ({total / 1024:.1f} KiB)")
 
         swap = client.get(ARTICLE + "?role=patient", headers={"HX-Request": "true"})
         whole = client.get(ARTICLE + "?audience=plain")
@@ -83,6 +84,8 @@ def main() -> None:
             ("section fragment (htmx)", None, {"HX-Request": "true"}),
             ("home page", "/", {}),
             ("search", "/search?q=blast+crisis", {}),
+            ("Spanish article page, plain", "/es" + ARTICLE + "?audience=plain", {}),
+            ("Spanish search", "/es/search?q=crisis+blastica", {}),
         ]:
             if path is None:
                 from services.reading.view import find_article

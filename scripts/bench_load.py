@@ -112,6 +112,9 @@ def load(seconds: int, mix_seconds: int, rounds: int) -> None:
             ("home", "/", ()),
             ("topic page", "/topics/acute-lymphoblastic-leukemia", ()),
             ("search", "/search?q=blast+crisis", ()),
+            ("Spanish article, plain", "/es" + ARTICLE + "?audience=plain", ()),
+            ("Spanish audience swap", "/es" + ARTICLE + "?role=patient", ("HX-Request: true",)),
+            ("Spanish search", "/es/search?q=crisis+blastica", ()),
         ]
         for _label, path, headers in pages:  # warm every worker's caches
             _wrk(base + path, seconds=1, connections=4, headers=headers)

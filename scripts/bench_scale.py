@@ -131,6 +131,10 @@ PAGES = [
     ("audience swap", ARTICLE + "?role=patient", {"HX-Request": "true"}),
     ("search", "/search?q=ponatinib", {}),
     ("glossary", "/glossary", {}),
+    ("Spanish home", "/es/", {}),
+    ("Spanish article, plain", "/es" + ARTICLE + "?audience=plain", {}),
+    ("Spanish audience swap", "/es" + ARTICLE + "?role=patient", {"HX-Request": "true"}),
+    ("Spanish search", "/es/search?q=crisis+blastica", {}),
 ]
 MODES = [("page cache hit", False), ("page cache off, render cache on", True)]
 # Staff pages are never cached (private, no-store): each is measured as an admin sees it.

@@ -5,16 +5,21 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from models import Article, ReadingLevel
+from models import Article, ReadingLevel, Topic
+from services.reading import listings
 from services.reading.personalization import ListingSummary
-from services.reading.personalization import listing_summary as _listing_summary
 from services.reading.readability import ease_label
+from web.language import current_language
 
 
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(long_date)
     app.add_template_filter(listing_summary)
+    app.add_template_filter(listing_question)
+    app.add_template_filter(topic_name)
+    app.add_template_filter(topic_description)
+    app.add_template_global(load_listing_copies)
     app.add_template_filter(long_datetime)
     app.add_template_filter(utc_iso)
     app.add_template_filter(ease_label)
@@ -36,5 +41,29 @@ def utc_iso(value: datetime) -> str:
 
 
 def listing_summary(article: Article, level: ReadingLevel | str) -> ListingSummary:
-    """The article's short answer as a listing shows it to a reader at `level`."""
-    return _listing_summary(article, ReadingLevel(level))
+    """The article's short answer as a listing in the page's language shows it to a reader at
+    `level` (the page loads its articles' copies first: services.reading.listings)."""
+    return listings.listing_summary(article, ReadingLevel(level), current_language())
+
+
+def load_listing_copies(articles) -> str:
+    """Load a listing's copies in the page's language, one query for all its articles: a
+    listing macro calls it first, so no listing queries per article. Returns "" (prints
+    nothing)."""
+    listings.load_listing_copies(list(articles), current_language())
+    return ""
+
+
+def listing_question(article: Article) -> listings.ListingQuestion:
+    """The article's question as a listing in the page's language shows it."""
+    return listings.listing_question(article, current_language())
+
+
+def topic_name(topic: Topic) -> str:
+    """The topic's name in the page's language, else the English one."""
+    return topic.name_in(current_language()) or topic.name
+
+
+def topic_description(topic: Topic) -> str:
+    """The topic's description in the page's language, else the English one."""
+    return topic.description_in(current_language()) or topic.description

@@ -1,7 +1,7 @@
 # FROZEN ON PURPOSE: this file imports alembic, sqlalchemy and the standard library, nothing else.
 # Its reading of the Markdown is 69485bccd85a's (itself frozen from ef3ff7c24150), copied as it
 # is: a migration must read the same in a year, while the application's Markdown parser moves on.
-"""Listings and topics per language
+"""Listings, topics and glossary terms per language
 
 Issue 16: a page in Spanish lists each article's question and short answer in Spanish. Listings
 read copies, never revisions: `article_listing_translations` holds an article's copies in one
@@ -9,6 +9,9 @@ language other than English (question, and the short answer per reading level), 
 English ones on `articles`, kept by the publishing rule. The public articles' copies are filled
 here from their public revision (question translations and the summary section's wordings in
 that language). `topic_translations` holds a topic's name and description per language.
+`glossary_terms.translations` holds a term's words in other languages beside the English (JSON by
+language code: term, abbr, aliases, definition), so one edit of a term, in any language, is one
+change to review.
 
 Revision ID: a7c2e9d4b1f6
 Revises: f3b9d6e2a4c1
@@ -73,10 +76,16 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("topic_id", "language", name=op.f("pk_topic_translations")),
     )
+    op.add_column(
+        "glossary_terms",
+        sa.Column("translations", sa.JSON(), nullable=False, server_default=sa.text("'{}'")),
+    )
     _fill_public_articles(op.get_bind())
 
 
 def downgrade():
+    # Plain DROP COLUMN (SQLite 3.35+), as f3b9d6e2a4c1 does.
+    op.drop_column("glossary_terms", "translations")
     op.drop_table("topic_translations")
     op.drop_table("article_listing_translations")
 

@@ -184,6 +184,16 @@ def _load_glossary(path: Path) -> None:
                 abbr=entry.get("abbr", ""),
                 aliases=entry.get("aliases", []),
                 definition=entry["definition"],
+                translations={
+                    code: {
+                        "term": words["term"],
+                        "abbr": words.get("abbr", ""),
+                        "aliases": words.get("aliases", []),
+                        "definition": words["definition"],
+                    }
+                    for code, words in entry.items()
+                    if isinstance(words, dict)  # [terms.es]: the entry in that language
+                },
                 is_demo=True,
             )
         )

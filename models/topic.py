@@ -26,22 +26,11 @@ class Topic(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # Public articles in the topic, kept by services.editorial.publishing.refresh_publication.
     article_count: Mapped[int] = mapped_column(default=0)
-    # Name and description per language other than English, by code: a few small rows, loaded
-    # with the topics (one query for all of them).
+    # Name and description per language other than English, by code. Pages read them for all
+    # topics at once (services.reading.listings.topic_words), not through this.
     translations: Mapped[dict[str, TopicTranslation]] = relationship(
-        collection_class=attribute_keyed_dict("language"),
-        cascade="all, delete-orphan",
-        lazy="selectin",
+        collection_class=attribute_keyed_dict("language"), cascade="all, delete-orphan"
     )
-
-    def name_in(self, language: str) -> str | None:
-        """The name in `language`, None where it has none (the English one stands in)."""
-        found = self.translations.get(language)
-        return found.name if found else None
-
-    def description_in(self, language: str) -> str | None:
-        found = self.translations.get(language)
-        return found.description if found and found.description else None
 
     def __repr__(self) -> str:
         return f"<Topic {self.slug}>"

@@ -3,9 +3,9 @@ article."""
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, g
 
-from models import Article, ReadingLevel, Topic
+from models import SOURCE_LANGUAGE, Article, ReadingLevel, Topic
 from services.reading import listings
 from services.reading.personalization import ListingSummary
 from services.reading.readability import ease_label
@@ -59,11 +59,24 @@ def listing_question(article: Article) -> listings.ListingQuestion:
     return listings.listing_question(article, current_language())
 
 
+def _topic_words(topic: Topic) -> listings.TopicTranslation | None:
+    """The topic's words in the page's language: all topics' loaded once per request."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return None
+    cache = g.setdefault("topic_words", {})
+    if language not in cache:
+        cache[language] = listings.topic_words(language)
+    return cache[language].get(topic.id)
+
+
 def topic_name(topic: Topic) -> str:
     """The topic's name in the page's language, else the English one."""
-    return topic.name_in(current_language()) or topic.name
+    words = _topic_words(topic)
+    return words.name if words is not None else topic.name
 
 
 def topic_description(topic: Topic) -> str:
     """The topic's description in the page's language, else the English one."""
-    return topic.description_in(current_language()) or topic.description
+    words = _topic_words(topic)
+    return words.description if words is not None and words.description else topic.description

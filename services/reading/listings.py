@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import attributes
 
 from extensions import db
-from models import SOURCE_LANGUAGE, Article, ArticleListingTranslation, ReadingLevel
+from models import (
+    SOURCE_LANGUAGE,
+    Article,
+    ArticleListingTranslation,
+    ReadingLevel,
+    TopicTranslation,
+)
 from services.reading.personalization import ListingSummary, choose_level
 from services.reading.personalization import listing_summary as english_summary
 
@@ -76,3 +82,14 @@ def listing_summary(article: Article, level: ReadingLevel, language: str) -> Lis
     return ListingSummary(
         english.text, english.level, level, SOURCE_LANGUAGE, page_language=language
     )
+
+
+def topic_words(language: str) -> dict[int, TopicTranslation]:
+    """Every topic's name and description in `language`, by topic id: one query for a page,
+    whatever the number of topics it names (none for English, whose words are on `topics`)."""
+    if language == SOURCE_LANGUAGE:
+        return {}
+    rows = db.session.scalars(
+        sa.select(TopicTranslation).where(TopicTranslation.language == language)
+    )
+    return {row.topic_id: row for row in rows}

@@ -167,3 +167,20 @@ def test_a_revision_without_spanish_drops_the_copy(demo):
             ArticleListingTranslation.article_id == article.id
         )
     )
+
+
+def test_spanish_topic_names_cost_one_query_a_page(demo, client):
+    with statements() as seen:
+        page = client.get("/es/topics").get_data(as_text=True)
+    assert "Cuidados de apoyo" in page
+    assert len([s for s in seen if "FROM topic_translations" in s]) == 1
+    with statements() as seen:
+        client.get("/topics")
+    assert not [s for s in seen if "topic_translations" in s]
+
+
+def test_the_search_fragment_lists_spanish_questions(demo, client):
+    """htmx swaps only the results: the fragment words its cards as the whole page does."""
+    fragment = client.get("/es/search?q=blast+crisis", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert copy(BLAST).question in markup.unescape(fragment.get_data(as_text=True))

@@ -1,6 +1,7 @@
 """Template filters: dates as readers and staff read them, and what a listing says of an
 article."""
 
+import unicodedata
 from datetime import date, datetime
 
 from flask import Flask, g
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(listing_question)
     app.add_template_filter(topic_name)
     app.add_template_filter(topic_description)
+    app.add_template_filter(by_topic_name)
     app.add_template_global(load_listing_copies)
     app.add_template_filter(long_datetime)
     app.add_template_filter(utc_iso)
@@ -80,3 +82,17 @@ def topic_description(topic: Topic) -> str:
     """The topic's description in the page's language, else the English one."""
     words = _topic_words(topic)
     return words.description if words is not None and words.description else topic.description
+
+
+def by_topic_name(topics: list) -> list:
+    """Topics (or (topic, count) pairs) A to Z by their names in the page's language: the
+    database orders them by the English ones."""
+    if current_language() == SOURCE_LANGUAGE:
+        return list(topics)
+
+    def key(item) -> str:
+        name = topic_name(item[0] if isinstance(item, tuple) else item)
+        folded = unicodedata.normalize("NFKD", name.casefold())
+        return "".join(c for c in folded if not unicodedata.combining(c))
+
+    return sorted(topics, key=key)

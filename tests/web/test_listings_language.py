@@ -184,3 +184,10 @@ def test_the_search_fragment_lists_spanish_questions(demo, client):
     fragment = client.get("/es/search?q=blast+crisis", headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     assert copy(BLAST).question in markup.unescape(fragment.get_data(as_text=True))
+
+
+def test_spanish_topics_are_in_spanish_alphabetical_order(demo, client):
+    page = client.get("/es/topics").get_data(as_text=True)
+    names = re.findall(r'class="card-title" href="/es/topics/[a-z0-9-]+">([^<]+)<', page)
+    assert names[0] == "Cuidados de apoyo" and len(names) == 6
+    assert names == sorted(names, key=str.casefold)

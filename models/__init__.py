@@ -33,11 +33,13 @@ from models.revision import Revision, Section, SectionVariant
 from models.search import SearchDocument
 from models.session import StaffSession
 from models.topic import Topic, article_topics
+from models.translation import ArticleListingTranslation, TopicTranslation
 from models.user import User
 
 __all__ = [
     "AnswerStatus",
     "Article",
+    "ArticleListingTranslation",
     "AuditEvent",
     "CachedPage",
     "CachedPdf",
@@ -71,6 +73,7 @@ __all__ = [
     "SourceRead",
     "StaffSession",
     "Topic",
+    "TopicTranslation",
     "User",
     "article_topics",
     "library_change_articles",

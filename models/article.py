@@ -6,11 +6,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
 from extensions import db
 from models.base import ReadingLevel, utcnow
 from models.topic import Topic, article_topics
+from models.translation import ArticleListingTranslation
 from models.user import User
 
 if TYPE_CHECKING:
@@ -115,6 +116,12 @@ class Article(db.Model):
         cascade="all, delete-orphan",
     )
     topics: Mapped[list[Topic]] = relationship(secondary=article_topics, order_by=Topic.name)
+    # The listing copies in languages other than English, by code (the publishing rule keeps
+    # them); a listing page loads them for all its articles at once
+    # (services.reading.listings.load_listing_copies).
+    listing_translations: Mapped[dict[str, ArticleListingTranslation]] = relationship(
+        collection_class=attribute_keyed_dict("language"), cascade="all, delete-orphan"
+    )
 
     @property
     def summaries(self) -> dict[ReadingLevel, str]:

@@ -127,19 +127,27 @@ class LibraryChange(db.Model):
         new entry, those it fills in)."""
         if self.is_new:
             return [name for name, value in self.proposed.items() if value not in (None, "", [])]
-        return [name for name, value in self.proposed.items() if self.base.get(name) != value]
+        # A field only the base has: a glossary term's wording in a language the change removes.
+        names = [*self.proposed, *(name for name in self.base if name not in self.proposed)]
+        return [name for name in names if self.base.get(name) != self.proposed.get(name)]
+
+    def _label(self, name: str) -> str:
+        """A field's name for staff; a term's field in another language as "explanation (es)"."""
+        labels = FIELD_LABELS[self.kind]
+        code, _, field = name.rpartition("_")
+        if name not in labels and code and field in labels:
+            return f"{labels[field]} ({code})"
+        return labels.get(name, name)
 
     @property
     def changed_labels(self) -> list[str]:
         """The changed fields as readers and staff call them ("what was read")."""
-        labels = FIELD_LABELS[self.kind]
-        return [labels.get(name, name) for name in self.changed_fields]
+        return [self._label(name) for name in self.changed_fields]
 
     def field_diff(self) -> list[FieldDiff]:
         """Field by field, what the change replaces and with what (changed fields only)."""
-        labels = FIELD_LABELS[self.kind]
         return [
-            FieldDiff(name, labels.get(name, name), self.base.get(name), self.proposed[name])
+            FieldDiff(name, self._label(name), self.base.get(name), self.proposed.get(name))
             for name in self.changed_fields
         ]
 

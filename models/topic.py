@@ -2,9 +2,10 @@
 
 import sqlalchemy as sa
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
 from extensions import db
+from models.translation import TopicTranslation
 
 article_topics = sa.Table(
     "article_topics",
@@ -25,6 +26,11 @@ class Topic(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # Public articles in the topic, kept by services.editorial.publishing.refresh_publication.
     article_count: Mapped[int] = mapped_column(default=0)
+    # Name and description per language other than English, by code. Pages read them for all
+    # topics at once (services.reading.listings.topic_words), not through this.
+    translations: Mapped[dict[str, TopicTranslation]] = relationship(
+        collection_class=attribute_keyed_dict("language"), cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Topic {self.slug}>"

@@ -7,9 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 from blueprints.admin.base import acting_user, bp, requires
 from blueprints.admin.library_forms import TermForm
 from extensions import db
-from models import GlossaryTerm, LibraryChange, LibraryKind
+from models import SOURCE_LANGUAGE, GlossaryTerm, Language, LibraryChange, LibraryKind
 from services.library import changes as library_changes
 from services.library import glossary as glossary_service
+from services.reading.languages import enabled_languages
 from services.staff.permissions import Permission
 from services.validation import InvalidFields
 from web.rendering import render_page, wants_fragment
@@ -29,6 +30,17 @@ def glossary():
     )
 
 
+def _term_form(term: GlossaryTerm | None = None, **kwargs) -> TermForm:
+    """The form, with fields for each other enabled language and any the term has words in."""
+    languages = [lang for lang in enabled_languages() if lang.code != SOURCE_LANGUAGE]
+    known = {lang.code for lang in languages}
+    for code in sorted(set((term.translations or {}) if term else ()) - known):
+        found = db.session.get(Language, code)
+        languages.append(found or Language(code=code, english_name=code))
+    stored = glossary_service.TermInput.of(term).translations if term else {}
+    return TermForm.build([(lang.code, lang.english_name) for lang in languages], stored, **kwargs)
+
+
 def _term_page(form: TermForm, term: GlossaryTerm | None = None, status: int = 200):
     pending = library_changes.pending_for(LibraryKind.GLOSSARY, term.id) if term else None
     return render_template(
@@ -43,7 +55,7 @@ def _term_page(form: TermForm, term: GlossaryTerm | None = None, status: int = 2
 @requires(Permission.GLOSSARY)
 def new_term():
     """Add a term; articles explain it from their next view."""
-    form = TermForm()
+    form = _term_form()
     if not form.validate_on_submit():
         return _term_page(form, status=422 if form.is_submitted() else 200)
     try:
@@ -76,12 +88,11 @@ def term(term_id: int):
         pending = library_changes.pending_for(LibraryKind.GLOSSARY, found.id)
         if pending is not None and pending.author_id == acting_user().id:
             stored = pending.proposed  # its author goes on from their proposal
-        form = TermForm(
-            formdata=None,
-            data=stored | {"aliases": "\n".join(stored["aliases"])},
-        )
-        return _term_page(form, found)
-    form = TermForm()
+        lines = {
+            name: "\n".join(value) for name, value in stored.items() if isinstance(value, list)
+        }
+        return _term_page(_term_form(found, formdata=None, data=stored | lines), found)
+    form = _term_form(found)
     if not form.validate_on_submit():
         return _term_page(form, found, 422)
     try:

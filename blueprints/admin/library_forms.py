@@ -189,18 +189,60 @@ class ReferenceForm(ServiceErrors, FlaskForm):
 
 
 class TermForm(ServiceErrors, FlaskForm):
+    """The English fields, then the same four per other language (`CODE_term`, ...), added per
+    request for the languages there are (`build`)."""
+
     term = StringField("Term")
     abbr = StringField("Abbreviation")
     aliases = TextAreaField("Other forms")
     definition = TextAreaField("Plain definition")
+    languages: list[tuple[str, str]] = []  # (code, English name) of the other languages
+    stored: dict[str, dict] = {}  # the term's words in them as saved
+
+    @classmethod
+    def build(
+        cls, languages: list[tuple[str, str]], stored: dict[str, dict] | None = None, **kwargs
+    ) -> TermForm:
+        """A form with fields for the term in each of `languages`; `stored` (the saved words)
+        stands for a language whose fields a form sent without (one opened before it was
+        enabled), so that an edit never drops words it did not show."""
+
+        class Bound(cls):  # type: ignore[valid-type, misc]
+            pass
+
+        for code, name in languages:
+            setattr(Bound, f"{code}_term", StringField(f"Term in {name}"))
+            setattr(Bound, f"{code}_abbr", StringField(f"Abbreviation in {name}"))
+            setattr(Bound, f"{code}_aliases", TextAreaField(f"Other forms in {name}"))
+            setattr(Bound, f"{code}_definition", TextAreaField(f"Plain definition in {name}"))
+        form = Bound(**kwargs)
+        form.languages = languages
+        form.stored = stored or {}
+        return form
+
+    def in_language(self, code: str) -> list:
+        """The fields of the term in `code`, in page order."""
+        return [self[f"{code}_{name}"] for name in ("term", "abbr", "aliases", "definition")]
 
     def to_input(self) -> TermInput:
         """What was typed, for the service: other forms one per line."""
+        translations = {}
+        for code, _ in self.languages:
+            if not self[f"{code}_term"].raw_data and code in self.stored:
+                translations[code] = self.stored[code]  # not sent: kept as saved
+                continue
+            translations[code] = {
+                "term": self[f"{code}_term"].data or "",
+                "abbr": self[f"{code}_abbr"].data or "",
+                "aliases": (self[f"{code}_aliases"].data or "").splitlines(),
+                "definition": self[f"{code}_definition"].data or "",
+            }
         return TermInput(
             term=self.term.data or "",
             definition=self.definition.data or "",
             abbr=self.abbr.data or "",
             aliases=(self.aliases.data or "").splitlines(),
+            translations=translations,
         )
 
     def validate(self, extra_validators=None) -> bool:

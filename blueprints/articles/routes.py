@@ -8,10 +8,11 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from caching.headers import ARTICLE, LISTING, shared
 from caching.pages import cached_page
 from extensions import db
-from models import GlossaryTerm, ReadingLevel, Topic
+from models import ReadingLevel, Topic
 from services.editorial import publishing
 from services.followups import answers
 from services.reading import public_history
+from services.reading.glossary import glossary_page
 from services.reading.view import (
     approved_articles,
     build_view,
@@ -132,9 +133,9 @@ def topic(topic_slug: str):
 @shared(**LISTING)
 @cached_page
 def glossary():
-    """Every glossary term with its plain definition; inline terms link here."""
-    terms = db.session.scalars(sa.select(GlossaryTerm).order_by(sa.func.lower(GlossaryTerm.term)))
-    return render_page("articles/glossary.html", terms=list(terms))
+    """Every glossary term with its plain definition in the page's language; inline terms link
+    here."""
+    return render_page("articles/glossary.html", glossary=glossary_page(current_language()))
 
 
 @bp.get("/editorial-policy")

@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from caching import changes, renders
 from extensions import db
 from models import (
+    SOURCE_LANGUAGE,
     Article,
+    ArticleListingTranslation,
     LevelSetting,
     ReadabilityTarget,
     ReadingLevel,
@@ -108,10 +110,13 @@ def refresh_publication(article: Article) -> None:
         article.summary_standard = copies[ReadingLevel.STANDARD]
         article.summary_plain = copies[ReadingLevel.PLAIN]
         article.updated_at = public.created_at
+        copy_listing_translations(article, public)
         if public.topic_ids is not None:
             article.topics = list(
                 db.session.scalars(sa.select(Topic).where(Topic.id.in_(public.topic_ids)))
             )
+    else:
+        article.listing_translations.clear()
     topics_after = {t.id for t in article.topics}
     if was_public != (public is not None) or topics_before != topics_after:
         recount_topics(topics_before | topics_after)
@@ -122,6 +127,26 @@ def listing_summaries(summary: Section | None) -> dict[ReadingLevel, str]:
     has none (a listing falls back as the article page does, and says so)."""
     bodies = {v.level: v.body for v in summary.variants} if summary is not None else {}
     return {level: listing_copy(bodies.get(level, "")) for level in ReadingLevel}
+
+
+def copy_listing_translations(article: Article, public: Revision) -> None:
+    """The listing copies in each language the public revision has a question or a short
+    answer in (`article.listing_translations`); a language it no longer has loses its row."""
+    summary = public.summary_section
+    wordings = summary.translations if summary is not None else []
+    questions = public.question_translations or {}
+    languages = ({w.language for w in wordings} | set(questions)) - {SOURCE_LANGUAGE}
+    rows = article.listing_translations
+    for gone in set(rows) - languages:
+        del rows[gone]
+    for language in sorted(languages):
+        bodies = {w.level: w.body for w in wordings if w.language == language}
+        row = rows.get(language) or ArticleListingTranslation(language=language)
+        row.question = questions.get(language, "")
+        row.summary = listing_copy(bodies.get(ReadingLevel.CLINICAL, ""))
+        row.summary_standard = listing_copy(bodies.get(ReadingLevel.STANDARD, ""))
+        row.summary_plain = listing_copy(bodies.get(ReadingLevel.PLAIN, ""))
+        rows[language] = row
 
 
 def listing_copy(body: str) -> str:

@@ -49,13 +49,21 @@ def reference_values(data: references.ReferenceInput) -> dict:
     return _plain(asdict(data))
 
 
+TERM_WORDS = ("term", "abbr", "aliases", "definition")
+
+
 def term_values(data: glossary.TermInput) -> dict:
-    return {
+    """A term's fields as a change stores them, each language's beside the English as
+    `CODE_FIELD` ("es_definition"), so the review shows each one that changed."""
+    values = {
         "term": data.term,
         "abbr": data.abbr,
         "aliases": list(data.aliases),
         "definition": data.definition,
     }
+    for code, words in sorted(data.translations.items()):
+        values |= {f"{code}_{name}": words[name] for name in TERM_WORDS}
+    return values
 
 
 def _as_reference_input(values: dict) -> references.ReferenceInput:
@@ -65,8 +73,13 @@ def _as_reference_input(values: dict) -> references.ReferenceInput:
 
 
 def _as_term_input(values: dict) -> glossary.TermInput:
+    translations: dict[str, dict] = {}
+    for name, value in values.items():
+        code, _, field = name.rpartition("_")
+        if code and field in TERM_WORDS and name not in TERM_WORDS:
+            translations.setdefault(code, {})[field] = value
     return glossary.TermInput(
-        values["term"], values["definition"], values["abbr"], list(values["aliases"])
+        values["term"], values["definition"], values["abbr"], list(values["aliases"]), translations
     )
 
 
@@ -233,7 +246,7 @@ def propose(
         actor=actor,
         target=target,
         changes={"change": change.id}
-        | {name: [base.get(name), proposed[name]] for name in change.changed_fields},
+        | {name: [base.get(name), proposed.get(name)] for name in change.changed_fields},
     )
     return change
 

@@ -32,11 +32,22 @@ class TermInput:
     definition: str
     abbr: str = ""
     aliases: list[str] = field(default_factory=list)
+    # The term in other languages, by code: {"term", "abbr", "aliases", "definition"} each.
+    translations: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def of(cls, term: GlossaryTerm) -> TermInput:
         """The stored values of a term, to start an edit from."""
-        return cls(term.term, term.definition, term.abbr, list(term.aliases))
+        translations = {
+            code: {
+                "term": words.get("term", ""),
+                "abbr": words.get("abbr", ""),
+                "aliases": list(words.get("aliases", [])),
+                "definition": words.get("definition", ""),
+            }
+            for code, words in (term.translations or {}).items()
+        }
+        return cls(term.term, term.definition, term.abbr, list(term.aliases), translations)
 
 
 def term_slug(term: str) -> str:
@@ -61,9 +72,46 @@ def clean_term(data: TermInput) -> TermInput:
         max_length=MAX_DEFINITION,
         required=True,
     )
+    aliases = _clean_aliases(errors, data.aliases, {term.lower(), abbr.lower()})
+    if term and not term_slug(term):
+        errors["term"] = "Use at least one letter or digit (A to Z, 0 to 9) in the term."
+    translations = {
+        code: cleaned
+        for code, words in sorted(data.translations.items())
+        if (cleaned := _clean_translation(errors, code, words))
+    }
+    if errors:
+        raise InvalidFields(errors)
+    return TermInput(term, definition, abbr, aliases, translations)
+
+
+def _clean_translation(errors: dict[str, str], code: str, words: dict) -> dict | None:
+    """One language's wording of a term, checked like the English (errors under `CODE_field`);
+    None when every field is empty: the term has no wording in that language."""
+    found: dict[str, str] = {}
+    term = clean_text(found, "term", words.get("term", ""), label="the term", max_length=120)
+    abbr = clean_text(found, "abbr", words.get("abbr", ""), label="the abbreviation", max_length=40)
+    definition = clean_text(
+        found,
+        "definition",
+        words.get("definition", ""),
+        label="a plain definition",
+        max_length=MAX_DEFINITION,
+    )
+    aliases = _clean_aliases(found, words.get("aliases", []), {term.lower(), abbr.lower()})
+    if not (term or abbr or definition or aliases) and not found:
+        return None
+    if not term and "term" not in found:
+        found["term"] = "Enter the term in this language, or leave every field of it empty."
+    if not definition and "definition" not in found:
+        found["definition"] = "Enter the explanation in this language, or leave every field empty."
+    errors.update({f"{code}_{name}": message for name, message in found.items()})
+    return {"term": term, "abbr": abbr, "aliases": aliases, "definition": definition}
+
+
+def _clean_aliases(errors: dict[str, str], typed: list[str], seen: set[str]) -> list[str]:
     aliases: list[str] = []
-    seen = {term.lower(), abbr.lower()}
-    for alias in (" ".join(a.split()) for a in data.aliases):
+    for alias in (" ".join(a.split()) for a in typed):
         if alias and alias.lower() not in seen:
             seen.add(alias.lower())
             aliases.append(alias)
@@ -71,11 +119,7 @@ def clean_term(data: TermInput) -> TermInput:
         errors["aliases"] = f"Use at most {MAX_ALIASES} other forms."
     elif too_long := next((a for a in aliases if len(a) > 120), None):
         errors["aliases"] = f"“{too_long[:40]}…” is longer than 120 characters."
-    if term and not term_slug(term):
-        errors["term"] = "Use at least one letter or digit (A to Z, 0 to 9) in the term."
-    if errors:
-        raise InvalidFields(errors)
-    return TermInput(term, definition, abbr, aliases)
+    return aliases
 
 
 def _check_unique(data: TermInput, slug: str, *, exclude: GlossaryTerm | None = None) -> None:
@@ -97,8 +141,29 @@ def _check_unique(data: TermInput, slug: str, *, exclude: GlossaryTerm | None = 
                 errors[name] = (
                     f"“{form}” already explains “{other.term}”; a word can have one definition."
                 )
+    for code, words in data.translations.items():
+        _check_unique_in(code, words, query, errors)
     if errors:
         raise InvalidFields(errors, status_code=409)
+
+
+def _check_unique_in(code: str, words: dict, query: sa.Select, errors: dict[str, str]) -> None:
+    """A form in another language explains one term of that language, as in English."""
+    owners = {}
+    for other in db.session.scalars(query):
+        wording = other.wording(code)
+        if wording is not None:
+            for form in (wording.term, wording.abbr, *wording.aliases):
+                if form:
+                    owners[form.lower()] = wording
+    fields = (("term", [words["term"]]), ("abbr", [words["abbr"]]), ("aliases", words["aliases"]))
+    for name, forms in fields:
+        for form in forms:
+            other = owners.get(form.lower()) if form else None
+            if other is not None and f"{code}_{name}" not in errors:
+                errors[f"{code}_{name}"] = (
+                    f"“{form}” already explains “{other.term}”; a word can have one definition."
+                )
 
 
 def _snapshot(term: GlossaryTerm) -> dict:
@@ -107,11 +172,15 @@ def _snapshot(term: GlossaryTerm) -> dict:
         "abbr": term.abbr,
         "aliases": list(term.aliases),
         "definition": term.definition,
-    }
+    } | ({"translations": dict(term.translations)} if term.translations else {})
 
 
 def _forms(term: GlossaryTerm | TermInput) -> set[str]:
-    return {form for form in (term.term, term.abbr, *term.aliases) if form}
+    """Every form of the term, in every language it has."""
+    forms = {form for form in (term.term, term.abbr, *term.aliases) if form}
+    for words in (term.translations or {}).values():
+        forms |= {f for f in (words["term"], words["abbr"], *words["aliases"]) if f}
+    return forms
 
 
 def _note_pages_using(forms: set[str]) -> None:
@@ -160,7 +229,12 @@ def insert_term(data: TermInput, *, actor: User) -> GlossaryTerm:
     slug = term_slug(data.term)
     _check_unique(data, slug)
     term = GlossaryTerm(
-        slug=slug, term=data.term, abbr=data.abbr, aliases=data.aliases, definition=data.definition
+        slug=slug,
+        term=data.term,
+        abbr=data.abbr,
+        aliases=data.aliases,
+        definition=data.definition,
+        translations=data.translations,
     )
     db.session.add(term)
     audit.record("glossary.create", actor=actor, target=term, changes=_snapshot(term))
@@ -209,6 +283,7 @@ def apply_edit(term: GlossaryTerm, data: TermInput, *, actor: User) -> dict[str,
             "abbr": data.abbr,
             "aliases": data.aliases,
             "definition": data.definition,
+            "translations": data.translations,
         },
     )
     if changes:

@@ -48,14 +48,37 @@ def _answers_cite(key: str) -> bool:
     return any(key in citation_keys(body) for body in bodies)
 
 
+def _wordings(values: dict) -> list[dict]:
+    """The term in each language it has (values as `changes.term_values` gives them: another
+    language's fields are `CODE_term`, `CODE_abbr`, `CODE_aliases`)."""
+    found = [values]
+    for name in values:
+        code, _, field = name.rpartition("_")
+        if field == "term" and code:
+            found.append(
+                {
+                    "term": values[name],
+                    "abbr": values.get(f"{code}_abbr", ""),
+                    "aliases": values.get(f"{code}_aliases", []),
+                }
+            )
+    return found
+
+
 def _forms(values: dict) -> list[str]:
-    return [f for f in (values["term"], values["abbr"], *values["aliases"]) if f]
+    return [
+        f
+        for words in _wordings(values)
+        for f in (words["term"], words["abbr"], *words["aliases"])
+        if f
+    ]
 
 
 def articles_using(*term_values_: dict) -> list[Article]:
-    """Public articles whose public text uses any form of these terms as a whole word, as the
-    renderer matches them (a LIKE prefilter, then the renderer's own pattern)."""
-    terms = [_FormsOnly(v) for v in term_values_]
+    """Public articles whose public text (in any language: wordings of every language are
+    section variants) uses any form of these terms as a whole word, as the renderer matches
+    them (a LIKE prefilter, then the renderer's own pattern)."""
+    terms = [_FormsOnly(words) for v in term_values_ for words in _wordings(v)]
     forms = {f for v in term_values_ for f in _forms(v)}
     if not forms:
         return []

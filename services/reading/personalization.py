@@ -153,11 +153,18 @@ class ListingSummary:
     text: str
     level: ReadingLevel | None
     requested: ReadingLevel
+    language: str = SOURCE_LANGUAGE  # the text's; a page in another language may show English
+    page_language: str = SOURCE_LANGUAGE
 
     @property
     def is_fallback(self) -> bool:
         """The reader's level has no wording: a more technical one stands in (say so)."""
         return self.level is not None and self.level != self.requested
+
+    @property
+    def untranslated(self) -> bool:
+        """The page's language has no short answer: the English one stands in (say so)."""
+        return bool(self.text) and self.language != self.page_language
 
 
 def listing_summary(article: Article, level: ReadingLevel) -> ListingSummary:

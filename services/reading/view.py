@@ -179,9 +179,11 @@ def load_revision(revision_id: int, language: str = SOURCE_LANGUAGE) -> Revision
     )
 
 
-def load_glossary(url: Callable[[GlossaryTerm], str]) -> Glossary:
-    """Every glossary term, ready to mark up text."""
-    return Glossary.build(db.session.scalars(sa.select(GlossaryTerm)).all(), url)
+def load_glossary(url: Callable[[GlossaryTerm], str], language: str = SOURCE_LANGUAGE) -> Glossary:
+    """Every glossary term worded in `language` (`GlossaryTerm.wording`), ready to mark up
+    text; a term without words in it is not marked on that language's pages."""
+    terms = db.session.scalars(sa.select(GlossaryTerm)).all()
+    return Glossary.build([w for t in terms if (w := t.wording(language)) is not None], url)
 
 
 # Shown whole, never behind "Show full section": the short answer, and the questions to ask,
@@ -226,10 +228,8 @@ def build_view(
             return None
     chosen = [(s, choose_wording(s, level, language)) for s in _reading_order(revision.sections)]
     chosen = [(s, v) for s, v in chosen if v is not None]
-    # The glossary is English: its terms are marked in English pages only, for now.
-    marks_terms = (
-        glossary_url is not None and level != ReadingLevel.CLINICAL and language == SOURCE_LANGUAGE
-    )
+    # Terms are marked in the page's language, with its words for them (GlossaryTerm.wording).
+    marks_terms = glossary_url is not None and level != ReadingLevel.CLINICAL
     key = payload = None
     if cached and revision.id is not None:
         key = renders.key_for(
@@ -241,7 +241,7 @@ def build_view(
         )
         payload = renders.fetch(key)
     if payload is None:
-        glossary = load_glossary(glossary_url) if marks_terms else None  # type: ignore[arg-type]
+        glossary = load_glossary(glossary_url, language) if marks_terms else None  # type: ignore[arg-type]
         payload = _render(chosen, card_url=card_url, glossary=glossary)
         if key is not None:
             renders.store(key, payload)

@@ -22,6 +22,7 @@ from models import (
     SectionKind,
     SourceRead,
     Topic,
+    TopicTranslation,
     User,
 )
 from services.editorial import review
@@ -163,6 +164,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def _topic(slug: str, fields: dict) -> Topic:
+    """A topic, with its name and description in each language it has a table for (`[slug.es]`)."""
+    topic = Topic(slug=slug, name=fields["name"], description=fields.get("description", ""))
+    for language, words in fields.items():
+        if isinstance(words, dict):
+            topic.translations[language] = TopicTranslation(
+                language=language, name=words["name"], description=words.get("description", "")
+            )
+    return topic
+
+
 def _load_glossary(path: Path) -> None:
     for entry in tomllib.loads(path.read_text())["terms"]:
         db.session.add(
@@ -172,6 +184,16 @@ def _load_glossary(path: Path) -> None:
                 abbr=entry.get("abbr", ""),
                 aliases=entry.get("aliases", []),
                 definition=entry["definition"],
+                translations={
+                    code: {
+                        "term": words["term"],
+                        "abbr": words.get("abbr", ""),
+                        "aliases": words.get("aliases", []),
+                        "definition": words["definition"],
+                    }
+                    for code, words in entry.items()
+                    if isinstance(words, dict)  # [terms.es]: the entry in that language
+                },
                 is_demo=True,
             )
         )
@@ -181,7 +203,7 @@ def load_demo(directory: Path = DEMO_DIR) -> int:
     """Load topics, references and articles; returns the number of articles loaded."""
     topics = {}
     for slug, fields in tomllib.loads((directory / "topics.toml").read_text()).items():
-        topics[slug] = Topic(slug=slug, **fields)
+        topics[slug] = _topic(slug, fields)
         db.session.add(topics[slug])
     for key, fields in tomllib.loads((directory / "references.toml").read_text()).items():
         db.session.add(

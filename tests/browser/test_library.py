@@ -146,6 +146,7 @@ SCREENS = {
     "reference": "/admin/references/1",
     "glossary": "/admin/glossary",
     "term-form": "/admin/glossary/new",
+    "term-with-spanish": "/admin/glossary/1",  # the demo's first term, with its Spanish fields
     "settings": "/admin/settings",
     "users": "/admin/users",
     "new-user": "/admin/users/new",

@@ -276,3 +276,71 @@ def test_review_diff_shows_spanish(client, article):
     assert "Question — Spanish" in page
     assert "Plain wording — Spanish" in page or "— Spanish</h4>" in page
     assert "con frecuencia" in page
+
+
+# -- The dashboard's "Translations out of date" --------------------------------------------------
+
+
+def _lagging_article(slug: str):
+    from tests.factories import make_article, make_user
+
+    author = make_user(role=Role.EDITOR)
+    made = make_article(slug=slug, author=author, sections=_sections(), question=f"{slug}?")
+    second = save_revision(
+        made,
+        author=author,
+        question=f"{slug}?",
+        sections=_sections(f"New English for {slug} [@ref]."),
+        based_on_id=made.latest_revision_id,
+    )
+    review.submit(second, actor=author)
+    reviewer = make_user(role=Role.REVIEWER, credentials="MD")
+    review.start_review(second, reviewer=reviewer)
+    review.approve(second, reviewer=reviewer, override_reason="Test")
+    return made
+
+
+def test_dashboard_lists_translations_out_of_date(client, article):
+    page = client.get("/admin/").get_data(as_text=True)
+    start = page.index('id="translations_behind"')
+    listed = page[start : page.index("</section>", start)]
+    assert 'Translations out of date <span class="count">(1)</span>' in listed
+    assert "Why water?</a>: Short answer" in listed
+    assert "Spanish plain: follows the English of revision 1; readers see revision 2." in listed
+    assert f'href="/admin/articles/{article.id}/edit?language=es"' in listed
+    # Marked as still current and approved: off the list.
+    latest = article.latest_revision
+    from services.editorial import translations
+
+    fresh = translations.mark_still_current(
+        article,
+        actor=latest.author,
+        position=0,
+        language="es",
+        level=L.PLAIN,
+        based_on_id=latest.id,
+    )
+    from tests.factories import make_user
+
+    review.submit(fresh, actor=latest.author)
+    reviewer = make_user(role=Role.REVIEWER, credentials="MD")
+    review.start_review(fresh, reviewer=reviewer)
+    review.approve(fresh, reviewer=reviewer, override_reason="Test")
+    db.session.commit()
+    again = client.get("/admin/").get_data(as_text=True)
+    start = again.index('id="translations_behind"')
+    assert "Nothing here." in again[start : again.index("</section>", start)]
+
+
+def test_translations_out_of_date_cost_does_not_grow_with_rows(client, article):
+    from tests.web.test_review_pages import count_queries
+
+    count_queries(client, "/admin/?show=translations_behind")  # warm: the user, the session
+    one = count_queries(client, "/admin/?show=translations_behind")
+    for n in range(4):
+        _lagging_article(f"more-{n}")
+    db.session.commit()
+    page = client.get("/admin/?show=translations_behind").get_data(as_text=True)
+    assert page.count("Edit the Spanish") == 5
+    count_queries(client, "/admin/?show=translations_behind")
+    assert count_queries(client, "/admin/?show=translations_behind") == one

@@ -344,3 +344,24 @@ def test_translations_out_of_date_cost_does_not_grow_with_rows(client, article):
     assert page.count("Edit the Spanish") == 5
     count_queries(client, "/admin/?show=translations_behind")
     assert count_queries(client, "/admin/?show=translations_behind") == one
+
+
+def test_approval_gate_counts_a_broken_key_in_spanish(client, article):
+    from services.editorial.review import ApprovalBlocked
+
+    author = staff(Role.EDITOR, "Wendy Writer")
+    reviewer = staff(Role.REVIEWER, "Rita Reviewer")
+    sections = _sections("Drink water, and then more water [@ref].")
+    sections[1].translations = {"es": {L.PLAIN: "Los médicos están de acuerdo [@no-such-key]."}}
+    draft = save_revision(
+        article,
+        author=author,
+        question="Why water?",
+        sections=sections,
+        based_on_id=article.latest_revision_id,
+    )
+    review.submit(draft, actor=author)
+    review.start_review(draft, reviewer=reviewer)
+    with pytest.raises(ApprovalBlocked, match="no-such-key"):
+        review.approve(draft, reviewer=reviewer)
+    db.session.rollback()

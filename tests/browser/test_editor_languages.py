@@ -120,3 +120,20 @@ def test_new_staff_screens_pass_axe_and_fit_a_phone(page, live_app, people):
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(path)
         assert_no_horizontal_scroll(page, 390, path)
+
+
+def test_a_section_added_in_place_starts_without_translations(page, live_app, people):
+    sign_in(page, people["erin"])
+    article_id, _number, _before = _article(live_app, LAGGING)
+    page.goto(f"/admin/articles/{article_id}/edit")
+    page.get_by_role("button", name="Add a section").click()
+    added = page.locator(".section-editor").last
+    values = added.locator(".translation-store textarea").evaluate_all(
+        "boxes => boxes.map(b => b.value)"
+    )
+    assert values and all(v == "" for v in values), values
+    names = added.locator(".translation-store textarea").evaluate_all(
+        "boxes => boxes.map(b => b.name)"
+    )
+    count = page.locator(".section-editor").count()
+    assert all(n.startswith(f"sections-{count - 1}-tr-") for n in names), names

@@ -34,7 +34,7 @@ from blueprints.admin.editor_form import (  # noqa: F401 (PreviewMode, reader_co
 from blueprints.admin.forms import ArticleForm
 from extensions import db
 from models import SOURCE_LANGUAGE, Article, ReadingLevel, Revision, Topic
-from services.editorial import conflicts, editing, editor_languages, revisions
+from services.editorial import conflicts, editing, editor_languages, inputs, revisions
 from services.editorial import review as review_service
 from services.editorial.editor_languages import translation_languages
 from services.errors import Conflict, DomainError, InvalidTransition, NotPermitted
@@ -81,12 +81,18 @@ def _conflict(article: Article, form: ArticleForm, topics: list[Topic]):
 
 def _conflict_view(base: Revision | None, latest: Revision, form: ArticleForm, topics):
     chosen = set(form.topics.data or [])
+    sections = editing.section_inputs(form.rows())
+    questions = form.question_translations
+    if form.translated is None and base is not None:
+        # A post without translations keeps them (the carry-over rule): compare as kept.
+        inputs.carry_translations(sections, base)
+        questions = dict(base.question_translations or {})
     mine = conflicts.form_snapshot(
         form.question.data or "",
-        editing.section_inputs(form.rows()),
+        sections,
         [t.name for t in topics if t.id in chosen],
         form.next_review_on.data,
-        form.question_translations,
+        questions,
     )
     return conflicts.conflict_view(base, latest, mine, {t.id: t.name for t in topics})
 

@@ -365,3 +365,23 @@ def test_approval_gate_counts_a_broken_key_in_spanish(client, article):
     with pytest.raises(ApprovalBlocked, match="no-such-key"):
         review.approve(draft, reviewer=reviewer)
     db.session.rollback()
+
+
+def test_a_conflict_from_an_english_only_post_does_not_claim_spanish_removed(client, article):
+    page = client.get(f"/admin/articles/{article.id}/edit").get_data(as_text=True)
+    other = staff(Role.EDITOR, "Olga Other")
+    db.session.commit()
+    save_revision(
+        article,
+        author=other,
+        question="Why water, really?",
+        sections=_sections("Drink water, and then more water [@ref]."),
+        based_on_id=article.latest_revision_id,
+    )
+    db.session.commit()
+    data = {k: v for k, v in posted(page, action="save").items() if "-tr-" not in k}
+    del data["translations_posted"]
+    response = client.post(f"/admin/articles/{article.id}/edit", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "— Spanish" not in html

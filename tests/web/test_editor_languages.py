@@ -123,6 +123,7 @@ def test_english_view_carries_spanish_and_an_english_save_keeps_it(client, artic
     page = client.get(f"/admin/articles/{article.id}/edit").get_data(as_text=True)
     assert 'aria-label="Language of the wording"' in page and ">Spanish</button>" in page
     assert 'name="sections-0-tr-es-plain"' in page and 'class="translation-store" hidden' in page
+    assert "Also written in Spanish (plain)" in page
     data = posted(page, action="save")
     data["sections-1-plain"] = "Doctors agree, all of them [@ref]."
     response = client.post(f"/admin/articles/{article.id}/edit", data=data)

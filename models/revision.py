@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, event, false
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -142,7 +142,10 @@ class SectionVariant(db.Model):
     """A section's text at one reading level, with its measured readability."""
 
     __tablename__ = "section_variants"
-    __table_args__ = (UniqueConstraint("section_id", "level", "language"),)
+    __table_args__ = (
+        UniqueConstraint("section_id", "level", "language"),
+        Index("ix_section_variants_lags", "lags", "section_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
@@ -164,6 +167,9 @@ class SectionVariant(db.Model):
         ForeignKey("revisions.id", ondelete="SET NULL")
     )
     source_digest: Mapped[str | None] = mapped_column(String(32))
+    # Whether this revision's English differs from the English it translates: settled at save
+    # (a revision never changes), so staff can list lagging translations by index.
+    lags: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     section: Mapped[Section] = relationship(overlaps="variants,translations")
     source_revision: Mapped[Revision | None] = relationship(foreign_keys=[source_revision_id])

@@ -8,6 +8,7 @@ from blueprints.admin import (  # noqa: F401
     editor_side,
     followups,
     glossary,
+    languages,
     library_changes,
     links,
     references,

@@ -92,3 +92,16 @@ def _staff_navigation() -> dict:
         ]
 
     return {"staff_nav": staff_nav, "can": lambda name: can(current_user, Permission(name))}
+
+
+@bp.app_template_filter("language_name")
+def language_name(code: str) -> str:
+    """A language's English name for staff screens ("es" → "Spanish"), read once a request."""
+    from flask import g
+
+    from services.editorial.editor_languages import language_names
+
+    names = g.get("_language_names")
+    if names is None:
+        names = g._language_names = language_names()
+    return names.get(code, code)

@@ -13,26 +13,33 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
-from jinja2_fragments.flask import render_block
-from markupsafe import Markup
 
 from blueprints.admin.articles import (
     all_topics,
     find_article,
-    glossary_url,
     hold,
     latest_revision,
 )
 from blueprints.admin.base import acting_user, bp, requires
+from blueprints.admin.editor_form import (  # noqa: F401 (PreviewMode, reader_context: re-exported)
+    PreviewMode,
+    _draft_preview,
+    _form_for,
+    _form_from_rows,
+    _posted_form,
+    _preview_level,
+    editor_language,
+    reader_context,
+)
 from blueprints.admin.forms import ArticleForm
 from extensions import db
-from models import Article, ReadingLevel, Revision, Topic
-from services.editorial import conflicts, editing, revisions
+from models import SOURCE_LANGUAGE, Article, ReadingLevel, Revision, Topic
+from services.editorial import conflicts, editing, editor_languages, inputs, revisions
 from services.editorial import review as review_service
+from services.editorial.editor_languages import translation_languages
 from services.errors import Conflict, DomainError, InvalidTransition, NotPermitted
 from services.followups import promotion
-from services.reading.personalization import Audience
-from services.reading.view import ArticleView, load_revision
+from services.reading.view import load_revision
 from services.staff.permissions import Permission
 from web.audience import audiences
 from web.rescue import Reason, keeps_typed_text
@@ -61,84 +68,6 @@ class EditorTarget:
         return url_for("admin.preview_draft", article_id=self.article_id)
 
 
-def _posted_form(topics: list[Topic]) -> ArticleForm:
-    form = ArticleForm()
-    form.set_topics(topics)
-    return form
-
-
-def _form_from_rows(values: dict, rows: list[dict], topics: list[Topic]) -> ArticleForm:
-    form = ArticleForm(formdata=None, **values, sections=rows)
-    form.set_topics(topics)
-    return form
-
-
-def _form_for(article: Article, latest: Revision | None, topics: list[Topic]) -> ArticleForm:
-    """The editor form filled from the latest revision."""
-    if latest is None:
-        values = {"question": article.question, "topics": [t.id for t in article.topics]}
-        return _form_from_rows(values, editing.starter_rows(), topics)
-    topic_ids = latest.topic_ids if latest.topic_ids is not None else [t.id for t in article.topics]
-    values = {
-        "based_on_id": str(latest.id),
-        "question": latest.question,
-        "topics": topic_ids,
-        "next_review_on": latest.next_review_on,
-    }
-    return _form_from_rows(values, editing.rows_from_revision(latest), topics)
-
-
-def _preview_level() -> ReadingLevel:
-    return ReadingLevel.parse(request.form.get("preview_level")) or ReadingLevel.CLINICAL
-
-
-@dataclass
-class PreviewMode:
-    """What articles/detail.html needs to know when it renders for staff, not readers."""
-
-    revision: Revision
-    topics: list[Topic]
-    levels: list
-    # Where readers can read this revision: "public" (the article page), "pending" (the page of
-    # a revision waiting for review), or "" (nowhere).
-    shown_to_readers: str = ""
-
-
-def reader_context(view: ArticleView, preview: PreviewMode) -> dict:
-    """The context articles/detail.html renders with, for a staff preview at `view.level`."""
-    levels = audiences().levels
-    return {
-        "view": view,
-        "audience": Audience(None, view.level, levels.get(view.level)),
-        "audiences": audiences(),
-        "audience_param": None,
-        "expanded": {"all"},
-        "refs_full": True,
-        "swapping": False,
-        "preview": preview,
-    }
-
-
-def _draft_preview(
-    article: Article, form: ArticleForm, latest: Revision | None, topics: list[Topic]
-) -> tuple[editing.DraftPreview, Markup]:
-    """The unsaved text as readers would see it (the article page's own block), with checks."""
-    chosen = set(form.topics.data or [])
-    revision = editing.draft_revision(
-        question=form.question.data or "",
-        sections=editing.section_inputs(form.rows()),
-        topic_ids=sorted(chosen),
-        next_review_on=form.next_review_on.data,
-        number=(latest.number + 1) if latest else 1,
-    )
-    result = editing.preview_draft(
-        article, revision, _preview_level(), levels=audiences().levels, glossary_url=glossary_url
-    )
-    mode = PreviewMode(revision, [t for t in topics if t.id in chosen], [])
-    body = render_block("articles/detail.html", "article_body", **reader_context(result.view, mode))
-    return result, Markup(body)
-
-
 def _conflict(article: Article, form: ArticleForm, topics: list[Topic]):
     """Both sides of a conflict already shown, kept on screen while the editor merges."""
     base_id, seen_id = form.conflict_base, form.based_on
@@ -152,11 +81,18 @@ def _conflict(article: Article, form: ArticleForm, topics: list[Topic]):
 
 def _conflict_view(base: Revision | None, latest: Revision, form: ArticleForm, topics):
     chosen = set(form.topics.data or [])
+    sections = editing.section_inputs(form.rows())
+    questions = form.question_translations
+    if form.translated is None and base is not None:
+        # A post without translations keeps them (the carry-over rule): compare as kept.
+        inputs.carry_translations(sections, base)
+        questions = dict(base.question_translations or {})
     mine = conflicts.form_snapshot(
         form.question.data or "",
-        editing.section_inputs(form.rows()),
+        sections,
         [t.name for t in topics if t.id in chosen],
         form.next_review_on.data,
+        questions,
     )
     return conflicts.conflict_view(base, latest, mine, {t.id: t.name for t in topics})
 
@@ -182,6 +118,9 @@ def _editor(
             conflict = _conflict(article, form, topics)
         subject = article or Article(slug="new-article", question=form.question.data or "")
         preview, preview_body = _draft_preview(subject, form, latest, topics)
+    languages = translation_languages()
+    names = {lang.code: lang.english_name for lang in languages}
+    language = editor_language()
     context = {
         "form": form,
         "target": target,
@@ -194,6 +133,13 @@ def _editor(
         "preview": preview,
         "preview_body": preview_body,
         "preview_level": _preview_level() if request.method == "POST" else ReadingLevel.CLINICAL,
+        "wording_languages": languages,
+        "editor_language": language,
+        "language_name": names.get(language, "English"),
+        "markers": editor_languages.markers(latest, language)
+        if language != SOURCE_LANGUAGE
+        else {},
+        "ease_targets": editor_languages.level_targets(language),
         "promoted_from": (
             promotion.promoted_from(article) if article is not None and signed_out is None else None
         ),
@@ -284,7 +230,7 @@ def new_article():
             flash(f"Created the article and submitted {label} for review.", "success")
             return redirect(url_for("admin.article", article_id=created), 303)
         flash(f"Created the article as a draft ({label}).", "success")
-        return redirect(url_for("admin.edit", article_id=created), 303)
+        return redirect(_editor_url(created), 303)
 
     return _handle_editor_post(target, topics, save)
 
@@ -299,6 +245,7 @@ def _save(article: Article, form: ArticleForm, topics: list[Topic], *, based_on_
         based_on_id=based_on_id,
         topics=_selected_topics(form, topics),
         next_review_on=form.next_review_on.data,
+        question_translations=form.question_translations,
     )
 
 
@@ -324,6 +271,7 @@ def _write(article: Article, form: ArticleForm, topics: list[Topic], *, based_on
         based_on_id=based_on_id,
         topics=_selected_topics(form, topics),
         next_review_on=form.next_review_on.data,
+        question_translations=form.question_translations,
     )
 
 
@@ -375,9 +323,17 @@ def edit(article_id: int):
         flash(f"Saved {label} as a draft.", "success")
         if request.form.get("action") == "save-close":
             return redirect(url_for("admin.article", article_id=article_id), 303)
-        return redirect(url_for("admin.edit", article_id=article_id), 303)
+        return redirect(_editor_url(article_id), 303)
 
     return _handle_editor_post(target, topics, save)
+
+
+def _editor_url(article_id: int) -> str:
+    """The editor again, in the language it was showing."""
+    language = editor_language()
+    if language == SOURCE_LANGUAGE:
+        return url_for("admin.edit", article_id=article_id)
+    return url_for("admin.edit", article_id=article_id, language=language)
 
 
 def _simultaneous(article: Article, base_id: int | None) -> Conflict:

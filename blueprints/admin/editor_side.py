@@ -12,7 +12,8 @@ from blueprints.admin.base import bp, requires
 from blueprints.admin.editor import EditorTarget, _draft_preview, _editor, _posted_form
 from extensions import db
 from models import Article, Revision
-from services.editorial import catalogue, editing
+from services.editorial import catalogue, editing, editor_languages
+from services.editorial.editor_languages import translation_languages
 from services.search import normalise_query
 from services.staff.permissions import Permission
 from web.audience import audiences
@@ -62,7 +63,14 @@ def preview_draft(article_id: int | None):
         levels=audiences().levels,
         level_order=editing.LEVEL_ORDER,
         signed_out=None,
+        language_name=_language_name(preview.language),
+        ease_targets=editor_languages.level_targets(preview.language),
     )
+
+
+def _language_name(code: str) -> str:
+    found = [lang.english_name for lang in translation_languages() if lang.code == code]
+    return found[0] if found else "English"
 
 
 # -- Citation helper ---------------------------------------------------------------------

@@ -109,6 +109,52 @@ class ArticleForm(FlaskForm):
     )
     sections = FieldList(FormField(SectionForm))
 
+    # Wording in other languages (languages are rows, so these are not WTForms fields): per
+    # section, {"translations": {code: {level: text}}, "heading_translations": {code: text}};
+    # None when the post carried none (a form that shows English only keeps the saved ones).
+    translated: list[dict] | None = None
+    question_translations: dict[str, str] | None = None
+
+    def read_translations(self, formdata, codes: list[str]) -> None:
+        """Read `sections-N-tr-CODE-LEVEL`, `sections-N-tr-CODE-heading` and
+        `question-tr-CODE`, present when the editor marked the post `translations_posted`."""
+        if "translations_posted" not in formdata:
+            return
+        self.question_translations = {
+            code: _collapse(formdata.get(f"question-tr-{code}", "")) for code in codes
+        }
+        self.translated = []
+        for entry in self.sections.entries:
+            bodies: dict[str, dict[str, str]] = {}
+            headings: dict[str, str] = {}
+            for code in codes:
+                prefix = f"{entry.name}-tr-{code}"
+                headings[code] = _collapse(formdata.get(f"{prefix}-heading", ""))
+                bodies[code] = {lv: formdata.get(f"{prefix}-{lv}", "") for lv in LEVELS}
+            self.translated.append({"translations": bodies, "heading_translations": headings})
+
+    def set_translations(self, rows: list[dict], questions: dict[str, str] | None) -> None:
+        """Carry the rows' translations (editing rows) into the form, to show them again."""
+        if questions is None and not any("translations" in row for row in rows):
+            return
+        self.question_translations = dict(questions or {})
+        self.translated = [
+            {
+                "translations": row.get("translations") or {},
+                "heading_translations": row.get("heading_translations") or {},
+            }
+            for row in rows
+        ]
+
+    def translation_of(self, index: int, code: str, name: str) -> str:
+        """A section's text in `code` at level `name` (or its "heading"), as the form holds it."""
+        if self.translated is None or index >= len(self.translated):
+            return ""
+        row = self.translated[index]
+        if name == "heading":
+            return row["heading_translations"].get(code, "")
+        return row["translations"].get(code, {}).get(name, "")
+
     def validate_next_review_on(self, field) -> None:
         if field.data is None:
             return
@@ -145,10 +191,13 @@ class ArticleForm(FlaskForm):
 
     def rows(self) -> list[dict]:
         """The sections as typed, one dict per section (services.editorial.editing's rows)."""
-        return [
+        rows = [
             {name: entry.form[name].data or "" for name in ("kind", "heading", *LEVELS)}
             for entry in self.sections.entries
         ]
+        for row, extra in zip(rows, self.translated or [], strict=False):
+            row.update(extra)
+        return rows
 
     def values(self) -> dict:
         """Every field as typed, to build the form again after rearranging sections."""
@@ -159,4 +208,5 @@ class ArticleForm(FlaskForm):
             "topics": self.topics.data or [],
             "next_review_on": self.next_review_on.data,
             "change_note": self.change_note.data or "",
+            "question_translations": self.question_translations,
         }

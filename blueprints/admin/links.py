@@ -17,6 +17,7 @@ OBJECT_PAGES = {
     "audience_role": ("admin.settings", None),
     "reading_level": ("admin.settings", None),
     "followup": ("admin.followup", "question_id"),
+    "language": ("admin.language", "language_code"),
 }
 
 
@@ -27,6 +28,8 @@ def object_url(object_type: str, object_id: str) -> str | None:
     endpoint, param = OBJECT_PAGES[object_type]
     if param is None:
         return url_for(endpoint)
+    if object_type == "language":
+        return url_for(endpoint, **{param: object_id}) if object_id != "en" else None
     if not object_id.isdigit():
         return None
     return url_for(endpoint, **{param: int(object_id)})

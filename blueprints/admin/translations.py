@@ -1,5 +1,6 @@
 """Translations on staff screens: "mark as still current" when an English edit needed no change
-in a translation (services/editorial/translations.py). The editor per language comes later."""
+in a translation (services/editorial/translations.py), from the review page or the editor's
+view of that language."""
 
 from __future__ import annotations
 
@@ -53,4 +54,6 @@ def translation_still_current(article_id: int):
             article, message=f"{error} Nothing was saved.", status=error.status_code
         )
     flash(message, "success")
+    if request.form.get("return_to") == "editor":  # the editor's button: back to that language
+        return redirect(url_for("admin.edit", article_id=article_id, language=language), 303)
     return redirect(url_for("admin.article", article_id=article_id), 303)

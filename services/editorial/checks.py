@@ -39,6 +39,22 @@ NUMBER_CLAIM = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(*\[]?[A-Z0-9])")
+# The same claims in Spanish wording: "30 %", "por ciento", "5 días", "1 de cada 3",
+# "supervivencia ... 40". Sentences may open with ¿ or ¡ and an accented capital.
+_TIEMPO = r"(?:años?|meses|mes|semanas?|días?|horas?|minutos?|h)"
+NUMBER_CLAIM_ES = re.compile(
+    rf"""
+    {_RANGE}\s*(?:%|por\s+ciento\b)
+  | \b{_RANGE}\s*{_UNIT}{_PER}(?![\w])
+  | \b{_RANGE}(?:\s*(?:-|–|a)\s*\d+)?[\s-]*{_TIEMPO}\b
+  | \b\d+\s+(?:de\s+cada|entre|de)\s+\d+\b
+  | \b(?:supervivencia|mortalidad|remisión|respuesta|recaída|cociente\s+de\s+riesgos)\b
+      [^.;]*?\b\d+(?:[.,]\d+)?\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+SENTENCE_END_ES = re.compile(r"(?<=[.!?])\s+(?=[\"“(*\[¿¡]?[A-ZÁÉÍÓÚÑ0-9])")
+_CLAIMS = {"es": (NUMBER_CLAIM_ES, SENTENCE_END_ES)}
 
 
 @dataclass(frozen=True)
@@ -91,20 +107,22 @@ class Findings:
         return lines
 
 
-def uncited_number_sentences(markdown: str) -> list[str]:
-    """Sentences that state a clinical number and cite nothing."""
-    return list(uncited_sentences(markdown))
+def uncited_number_sentences(markdown: str, language: str = "en") -> list[str]:
+    """Sentences that state a clinical number and cite nothing (English patterns, or those of
+    `language` where it has its own: Spanish)."""
+    return list(uncited_sentences(markdown, language))
 
 
 # A pure function of the text: the editor's live preview re-checks every variant on each
 # keystroke pause, and all but the one being typed are unchanged since the last request.
 @lru_cache(maxsize=256)
-def uncited_sentences(markdown: str) -> tuple[str, ...]:
+def uncited_sentences(markdown: str, language: str = "en") -> tuple[str, ...]:
     """`uncited_number_sentences`, cached per text (a tuple: shared between callers)."""
+    claim, sentence_end = _CLAIMS.get(language, (NUMBER_CLAIM, SENTENCE_END))
     found = []
     for block in inline_blocks(markdown):
-        for sentence in SENTENCE_END.split(block):
-            if NUMBER_CLAIM.search(CITATION.sub("", sentence)) and not CITATION.search(sentence):
+        for sentence in sentence_end.split(block):
+            if claim.search(CITATION.sub("", sentence)) and not CITATION.search(sentence):
                 found.append(sentence.strip())
     return tuple(found)
 
@@ -196,3 +214,5 @@ def _check_translations(
         for key in dict.fromkeys(citation_keys(wording.body)):
             if key not in known_keys:
                 findings.broken.append(BrokenCitation(heading, wording.level, key))
+        for sentence in uncited_number_sentences(wording.body, wording.language):
+            findings.uncited_numbers.append(UncitedNumber(heading, wording.level, sentence))

@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from extensions import db
-from models import ReadingLevel, Revision, Topic
+from models import SOURCE_LANGUAGE, ReadingLevel, Revision, Topic
 from services.editorial.diffing import (
     LevelDiff,
     RevisionDiff,
@@ -31,6 +31,7 @@ class LevelPair:
     level: ReadingLevel
     theirs: LevelDiff | None
     yours: LevelDiff | None
+    language: str = SOURCE_LANGUAGE
 
 
 @dataclass
@@ -79,12 +80,16 @@ def _changed(section: SectionDiff | None) -> bool:
 def _pair(heading: str, theirs: SectionDiff | None, yours: SectionDiff | None) -> SectionPair:
     theirs = theirs if _changed(theirs) else None
     yours = yours if _changed(yours) else None
-    their_levels = {lv.level: lv for lv in theirs.changed_levels} if theirs else {}
-    your_levels = {lv.level: lv for lv in yours.changed_levels} if yours else {}
+    # Per language and level: a Spanish wording changed on either side is shown like English,
+    # so a merge never drops a translation unseen.
+    their_levels = {(lv.language, lv.level): lv for lv in theirs.changed_levels} if theirs else {}
+    your_levels = {(lv.language, lv.level): lv for lv in yours.changed_levels} if yours else {}
+    languages = sorted({k[0] for k in [*their_levels, *your_levels]} - {SOURCE_LANGUAGE})
     levels = [
-        LevelPair(level, their_levels.get(level), your_levels.get(level))
+        LevelPair(level, their_levels.get(key), your_levels.get(key), language)
+        for language in [SOURCE_LANGUAGE, *languages]
         for level in LEVEL_ORDER
-        if level in their_levels or level in your_levels
+        if (key := (language, level)) in their_levels or key in your_levels
     ]
     return SectionPair(heading, theirs, yours, levels)
 
@@ -126,6 +131,7 @@ def form_snapshot(
     sections: list[SectionInput],
     topics: list[str],
     next_review_on: date | None,
+    questions: dict[str, str] | None = None,
 ) -> Snapshot:
     """The editor's unsaved text as a Snapshot, to compare with saved revisions."""
     return Snapshot(
@@ -135,11 +141,21 @@ def form_snapshot(
                 s.kind,
                 s.heading,
                 # A textarea posts CRLF; saved text has LF (revisions.save_revision).
-                {lv: b.replace("\r\n", "\n").strip() for lv, b in s.variants.items()},
+                _lf(s.variants),
+                {code: _lf(by) for code, by in (s.translations or {}).items() if _lf(by)},
+                {code: h for code, h in (s.heading_translations or {}).items() if h.strip()},
             )
             for s in sections
         ],
         topics=sorted(topics),
         next_review_on=next_review_on,
         label="your text",
+        question_translations={k: " ".join(v.split()) for k, v in (questions or {}).items()}
+        if questions is not None
+        else {},
     )
+
+
+def _lf(by_level: dict[ReadingLevel, str]) -> dict[ReadingLevel, str]:
+    # A textarea posts CRLF; saved text has LF (revisions.save_revision).
+    return {lv: b.replace("\r\n", "\n").strip() for lv, b in by_level.items() if b.strip()}

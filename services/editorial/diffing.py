@@ -8,12 +8,12 @@ library) does the matching; this module only decides what is compared with what.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from difflib import SequenceMatcher
 from typing import Literal
 
-from models import ReadingLevel, Revision, SectionKind
+from models import SOURCE_LANGUAGE, ReadingLevel, Revision, SectionKind
 
 Op = Literal["equal", "insert", "delete"]
 TOKEN = re.compile(r"\s+|[\w@'’-]+|[^\w\s]")
@@ -31,6 +31,9 @@ class SnapshotSection:
     kind: SectionKind
     heading: str
     variants: dict[ReadingLevel, str]
+    # Wording in other languages: {code: {level: text}}, and headings {code: heading}.
+    translations: dict[str, dict[ReadingLevel, str]] = field(default_factory=dict)
+    heading_translations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,12 +45,22 @@ class Snapshot:
     topics: list[str] = field(default_factory=list)
     next_review_on: date | None = None
     label: str = ""
+    question_translations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class LevelDiff:
     level: ReadingLevel
     status: Literal["added", "removed", "changed", "unchanged"]
+    chunks: list[Chunk]
+    language: str = SOURCE_LANGUAGE  # English levels first, then each translation's
+
+
+@dataclass
+class TextDiff:
+    """A short text in another language (a question, a heading) that changed."""
+
+    language: str
     chunks: list[Chunk]
 
 
@@ -59,6 +72,7 @@ class SectionDiff:
     status: Literal["added", "removed", "changed", "unchanged"]
     heading_chunks: list[Chunk]
     levels: list[LevelDiff]
+    heading_translations: list[TextDiff] = field(default_factory=list)
 
     @property
     def heading(self) -> str:
@@ -79,6 +93,7 @@ class RevisionDiff:
     topics_added: list[str]
     topics_removed: list[str]
     next_review: tuple[date | None, date | None] | None
+    question_translations: list[TextDiff] = field(default_factory=list)
 
     @property
     def changed_sections(self) -> list[SectionDiff]:
@@ -88,6 +103,7 @@ class RevisionDiff:
     def has_changes(self) -> bool:
         return bool(
             self.question_changed
+            or self.question_translations
             or self.changed_sections
             or self.topics_added
             or self.topics_removed
@@ -142,16 +158,60 @@ def snapshot(revision: Revision, topic_names: dict[int, str] | None = None) -> S
     return Snapshot(
         question=revision.question,
         sections=[
-            SnapshotSection(s.kind, s.heading, {v.level: v.body for v in s.variants})
+            SnapshotSection(
+                s.kind,
+                s.heading,
+                {v.level: v.body for v in s.variants},
+                _translations(s),
+                dict(s.heading_translations or {}),
+            )
             for s in revision.sections
         ],
         topics=sorted(names.get(i, f"topic {i}") for i in (revision.topic_ids or [])),
         next_review_on=revision.next_review_on,
         label=revision.label,
+        question_translations=dict(revision.question_translations or {}),
     )
 
 
-def _level_diffs(old: dict[ReadingLevel, str], new: dict[ReadingLevel, str]) -> list[LevelDiff]:
+def source_only(shot: Snapshot) -> Snapshot:
+    """The snapshot without its other languages (readers' history is English for now)."""
+    return replace(
+        shot,
+        question_translations={},
+        sections=[replace(s, translations={}, heading_translations={}) for s in shot.sections],
+    )
+
+
+def _translations(section) -> dict[str, dict[ReadingLevel, str]]:
+    found: dict[str, dict[ReadingLevel, str]] = {}
+    for wording in section.translations:
+        found.setdefault(wording.language, {})[wording.level] = wording.body
+    return found
+
+
+def _text_diffs(old: dict[str, str], new: dict[str, str]) -> list[TextDiff]:
+    """Short texts per language (questions, headings) that differ, by language code."""
+    return [
+        TextDiff(code, word_diff(old.get(code, ""), new.get(code, "")))
+        for code in sorted(set(old) | set(new))
+        if old.get(code, "") != new.get(code, "")
+    ]
+
+
+def _wording_diffs(old: SnapshotSection | None, new: SnapshotSection | None) -> list[LevelDiff]:
+    """English levels, then each other language's, clinical → plain."""
+    diffs = _level_diffs(old.variants if old else {}, new.variants if new else {})
+    before = old.translations if old else {}
+    after = new.translations if new else {}
+    for code in sorted(set(before) | set(after)):
+        diffs += _level_diffs(before.get(code, {}), after.get(code, {}), code)
+    return diffs
+
+
+def _level_diffs(
+    old: dict[ReadingLevel, str], new: dict[ReadingLevel, str], language: str = SOURCE_LANGUAGE
+) -> list[LevelDiff]:
     diffs = []
     for level in LEVELS:
         before, after = old.get(level, ""), new.get(level, "")
@@ -166,19 +226,22 @@ def _level_diffs(old: dict[ReadingLevel, str], new: dict[ReadingLevel, str]) -> 
             if before == after
             else "changed"
         )
-        diffs.append(LevelDiff(level, status, word_diff(before, after)))
+        diffs.append(LevelDiff(level, status, word_diff(before, after), language))
     return diffs
 
 
 def _pair(old: SnapshotSection | None, new: SnapshotSection | None) -> SectionDiff:
     base = old or new
     assert base is not None
-    levels = _level_diffs(old.variants if old else {}, new.variants if new else {})
+    levels = _wording_diffs(old, new)
+    headings = _text_diffs(
+        old.heading_translations if old else {}, new.heading_translations if new else {}
+    )
     if old is None:
         status = "added"
     elif new is None:
         status = "removed"
-    elif old.heading != new.heading or any(lv.status != "unchanged" for lv in levels):
+    elif old.heading != new.heading or headings or any(lv.status != "unchanged" for lv in levels):
         status = "changed"
     else:
         status = "unchanged"
@@ -189,6 +252,7 @@ def _pair(old: SnapshotSection | None, new: SnapshotSection | None) -> SectionDi
         status=status,
         heading_chunks=word_diff(old.heading if old else "", new.heading if new else ""),
         levels=levels,
+        heading_translations=headings if old is not None and new is not None else [],
     )
 
 
@@ -232,4 +296,5 @@ def diff(old: Snapshot | None, new: Snapshot) -> RevisionDiff:
         topics_added=[t for t in new.topics if t not in old.topics],
         topics_removed=[t for t in old.topics if t not in new.topics],
         next_review=next_review,
+        question_translations=_text_diffs(old.question_translations, new.question_translations),
     )

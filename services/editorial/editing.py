@@ -9,12 +9,13 @@ reads, in case anything else is pending.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 from extensions import db
 from models import (
+    SOURCE_LANGUAGE,
     Article,
     GlossaryTerm,
     LevelSetting,
@@ -25,6 +26,7 @@ from models import (
 )
 from models.base import utcnow
 from services.editorial.checks import Findings, check_revision, known_reference_keys
+from services.editorial.editor_languages import EaseRow, ease_rows
 from services.editorial.revisions import SectionInput, build_sections
 from services.reading.markdown import citation_keys
 from services.reading.readability import VariantReading, measure
@@ -52,7 +54,13 @@ measured = lru_cache(maxsize=256)(measure)
 def blank_row(kind: SectionKind = SectionKind.OTHER) -> dict:
     """An empty section of `kind`, headed by its kind's label ("Other": the editor names it)."""
     heading = "" if kind == SectionKind.OTHER else kind.label
-    return {"kind": kind.value, "heading": heading, **{lv.value: "" for lv in LEVEL_ORDER}}
+    return {
+        "kind": kind.value,
+        "heading": heading,
+        **{lv.value: "" for lv in LEVEL_ORDER},
+        "translations": {},
+        "heading_translations": {},
+    }
 
 
 def starter_rows() -> list[dict]:
@@ -65,11 +73,16 @@ def rows_from_revision(revision: Revision) -> list[dict]:
     rows = []
     for section in revision.sections:
         bodies = {v.level: v.body for v in section.variants}
+        translations: dict[str, dict[str, str]] = {}
+        for wording in section.translations:
+            translations.setdefault(wording.language, {})[wording.level.value] = wording.body
         rows.append(
             {
                 "kind": section.kind.value,
                 "heading": section.heading,
                 **{lv.value: bodies.get(lv, "") for lv in LEVEL_ORDER},
+                "translations": translations,
+                "heading_translations": dict(section.heading_translations or {}),
             }
         )
     return rows
@@ -84,15 +97,26 @@ def _kind(value: object) -> SectionKind:
 
 def section_inputs(rows: Iterable[Mapping]) -> list[SectionInput]:
     """Editor rows as the publishing service takes them; empty levels are left out (they fall
-    back to another level on the public page)."""
+    back to another level on the public page). A row without "translations" (a form that
+    posted English only) keeps the saved translations (`SectionInput.translations` None)."""
     inputs = []
     for row in rows:
         bodies = {lv: (row.get(lv.value) or "") for lv in LEVEL_ORDER}
+        given = row.get("translations")
         inputs.append(
             SectionInput(
                 kind=_kind(row.get("kind")),
                 heading=" ".join((row.get("heading") or "").split()),
                 variants={lv: body for lv, body in bodies.items() if body.strip()},
+                translations=None
+                if given is None
+                else {
+                    code: {lv: body for lv in LEVEL_ORDER if (body := by.get(lv.value) or "")}
+                    for code, by in given.items()
+                },
+                heading_translations=None
+                if given is None
+                else dict(row.get("heading_translations") or {}),
             )
         )
     return inputs
@@ -130,6 +154,8 @@ def draft_revision(
     topic_ids: list[int] | None = None,
     next_review_on: date | None = None,
     number: int = 0,
+    questions: Mapping[str, str] | None = None,
+    formulas: dict[str, str] | None = None,
 ) -> Revision:
     """A revision built from form input and never added to the session: what Save would write.
 
@@ -139,6 +165,8 @@ def draft_revision(
     revision = Revision(
         number=number,
         question=" ".join(question.split()),
+        question_translations={k: " ".join(v.split()) for k, v in (questions or {}).items()}
+        or None,
         topic_ids=sorted(topic_ids) if topic_ids is not None else None,
         next_review_on=next_review_on,
         change_note="",
@@ -146,7 +174,7 @@ def draft_revision(
         created_at=utcnow(),
         review_comment="",
     )
-    revision.sections.extend(build_sections(sections, measure_text=measured))
+    revision.sections.extend(build_sections(sections, measure_text=measured, formulas=formulas))
     return revision
 
 
@@ -164,10 +192,14 @@ class DraftPreview:
     findings: Findings
     readings: list[ReadingRow]
     level: ReadingLevel
+    language: str = SOURCE_LANGUAGE
+    # Another language's wording: its ease against that language's targets.
+    ease_rows: list[EaseRow] = field(default_factory=list)
 
     @property
     def has_text(self) -> bool:
-        return any(cell is not None for row in self.readings for cell in row.cells.values())
+        rows = self.ease_rows if self.language != SOURCE_LANGUAGE else self.readings
+        return any(cell is not None for row in rows for cell in row.cells.values())
 
 
 def readings(revision: Revision, levels: Mapping[ReadingLevel, LevelSetting]) -> list[ReadingRow]:
@@ -202,6 +234,7 @@ def preview_draft(
     *,
     levels: Mapping[ReadingLevel, LevelSetting],
     glossary_url: Callable[[GlossaryTerm], str] | None,
+    language: str = SOURCE_LANGUAGE,
 ) -> DraftPreview:
     """Render an unsaved revision exactly as readers would see it, with every check on it.
 
@@ -209,11 +242,18 @@ def preview_draft(
     reference library and the glossary.
     """
     with db.session.no_autoflush:
-        keys = {k for s in revision.sections for v in s.variants for k in citation_keys(v.body)}
+        wordings = [v for s in revision.sections for v in [*s.variants, *s.translations]]
+        keys = {k for v in wordings for k in citation_keys(v.body)}
         known = known_reference_keys(keys)
         view = build_view(
-            article, level, card_url=None, glossary_url=glossary_url, revision=revision
+            article,
+            level,
+            card_url=None,
+            glossary_url=glossary_url,
+            revision=revision,
+            language=language,
         )
         findings = check_revision(revision, levels=dict(levels), known_keys=known)
+        ease = ease_rows(revision, language) if language != SOURCE_LANGUAGE else []
     assert view is not None  # a revision was given, so there is always a view
-    return DraftPreview(view, findings, readings(revision, levels), level)
+    return DraftPreview(view, findings, readings(revision, levels), level, language, ease)

@@ -194,6 +194,7 @@ def save_and_submit(
     based_on_id: int | None,
     topics: list[Topic],
     next_review_on: date | None = None,
+    question_translations: dict[str, str] | None = None,
 ) -> tuple[Revision, bool]:
     """The editor's "Save and submit for review": save the text as a new revision and submit
     it, by the same rules as `save_revision` and `submit`, both audited; or, when the text is
@@ -215,6 +216,7 @@ def save_and_submit(
             sections=sections,
             topics=topics,
             next_review_on=next_review_on,
+            question_translations=question_translations,
         )
     ):
         if latest.status not in TRANSITIONS["submit"][0]:
@@ -234,6 +236,7 @@ def save_and_submit(
         based_on_id=based_on_id,
         topics=topics,
         next_review_on=next_review_on,
+        question_translations=question_translations,
     )
     submit(revision, actor=author)
     return revision, True

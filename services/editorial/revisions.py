@@ -195,9 +195,17 @@ def unchanged(
     sections: list[SectionInput],
     topics: list[Topic],
     next_review_on: date | None,
+    question_translations: dict[str, str] | None = None,
 ) -> bool:
-    """Whether saving this text would make a copy of `revision` (the change note aside)."""
+    """Whether saving this text would make a copy of `revision` (the change note aside;
+    translations given as None are kept, so they count as unchanged)."""
     question, sections = normalised(question, sections)
+    if question_translations is not None:
+        given_questions = {k: " ".join(v.split()) for k, v in question_translations.items()}
+        if {k: v for k, v in given_questions.items() if v} != (
+            revision.question_translations or {}
+        ):
+            return False
     saved = [
         (s.kind, s.heading, {v.level: v.body for v in s.variants})
         for s in sorted(revision.sections, key=lambda s: s.position)

@@ -108,6 +108,7 @@ def assign_sources(
             else:
                 wording.source_revision = revision
                 wording.source_digest = digest_of_english(section, wording.level)
+            wording.lags = lags(section, wording)
 
 
 def mark_still_current(

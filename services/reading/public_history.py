@@ -24,7 +24,7 @@ from models import (
     Section,
     library_change_articles,
 )
-from services.editorial.diffing import RevisionDiff, diff
+from services.editorial.diffing import RevisionDiff, diff, source_only
 from services.editorial.dossier import previous_round, snapshot_of, topic_names
 
 
@@ -64,7 +64,7 @@ def approvals(article: Article) -> list[Approval]:
         Approval(
             revision,
             base,
-            diff(snapshot_of(base, names), snapshot_of(revision, names))
+            diff(source_only(snapshot_of(base, names)), source_only(snapshot_of(revision, names)))
             if base is not None
             else None,
         )

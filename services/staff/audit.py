@@ -15,6 +15,7 @@ from models import (
     AuditEvent,
     FollowupQuestion,
     GlossaryTerm,
+    Language,
     LevelSetting,
     Reference,
     Revision,
@@ -46,6 +47,8 @@ def describe(target: Any) -> tuple[str, str, str]:
             return "reading_level", target.level.value, target.language_name
         case Topic():
             return "topic", str(target.id), target.name
+        case Language():
+            return "language", target.code, target.english_name
         case FollowupQuestion():
             # Never the reader's words: they may hold personal details, and audit rows stay.
             return "followup", str(target.id), target.label

@@ -48,6 +48,8 @@ ACTIONS = {
     "library.withdraw": "Withdrew a library change",
     "settings.role": "Changed an audience role",
     "settings.level": "Changed a reading level",
+    "settings.language": "Changed a language",
+    "settings.language_add": "Added a language",
     "user.create": "Added a staff account",
     "user.update": "Changed a staff account",
     "user.deactivate": "Deactivated a staff account",
@@ -71,6 +73,7 @@ OBJECT_TYPES = {
     "user": "Staff account",
     "audience_role": "Audience role",
     "reading_level": "Reading level",
+    "language": "Language",
     "topic": "Topic",
     "followup": "Follow-up question",
 }
@@ -159,7 +162,7 @@ class AuditPage:
 
     def exists(self, event: AuditEvent) -> bool:
         """True when the object the row names is still there (settings always are)."""
-        if event.object_type in ("audience_role", "reading_level"):
+        if event.object_type in ("audience_role", "reading_level", "language"):
             return True
         return (event.object_type, event.object_id) in self.existing
 

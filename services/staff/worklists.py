@@ -188,6 +188,23 @@ def _public_over_target() -> sa.Select:
     )
 
 
+def _translations_behind() -> sa.Select:
+    """Sections of public revisions with a translation that follows older English than the
+    revision's own (`SectionVariant.lags`, settled at save), by article and section: read from
+    the lagging wordings' index, whatever the number of articles."""
+    lagging = sa.select(SectionVariant.section_id).where(SectionVariant.lags == sa.true())
+    return (
+        sa.select(Section)
+        .join(Article, Article.public_revision_id == Section.revision_id)
+        .where(Section.id.in_(lagging))
+        .options(
+            selectinload(Section.translations).selectinload(SectionVariant.source_revision),
+            selectinload(Section.revision).selectinload(Revision.article),
+        )
+        .order_by(Article.question, Article.id, Section.position)
+    )
+
+
 DASHBOARD_TITLES = {
     "drafts": "My drafts",
     "changes_requested": "Changes requested of me",
@@ -195,6 +212,7 @@ DASHBOARD_TITLES = {
     "reviewing": "Under review by me",
     "overdue": "Past their next-review date",
     "over_target": "Public wording above its reading target",
+    "translations_behind": "Translations out of date",
 }
 
 
@@ -209,6 +227,7 @@ def dashboard(user: User, *, today: date, focus: str | None = None, page: int = 
         queries["reviewing"] = _under_review(by=user)
     queries["overdue"] = _overdue(today)
     queries["over_target"] = _public_over_target()
+    queries["translations_behind"] = _translations_behind()
     if focus is not None and focus not in queries:
         focus = None
     lists = []
@@ -262,7 +281,7 @@ def _flagged_revision_ids(lists: Iterable[Worklist]) -> set[int]:
         for row in worklist.rows:
             if isinstance(row, Revision):
                 ids.add(row.id)
-            elif row.public_revision_id is not None:
+            elif isinstance(row, Article) and row.public_revision_id is not None:
                 ids.add(row.public_revision_id)
     return ids
 

@@ -73,6 +73,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], Permission]] = {
     "admin.send_back_library_change": (("POST",), P.REVIEW),
     "admin.withdraw_library_change": (("POST",), P.REFERENCES),
     "admin.settings": (("GET", "POST"), P.SETTINGS),
+    "admin.languages": (("GET", "POST"), P.SETTINGS),
+    "admin.language": (("GET", "POST"), P.SETTINGS),
     "admin.users": (("GET",), P.USERS),
     "admin.user": (("GET", "POST"), P.USERS),
     "admin.new_user": (("GET", "POST"), P.USERS),
@@ -113,6 +115,8 @@ EMPTY_FORM: dict[tuple[str, str], int] = {
     ("POST", "admin.reactivate_user"): 302,
     ("POST", "admin.reset_password"): 302,
     ("POST", "admin.settings"): 302,  # nothing to change: saved as it was
+    ("POST", "admin.languages"): 422,  # a code and names are required
+    ("POST", "admin.language"): 422,
     # The library change was proposed by the approver account below, not by any matrix user.
     ("POST", "admin.approve_library_change"): 303,
     ("POST", "admin.send_back_library_change"): 422,  # a comment is required
@@ -242,6 +246,7 @@ def _objects() -> dict[str, int]:
         "question_id": asked.question.id,
         "approver_id": approver.id,
         "change_id": change.id,
+        "language_code": "es",
     }
 
 

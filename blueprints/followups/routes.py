@@ -26,6 +26,7 @@ from services.followups import answers, questions
 from services.reading.view import find_article
 from services.validation import without_control_characters
 from web.audience import audiences, current_audience
+from web.language import current_language
 from web.limits import UnsafeCharacters
 from web.rendering import render_page, wants_fragment
 
@@ -166,6 +167,7 @@ def ask(slug: str):
                     level=current_audience().level,
                     client=form.nonce.data,
                     secret=current_app.config["SECRET_KEY"],
+                    language=current_language(),
                 )
             except DomainError as error:
                 message = str(error)

@@ -68,9 +68,13 @@ def test_an_article_without_spanish_wording_is_found_in_english(demo):
     assert row is not None
     # Every public article has a Spanish row: a Spanish reader finds everything.
     public = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Article).where(Article.public_revision_id.is_not(None))
+        sa.select(sa.func.count())
+        .select_from(Article)
+        .where(Article.public_revision_id.is_not(None))
     )
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SpanishSearchDocument)) == public
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(SpanishSearchDocument)) == public
+    )
 
 
 @pytest.mark.parametrize("query", ['"crisis blástica"', "crisis -blastica", "tratam", "ñandú OR"])

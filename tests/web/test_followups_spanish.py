@@ -8,8 +8,8 @@ import re
 import sqlalchemy as sa
 
 from extensions import db
-from models import FollowupQuestion, ReadingLevel
-from services.followups import instant
+from models import FollowupQuestion, ReadingLevel, Role
+from services.followups import instant, questions
 from services.reading.view import find_article
 
 SLUG = "hyper-cvad-regimen"
@@ -73,3 +73,37 @@ def test_the_notice_and_lang_in_the_panel(demo, hx):
     assert response.status_code == 200
     if 'lang="en"' in html.split('class="passages"', 1)[-1]:
         assert "Aún sin traducir: se cita en inglés." in html
+
+
+def test_without_htmx_the_private_page_is_spanish_with_spanish_passages(demo, client):
+    response = client.post(
+        ASK,
+        data={"text": "¿Qué medicamentos usa el hyper-CVAD en sus ciclos?", "nonce": "a" * 32},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/es/questions/")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<html lang="es"' in html
+    assert "Lo que dicen nuestros artículos revisados" in html
+    assert "ciclofosfamida" in html or "ciclos" in html
+
+
+def test_staff_see_the_questions_language(demo, client):
+    from tests.web.test_followups_staff import login
+
+    question = questions.ask(
+        find_article(SLUG),
+        text="¿Cuánto dura el tratamiento con hyper-CVAD?",
+        level=ReadingLevel.PLAIN,
+        client="staff-test",
+        secret="s",
+        language="es",
+    ).question
+    db.session.commit()
+    login(client, Role.EDITOR)
+    page = client.get(f"/admin/followups/{question.id}").get_data(as_text=True)
+    assert "<dt>Language</dt><dd>Spanish</dd>" in page
+    assert '<blockquote class="followup-asked" lang="es">' in page
+    queue = client.get("/admin/followups").get_data(as_text=True)
+    assert "wording · Spanish" in queue

@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from extensions import db, limiter
+from models import SOURCE_LANGUAGE
 from services.errors import DomainError
 from services.followups import answers, questions
 from services.reading.view import find_article
@@ -64,9 +65,20 @@ def _article(slug: str):
     return find_article(slug) or abort(404)
 
 
+def _about(article) -> dict:
+    """The article's question as the page's language words it (`about`), and `about_lang` when
+    that is the English one standing in."""
+    language, revision = current_language(), article.public_revision
+    if language == SOURCE_LANGUAGE:
+        return {"about": article.question, "about_lang": None}
+    translated = (revision.question_translations or {}).get(language) if revision else None
+    return {"about": translated or article.question, "about_lang": None if translated else "en"}
+
+
 def _form_context(article, form: AskForm | None = None, **extra) -> dict:
     audience = current_audience()
     return {
+        **_about(article),
         "article": article,
         "form": form,
         "audience_param": audience.level.value if audience.chosen else None,
@@ -196,6 +208,7 @@ def track(token: str):
         answer=answers.public_answer(question),
         evidence=questions.evidence_for(question),
         levels=audiences().levels,
+        **_about(question.article),
         audience_param=audience.level.value if audience.chosen else None,
     )
 

@@ -85,6 +85,7 @@ def test_without_htmx_the_private_page_is_spanish_with_spanish_passages(demo, cl
     assert response.headers["Location"].startswith("/es/questions/")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<html lang="es"' in html
+    assert "¿Qué es el hyper-CVAD" in html  # the article asked about, in Spanish
     assert "Lo que dicen nuestros artículos revisados" in html
     assert "ciclofosfamida" in html or "ciclos" in html
 

@@ -71,7 +71,7 @@ WORDS_ES = (
     "fase nivel valor cambio informe muestra líquido cuidado equipo enfermería clínica visita "
     "signo síntoma fiebre infección erupción náusea cansancio riñón hígado corazón exploración "
     "imagen biopsia medida objetivo umbral intervalo calendario ajuste reducción pausa "
-    "reanudación trasplante"
+    "reanudación suspensión"
 ).split()
 SPANISH = dict(zip(WORDS, WORDS_ES, strict=True))
 HEADINGS_ES = {

@@ -47,7 +47,8 @@ def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "table" and name.startswith("search_index"):
         return False  # SQLite's FTS5 table and its shadow tables
     table = getattr(obj, "table", None)
-    if reflected and compare_to is None and table is not None and table.name == "search_documents":
+    generated = table is not None and table.name.startswith("search_documents")
+    if reflected and compare_to is None and generated:
         return False  # PostgreSQL's generated tsvector columns and their GIN indexes
     return True
 

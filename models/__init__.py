@@ -30,7 +30,7 @@ from models.library_change import (
 from models.reference import Reference
 from models.review import ReviewEvent
 from models.revision import Revision, Section, SectionVariant
-from models.search import SearchDocument
+from models.search import SearchDocument, SpanishSearchDocument
 from models.session import StaffSession
 from models.topic import Topic, article_topics
 from models.translation import ArticleListingTranslation, TopicTranslation
@@ -67,6 +67,7 @@ __all__ = [
     "Role",
     "SOURCE_LANGUAGE",
     "SearchDocument",
+    "SpanishSearchDocument",
     "Section",
     "SectionKind",
     "SectionVariant",

@@ -64,6 +64,9 @@ class FollowupQuestion(db.Model):
     # The wording shown with a public answer, edited by staff to remove anything personal.
     public_text: Mapped[str] = mapped_column(Text, default="")
     level: Mapped[ReadingLevel] = mapped_column(enum_column(ReadingLevel))
+    # The language of the page it was asked on (a language code): its instant answer quotes
+    # that language's wording, and staff see which language to answer in.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     status: Mapped[FollowupStatus] = mapped_column(
         enum_column(FollowupStatus), default=FollowupStatus.NEW
     )

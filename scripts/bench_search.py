@@ -8,6 +8,9 @@ nothing. Target: search p95 <= 50 ms at 100,000 articles.
 PostgreSQL: databases named vetted_bench_search_* are created and dropped on the server at
 BENCH_POSTGRES_URL (default: the local one); skipped when it cannot be reached.
 Options: BENCH_SIZES=10000,100000  BENCH_ENGINES=sqlite,postgresql  BENCH_ROUNDS=20
+Reuse a database instead (kept, and seeded only up to each size):
+BENCH_SQLITE=/tmp/bench.db  BENCH_POSTGRES_DB=vetted_bench_mine (created beforehand).
+Spanish cases (issue 16) search the Spanish index through search(language="es") and /es/search.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
-from models import ReadingLevel  # noqa: E402
+from models import Article, ReadingLevel  # noqa: E402
 from services import search  # noqa: E402
 from services.seeding.demo import load_demo  # noqa: E402
 from services.seeding.synthetic import seed_synthetic  # noqa: E402
@@ -54,6 +57,24 @@ REALISTIC = [
 ]
 # Words every synthetic article uses: each matches all of them (the bounded ranking path).
 BROAD = ["fever", "kidney dose", "patient treatment plan"]
+# The same in Spanish, typed as readers type it: accents left out, plurals, half-typed words.
+REALISTIC_ES = [
+    "¿Cuál es el tratamiento de la LLA en crisis blástica?",
+    "tratamiento crisis blastica",
+    "ponatinib",
+    "ponat",
+    "sindrome de lisis tumoral",
+    "hyper-CVAD",
+    "trasplantes",
+    "enfermedad residual medible",
+    "ponatinib OR dasatinib",
+    "crisis blastica -imatinib",
+]
+BROAD_ES = ["fiebre", "riñon dosis", "paciente tratamiento plan"]
+QUESTIONS_ES = [
+    "¿Es mejor ponatinib que dasatinib para la LLA Ph+?",
+    "¿Cómo se previene el síndrome de lisis tumoral durante la quimioterapia?",
+]
 QUESTIONS = [
     "Is ponatinib better than dasatinib for Ph+ ALL?",
     "How do I prevent tumor lysis syndrome during chemotherapy?",
@@ -110,6 +131,7 @@ def measure(app, engine: str, size: int) -> None:
         "candidate_article_ids(), follow-up questions",
         timed(lambda q: search.candidate_article_ids(q), QUESTIONS),
     )
+    measure_spanish(client)
     slowest = []
     for query in REALISTIC + BROAD:
         p50, _ = percentiles(timed(lambda q: search.search(q, level=ReadingLevel.PLAIN), [query]))
@@ -117,22 +139,45 @@ def measure(app, engine: str, size: int) -> None:
     print("  per query, p50: " + ", ".join(f"{q!r} {t:.1f}" for t, q in sorted(slowest)[-4:]))
 
 
+def measure_spanish(client) -> None:
+    def spanish(q):
+        return search.search(q, level=ReadingLevel.PLAIN, language="es")
+
+    report("search(language='es'), realistic queries", timed(spanish, REALISTIC_ES))
+    report("search(language='es'), broad queries", timed(spanish, BROAD_ES))
+    report(
+        "GET /es/search page, realistic queries",
+        timed(lambda q: client.get("/es/search", query_string={"q": q}), REALISTIC_ES),
+    )
+    report(
+        "candidate_article_ids(language='es')",
+        timed(lambda q: search.candidate_article_ids(q, language="es"), QUESTIONS_ES),
+    )
+    slowest = [(percentiles(timed(spanish, [q]))[0], q) for q in REALISTIC_ES + BROAD_ES]
+    print(
+        "  Spanish per query, p50: " + ", ".join(f"{q!r} {t:.1f}" for t, q in sorted(slowest)[-4:])
+    )
+
+
 def run(engine: str, url: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
-        load_demo()
-        db.session.commit()
-        seeded = 0
-        for size in SIZES:
-            started = time.perf_counter()
-            seed_synthetic(size - seeded)
+        synthetic = sa.select(sa.func.count()).where(Article.is_synthetic.is_(True))
+        seeded = db.session.scalar(synthetic)
+        if not db.session.scalar(sa.select(sa.func.count()).where(Article.is_demo.is_(True))):
+            load_demo()
             db.session.commit()
-            print(
-                f"{engine}: seeded and indexed {size - seeded:,} synthetic articles in "
-                f"{time.perf_counter() - started:.1f} s"
-            )
-            seeded = size
+        for size in SIZES:
+            if size > seeded:
+                started = time.perf_counter()
+                seed_synthetic(size - seeded)
+                db.session.commit()
+                print(
+                    f"{engine}: seeded and indexed {size - seeded:,} synthetic articles in "
+                    f"{time.perf_counter() - started:.1f} s"
+                )
+                seeded = size
             if engine == "postgresql":
                 db.session.execute(sa.text("ANALYZE"))
                 db.session.commit()
@@ -156,11 +201,16 @@ def main() -> None:
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     print(f"search bench: sizes {SIZES}, {ROUNDS} rounds of each query after a warm-up\n")
-    if "sqlite" in ENGINES:
+    if "sqlite" in ENGINES and (path := os.environ.get("BENCH_SQLITE")):
+        run("sqlite", f"sqlite:///{path}")
+        print()
+    elif "sqlite" in ENGINES:
         with tempfile.TemporaryDirectory() as tmp:
             run("sqlite", f"sqlite:///{tmp}/bench_search.db")
         print()
-    if "postgresql" in ENGINES and (admin := postgres_admin()) is not None:
+    if "postgresql" in ENGINES and (name := os.environ.get("BENCH_POSTGRES_DB")):
+        run("postgresql", sa.make_url(POSTGRES).set(database=name).render_as_string(False))
+    elif "postgresql" in ENGINES and (admin := postgres_admin()) is not None:
         name = f"vetted_bench_search_{os.getpid()}"
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))

@@ -12,6 +12,7 @@ from models import FollowupStatus
 from services.errors import DomainError
 from services.followups import answers, promotion, questions
 from services.followups import queue as staff_queue
+from services.reading.languages import language_names
 from services.staff.permissions import Permission
 from web.audience import audiences
 
@@ -62,6 +63,7 @@ def queue():
         args=args,
         filters=FILTERS,
         counts=staff_queue.queue_counts(),
+        language_names=language_names(),
     )
 
 
@@ -104,6 +106,7 @@ def _page(
     return render_template(
         "admin/followup.html",
         question=question,
+        language_names=language_names(),
         form=form,
         promote_form=promote_form or PromoteForm(formdata=None),
         error=error,

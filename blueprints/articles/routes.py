@@ -89,6 +89,7 @@ def search():
         level=current_audience().level,
         topic_slug=topic.slug if topic else None,
         page=request.args.get("page", 1, type=int),
+        language=current_language(),
     )
     context = {"results": results, "topic": topic, **_worded_for_reader()}
     if not wants_fragment():

@@ -21,11 +21,13 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from extensions import db, limiter
+from models import SOURCE_LANGUAGE
 from services.errors import DomainError
 from services.followups import answers, questions
 from services.reading.view import find_article
 from services.validation import without_control_characters
 from web.audience import audiences, current_audience
+from web.language import current_language
 from web.limits import UnsafeCharacters
 from web.rendering import render_page, wants_fragment
 
@@ -63,9 +65,20 @@ def _article(slug: str):
     return find_article(slug) or abort(404)
 
 
+def _about(article) -> dict:
+    """The article's question as the page's language words it (`about`), and `about_lang` when
+    that is the English one standing in."""
+    language, revision = current_language(), article.public_revision
+    if language == SOURCE_LANGUAGE:
+        return {"about": article.question, "about_lang": None}
+    translated = (revision.question_translations or {}).get(language) if revision else None
+    return {"about": translated or article.question, "about_lang": None if translated else "en"}
+
+
 def _form_context(article, form: AskForm | None = None, **extra) -> dict:
     audience = current_audience()
     return {
+        **_about(article),
         "article": article,
         "form": form,
         "audience_param": audience.level.value if audience.chosen else None,
@@ -166,6 +179,7 @@ def ask(slug: str):
                     level=current_audience().level,
                     client=form.nonce.data,
                     secret=current_app.config["SECRET_KEY"],
+                    language=current_language(),
                 )
             except DomainError as error:
                 message = str(error)
@@ -194,6 +208,7 @@ def track(token: str):
         answer=answers.public_answer(question),
         evidence=questions.evidence_for(question),
         levels=audiences().levels,
+        **_about(question.article),
         audience_param=audience.level.value if audience.chosen else None,
     )
 

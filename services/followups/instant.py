@@ -72,10 +72,11 @@ MAX_QUERY_WORDS = 12
 # -- Candidates: the seam to full-text search ---------------------------------------------------
 
 
-def _candidates(query: str, limit: int) -> list[int]:
+def _candidates(query: str, limit: int, language: str = SOURCE_LANGUAGE) -> list[int]:
     """Ids of public articles that may answer `query`, best first: the one seam between the
-    instant answer and full-text search (which matches any of the question's words)."""
-    return search.candidate_article_ids(query, limit=limit)
+    instant answer and full-text search (which matches any of the question's words, in the
+    index of the question's language)."""
+    return search.candidate_article_ids(query, limit=limit, language=language)
 
 
 @dataclass
@@ -109,6 +110,12 @@ class EvidencePassage:
     references: list[CitedReference]  # the sources it cites, numbered for its group
     anchor_prefix: str  # its group's: markers link to the group's list of sources
     score: float
+    language: str = SOURCE_LANGUAGE  # the page's: a passage in another is marked as such
+
+    @property
+    def is_untranslated(self) -> bool:
+        """The page's language has no wording here: the English passage stands in."""
+        return self.variant.language != self.language
 
     @property
     def is_fallback(self) -> bool:
@@ -137,6 +144,8 @@ class EvidenceGroup:
     references: list[CitedReference] = field(default_factory=list)
     more: list[EvidencePassage] = field(default_factory=list)
     more_references: list[CitedReference] = field(default_factory=list)
+    question: str = ""  # the article's question in the page's language, else the English one
+    question_lang: str | None = None  # set when that is not the page's language
 
 
 @dataclass
@@ -171,6 +180,7 @@ class SectionText:
     kind: SectionKind
     heading: str
     position: int
+    heading_lang: str | None = None  # set when the heading is not in the page's language
 
     @property
     def anchor(self) -> str:
@@ -182,6 +192,7 @@ class VariantText:
     id: int
     level: ReadingLevel
     body: str
+    language: str = SOURCE_LANGUAGE
 
 
 def _load(article_ids: list[int]) -> list[Article]:
@@ -197,9 +208,12 @@ def _load(article_ids: list[int]) -> list[Article]:
     return sorted(found, key=lambda a: order[a.id])
 
 
-def _texts(articles: list[Article]) -> dict[int, list[tuple[SectionText, list[VariantText]]]]:
-    """Every section of the articles' live revisions with its wordings, by revision: one plain
-    query, since building thousands of ORM objects would cost more than the scoring."""
+def _texts(
+    articles: list[Article], language: str = SOURCE_LANGUAGE
+) -> dict[int, list[tuple[SectionText, list[VariantText]]]]:
+    """Every section of the articles' live revisions with its wordings in English and in
+    `language`, headings in `language` where they have one, by revision: one plain query,
+    since building thousands of ORM objects would cost more than the scoring."""
     revision_ids = [a.live_revision_id for a in articles if a.live_revision_id]
     rows = db.session.execute(
         sa.select(
@@ -207,45 +221,58 @@ def _texts(articles: list[Article]) -> dict[int, list[tuple[SectionText, list[Va
             Section.id,
             Section.kind,
             Section.heading,
+            Section.heading_translations,
             Section.position,
             SectionVariant.id,
             SectionVariant.level,
             SectionVariant.body,
+            SectionVariant.language,
         )
         .join(SectionVariant, SectionVariant.section_id == Section.id)
         .where(
             Section.revision_id.in_(revision_ids),
             Section.kind.not_in(NOT_QUOTED),
-            # English passages: quoting translations is the Spanish follow-ups' work (issue 16).
-            SectionVariant.language == SOURCE_LANGUAGE,
+            SectionVariant.language.in_({SOURCE_LANGUAGE, language}),
         )
         .order_by(Section.revision_id, Section.position)
     )
     sections: dict[int, dict[int, tuple[SectionText, list[VariantText]]]] = {}
-    for revision_id, section_id, kind, heading, position, variant_id, level, body in rows:
+    for revision_id, section_id, kind, heading, headings, position, *variant in rows:
         by_id = sections.setdefault(revision_id, {})
         if section_id not in by_id:
-            by_id[section_id] = (SectionText(section_id, kind, heading, position), [])
-        by_id[section_id][1].append(VariantText(variant_id, level, body))
+            translated = (headings or {}).get(language) if language != SOURCE_LANGUAGE else heading
+            lang = None if translated else SOURCE_LANGUAGE
+            text = SectionText(section_id, kind, translated or heading, position, lang)
+            by_id[section_id] = (text, [])
+        by_id[section_id][1].append(VariantText(*variant))
     return {revision_id: list(by_id.values()) for revision_id, by_id in sections.items()}
 
 
-def _choose_variant(variants: list[VariantText], level: ReadingLevel) -> VariantText | None:
-    """The article page's fallback: the reader's level, else the nearest more technical one."""
-    by_level = {v.level: v for v in variants}
-    return next((by_level[lv] for lv in FALLBACK[level] if lv in by_level), None)
+def _choose_variant(
+    variants: list[VariantText], level: ReadingLevel, language: str = SOURCE_LANGUAGE
+) -> VariantText | None:
+    """The article page's fallback (services.reading.wording.choose_wording): the reader's
+    level in `language`, else the nearest more technical one in it; else the same in English."""
+    for wanted in dict.fromkeys((language, SOURCE_LANGUAGE)):
+        by_level = {v.level: v for v in variants if v.language == wanted}
+        chosen = next((by_level[lv] for lv in FALLBACK[level] if lv in by_level), None)
+        if chosen is not None:
+            return chosen
+    return None
 
 
-def _passages(articles: list[Article], level: ReadingLevel) -> list[_Scored]:
-    texts = _texts(articles)
+def _passages(
+    articles: list[Article], level: ReadingLevel, language: str = SOURCE_LANGUAGE
+) -> list[_Scored]:
+    texts = _texts(articles, language)
     docs = []
     for article in articles:
         for section, variants in texts.get(article.live_revision_id, []):
-            variant = _choose_variant(variants, level)
+            variant = _choose_variant(variants, level, language)
             if variant is None:
                 continue
-            for index, source in enumerate(split_passages(variant.body)):
-                context, size = heading_terms(section.heading, source.subheading)
+            for index, source in enumerate(split_passages(variant.body, language)):
+                context, size = heading_terms(section.heading, source.subheading, language)
                 size += source.size
                 docs.append(_Scored(article, section, variant, source, context, size, index))
     return docs
@@ -284,9 +311,11 @@ def answer_from_evidence(
     article: Article | None,
     level: ReadingLevel,
     anchor_prefix: str = "ask-",
+    language: str = SOURCE_LANGUAGE,
 ) -> Evidence:
     """The best-matching passages of approved article text at `level`, verbatim with their
     citations (numbered for this panel, listed under each passage), then related articles.
+    In `language` (the page's): its wording, found through its index, else the English.
 
     `article` (the one the question was asked on) is searched first and always; the others come
     from `_candidates`. An empty result means nothing matched well enough to show.
@@ -294,16 +323,16 @@ def answer_from_evidence(
     evidence = Evidence(question=question, level=level)
     if article is not None and article.is_public and article.live_revision_id is None:
         evidence.unreviewed = article
-    query_terms = list(dict.fromkeys(terms(question)))[:MAX_QUERY_WORDS]
+    query_terms = list(dict.fromkeys(terms(question, language)))[:MAX_QUERY_WORDS]
     if not query_terms:
         return evidence
-    ids = _candidates(question, CANDIDATES)
+    ids = _candidates(question, CANDIDATES, language)
     if article is not None:
         ids = [article.id, *(i for i in ids if i != article.id)]
-    docs = _passages(_load(ids), level)
+    docs = _passages(_load(ids), level, language)
     score(query_terms, docs)
     chosen = _choose(docs, article, len([t for t in query_terms if t not in SOFT]))
-    evidence.groups = _render(chosen, level, anchor_prefix)
+    evidence.groups = _render(chosen, level, anchor_prefix, language)
     evidence.related = _related(docs, article, quoted={d.article.id for d in chosen})
     return evidence
 
@@ -323,7 +352,9 @@ def _related(docs: list[_Scored], article: Article | None, quoted: set[int]) -> 
     return [d.article for d in ranked[:MAX_RELATED]]
 
 
-def _render(chosen: list[_Scored], level: ReadingLevel, prefix: str) -> list[EvidenceGroup]:
+def _render(
+    chosen: list[_Scored], level: ReadingLevel, prefix: str, language: str = SOURCE_LANGUAGE
+) -> list[EvidenceGroup]:
     """Group the chosen passages (best first) by article: the first `FIRST_VIEW` shown at once,
     the rest behind "Show more". Groups come in order of their best passage, passages in their
     article's order; each group numbers its citations with a registry of its own."""
@@ -339,8 +370,9 @@ def _render(chosen: list[_Scored], level: ReadingLevel, prefix: str) -> list[Evi
     groups = []
     for number, (first, more) in enumerate(by_article.values(), 1):
         group = EvidenceGroup((first or more)[0].article, f"{prefix}{number}-")
+        group.question, group.question_lang = _question(group.article, language)
         registry = CitationRegistry(known_keys=set(library))
-        rendering = (level, registry, group.anchor_prefix, library)
+        rendering = (level, registry, group.anchor_prefix, library, language)
         group.passages = [_shown(doc, *rendering) for doc in _ordered(first)]
         listed = len(registry.order)  # the first view's sources; the rest are new in "more"
         group.more = [_shown(doc, *rendering) for doc in _ordered(more)]
@@ -348,6 +380,14 @@ def _render(chosen: list[_Scored], level: ReadingLevel, prefix: str) -> list[Evi
         group.references, group.more_references = cited[:listed], cited[listed:]
         groups.append(group)
     return groups
+
+
+def _question(article: Article, language: str) -> tuple[str, str | None]:
+    """The question of the live revision quoted, in `language` where it has one."""
+    if language == SOURCE_LANGUAGE or article.live_revision is None:
+        return article.question, None
+    translated = (article.live_revision.question_translations or {}).get(language)
+    return (translated, None) if translated else (article.question, SOURCE_LANGUAGE)
 
 
 def _first_view(chosen: list[_Scored]) -> int:
@@ -378,6 +418,7 @@ def _shown(
     registry: CitationRegistry,
     prefix: str,
     library: dict[str, Reference],
+    language: str,
 ) -> EvidencePassage:
     """One passage rendered verbatim, its markers numbered by its group's registry."""
     rendered = render(doc.source.markdown, registry, anchor_prefix=prefix)
@@ -394,4 +435,5 @@ def _shown(
         references=sorted(references, key=lambda c: c.number),
         anchor_prefix=prefix,
         score=doc.score,
+        language=language,
     )

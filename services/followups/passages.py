@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 
 from models import SectionKind
 from services.reading.markdown import CITED
+from services.search import spanish
 
 BM25_K1, BM25_B = 1.2, 0.75
 # Sections never quoted as evidence: the questions to ask the care team are questions, not
@@ -71,7 +72,7 @@ def stem(word: str) -> str:
 # one that doesn't is not counted as missing part of the question, since sources rarely say "best".
 SOFT = frozenset(
     map(stem, ["better", "best", "worse", "worst", "good", "bad", "safe", "safer", "safest"])
-)
+) | frozenset(map(spanish.stem, ["mejor", "mejores", "peor", "peores", "bueno", "buena", "malo"]))
 # Block structure only: passages are cut from the source by line, so inline parsing is not needed.
 _blocks = MarkdownIt("commonmark").enable("table")
 _blocks.core.ruler.disable("inline")
@@ -82,10 +83,16 @@ EMPHASIS = re.compile(r"[*_`]+")
 
 
 @lru_cache(maxsize=20_000)
-def _term(word: str) -> str | None:
-    """The index form of one word: an abbreviation as is, else its stem; None for a stop word."""
+def _term(word: str, language: str = "en") -> str | None:
+    """The index form of one word: an abbreviation as is, else its stem; None for a stop word.
+    Spanish words lose their accents and take Spanish stems (services.search.spanish)."""
     if len(word) > 1 and word.isupper():
         return word.lower()  # ALL, CML, TKI: abbreviations, never stop words
+    if language == "es":
+        folded = spanish.fold(word)
+        if folded in spanish.STOPWORDS or (len(folded) < 2 and not folded.isdigit()):
+            return None
+        return spanish.stem(folded) if folded.isalpha() else folded
     lower = PLURALS.get(word.lower(), word.lower())
     if lower in STOPWORDS or (len(lower) < 2 and not lower.isdigit()):
         return None
@@ -104,16 +111,16 @@ def _words(text: str) -> list[str]:
     return TOKEN.findall(text)
 
 
-def terms(text: str) -> list[str]:
-    """The index terms of `text`, in order, repeats kept."""
-    return [t for t in (_term(w) for w in _words(text)) if t]
+def terms(text: str, language: str = "en") -> list[str]:
+    """The index terms of `text` read as `language`, in order, repeats kept."""
+    return [t for t in (_term(w, language) for w in _words(text)) if t]
 
 
-def query_words(text: str) -> list[str]:
+def query_words(text: str, language: str = "en") -> list[str]:
     """The question's content words as typed (lower case, no stop words), first use order."""
     seen: dict[str, None] = {}
     for word in _words(text):
-        if _term(word) is not None:
+        if _term(word, language) is not None:
             seen.setdefault(word.lower(), None)
     return list(seen)
 
@@ -142,21 +149,22 @@ def _inline_text(markdown: str) -> str:
     return " ".join(EMPHASIS.sub("", CITED.sub("", markdown)).split())
 
 
-def _passage(markdown: str, subheading: str) -> SourcePassage:
+def _passage(markdown: str, subheading: str, language: str) -> SourcePassage:
     # Citation keys ("@fda-iclusig") are not words of the text: a passage must not match on them.
-    words = terms(CITED.sub("", markdown))
+    words = terms(CITED.sub("", markdown), language)
     return SourcePassage(markdown, subheading, Counter(words), len(words))
 
 
 @lru_cache(maxsize=16_384)
-def split_passages(body: str) -> tuple[SourcePassage, ...]:
+def split_passages(body: str, language: str = "en") -> tuple[SourcePassage, ...]:
     """Cut Markdown into passages: paragraphs, top-level list items (with their sub-items),
     tables and quotations, each exactly as written. Headings are context, not passages.
 
     A list introduced by a paragraph ending in a colon ("Points that rest on general practice
     rather than the sources cited here:") keeps that lead-in above each of its items: an item
     must never lose the words that qualify it. Revisions are immutable, so the passages of a
-    text are cached by the text itself.
+    text are cached by the text itself. Terms are read as `language`: the question's, whatever
+    the passage's own (an English passage on a Spanish page still matches "ponatinib").
     """
     source = normalise_newlines(body)
     lines = source.split("\n")
@@ -173,21 +181,22 @@ def split_passages(body: str) -> tuple[SourcePassage, ...]:
         start, end = token.map
         text = "\n".join(lines[start:end]).strip("\n")
         if token.type == "list_item_open":
-            passages.append(_passage(f"{lead_in}\n\n{text}" if lead_in else text, subheading))
+            quoted = f"{lead_in}\n\n{text}" if lead_in else text
+            passages.append(_passage(quoted, subheading, language))
         elif token.type in ("paragraph_open", "table_open", "blockquote_open"):
             is_lead_in = token.type == "paragraph_open" and _inline_text(text).endswith(":")
             lead_in = text if is_lead_in else ""
             if not lead_in:  # a lead-in alone says nothing; it comes with each of its items
-                passages.append(_passage(text, subheading))
+                passages.append(_passage(text, subheading, language))
         elif token.type not in ("bullet_list_open", "ordered_list_open"):
             lead_in = ""
     return tuple(passages)
 
 
 @lru_cache(maxsize=4_096)
-def heading_terms(heading: str, subheading: str) -> tuple[Counter, int]:
+def heading_terms(heading: str, subheading: str, language: str = "en") -> tuple[Counter, int]:
     """Terms of the headings a passage sits under, which count as its words too."""
-    words = terms(heading) + terms(subheading)
+    words = terms(heading, language) + terms(subheading, language)
     return Counter(words), len(words)
 
 

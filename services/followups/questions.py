@@ -36,7 +36,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from models import Article, FollowupAnswer, FollowupQuestion, FollowupStatus, ReadingLevel
+from models import (
+    SOURCE_LANGUAGE,
+    Article,
+    FollowupAnswer,
+    FollowupQuestion,
+    FollowupStatus,
+    ReadingLevel,
+)
 from models.base import utcnow
 from services.editorial.publishing import note_changed
 from services.errors import DomainError
@@ -122,10 +129,12 @@ def ask(
     client: str,
     secret: str,
     now: datetime | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> Asked:
     """Store a reader's question (the caller commits before acknowledging it), or find the same
     one this client (the ask form's nonce: never the address or browser) sent in the last
     minutes; returns it with its private token, derived with `secret` (the app's SECRET_KEY).
+    `language`: the page's, recorded with it (its instant answer and staff follow it).
 
     :raises DomainError: the text breaks a rule, or the article is not public.
     """
@@ -145,6 +154,7 @@ def ask(
         article=article,
         text=text,
         level=level,
+        language=language,
         created_at=now,
         updated_at=now,
         token_hash=_hash(token),
@@ -207,9 +217,14 @@ def delete_by_reader(question: FollowupQuestion) -> None:
 
 
 def evidence_for(question: FollowupQuestion, *, anchor_prefix: str = "ask-") -> Evidence:
-    """The instant answer for a stored question, at the level it was asked in."""
+    """The instant answer for a stored question, at the level and in the language it was
+    asked in."""
     return answer_from_evidence(
-        question.text, article=question.article, level=question.level, anchor_prefix=anchor_prefix
+        question.text,
+        article=question.article,
+        level=question.level,
+        anchor_prefix=anchor_prefix,
+        language=question.language,
     )
 
 

@@ -19,6 +19,14 @@ def enabled_languages() -> list[Language]:
     )
 
 
+def language_names() -> dict[str, str]:
+    """Every language's English name by code, enabled or not, for staff screens."""
+    return {
+        code: name
+        for code, name in db.session.execute(sa.select(Language.code, Language.english_name))
+    }
+
+
 def published_language(code: str) -> bool:
     """Whether readers have pages in `code` under its own prefix (/es/...): an enabled language
     other than the source language, whose pages have none."""

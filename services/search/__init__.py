@@ -19,17 +19,24 @@ RANK_LIMIT: ranking every match would cost time in proportion to the whole colle
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from math import ceil
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from extensions import db
-from models import Article, ReadingLevel, SearchDocument, Topic
+from models import (
+    SOURCE_LANGUAGE,
+    Article,
+    ReadingLevel,
+    SearchDocument,
+    SpanishSearchDocument,
+    Topic,
+)
 from services.paging import Paged
 from services.reading.personalization import FALLBACK
-from services.search import documents
+from services.search import documents, spanish
 from services.search.engine import MARK_END, MARK_START, Criteria, Engine
 from services.search.postgres import PostgresEngine
 from services.search.query import ParsedQuery, normalise_query, parse
@@ -48,7 +55,14 @@ __all__ = [
 
 RANK_LIMIT = 1_000
 MAX_PER_PAGE = 50
-ENGINES: dict[str, Engine] = {"sqlite": SQLiteEngine(), "postgresql": PostgresEngine()}
+# The index of each language (documents.TRANSLATED), and its engine per database dialect.
+TABLES = {SOURCE_LANGUAGE: SearchDocument, "es": SpanishSearchDocument}
+ENGINES: dict[tuple[str, str], Engine] = {
+    ("sqlite", SOURCE_LANGUAGE): SQLiteEngine(),
+    ("postgresql", SOURCE_LANGUAGE): PostgresEngine(),
+    ("sqlite", "es"): SQLiteEngine("search_index_es", word=spanish.stem),
+    ("postgresql", "es"): PostgresEngine(SpanishSearchDocument.__table__, "spanish_unaccent"),
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,10 @@ class SearchHit:
     # The level whose wording the snippet quotes: the reader's, unless the words searched for
     # are only in another level's wording (then the page says so, and quotes that one).
     snippet_level: ReadingLevel
+    # The question as the searched language's page words it; `question_lang`: set when that is
+    # another language's (the English question of an article with no Spanish one).
+    question: str = ""
+    question_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,10 +96,15 @@ class SearchPage(Paged):
         return (self.page - 1) * self.per_page + 1
 
 
-def _engine() -> Engine:
+def indexed_language(language: str) -> str:
+    """The index a page in `language` searches: its own, else the English one."""
+    return language if language in TABLES else SOURCE_LANGUAGE
+
+
+def _engine(language: str = SOURCE_LANGUAGE) -> Engine:
     dialect = db.session.get_bind().dialect.name
     try:
-        return ENGINES[dialect]
+        return ENGINES[dialect, indexed_language(language)]
     except KeyError:
         raise RuntimeError(f"No search engine for the {dialect!r} database.") from None
 
@@ -126,17 +149,18 @@ def _attempts(parsed: ParsedQuery) -> list[tuple[ParsedQuery, bool]]:
     return attempts
 
 
-def _public(article_ids: list[int]) -> dict[int, Article]:
-    """The articles whose public revision is the one indexed: a stale row is never shown."""
-    articles = db.session.scalars(
-        sa.select(Article)
-        .join(SearchDocument, SearchDocument.article_id == Article.id)
-        .where(
-            Article.id.in_(article_ids),
-            Article.public_revision_id == SearchDocument.revision_id,
-        )
+def _public(
+    article_ids: list[int], language: str = SOURCE_LANGUAGE
+) -> dict[int, tuple[Article, str]]:
+    """The articles whose public revision is the one indexed, with the question as indexed in
+    `language`: a stale row is never shown."""
+    table = TABLES[indexed_language(language)]
+    rows = db.session.execute(
+        sa.select(Article, table.question)
+        .join(table, table.article_id == Article.id)
+        .where(Article.id.in_(article_ids), Article.public_revision_id == table.revision_id)
     )
-    return {article.id: article for article in articles}
+    return {article.id: (article, question) for article, question in rows}
 
 
 def _snippets(
@@ -163,8 +187,10 @@ def search(
     topic_slug: str | None = None,
     page: int = 1,
     per_page: int = 10,
+    language: str = SOURCE_LANGUAGE,
 ) -> SearchPage:
-    """Public articles matching `query`, best first, with excerpts in the wording at `level`.
+    """Public articles matching `query`, best first, with excerpts in the wording at `level`
+    in `language` (its own index: Spanish words are stemmed and accents ignored).
 
     Every word must match (the last one may be half-typed); when no article has them all,
     articles with some of them are shown instead (`relaxed`). Any input is safe: what is not a
@@ -173,7 +199,8 @@ def search(
     normalised = normalise_query(query)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
     page = min(max(page, 1), ceil(RANK_LIMIT / per_page))
-    parsed = parse(normalised)
+    language = indexed_language(language)
+    parsed = parse(normalised, language=language)
     if not parsed:
         return SearchPage(normalised, page=page, per_page=per_page)
     topic_id = None
@@ -181,7 +208,7 @@ def search(
         topic_id = db.session.scalar(sa.select(Topic.id).where(Topic.slug == topic_slug))
         if topic_id is None:
             return SearchPage(normalised, page=page, per_page=per_page, searched=True)
-    engine = _engine()
+    engine = _engine(language)
     offset = (page - 1) * per_page
     for attempt, any_clause in _attempts(parsed):
         criteria = Criteria(attempt, any_clause=any_clause, topic_id=topic_id)
@@ -189,13 +216,16 @@ def search(
         if total:
             break
     relaxed = criteria.any_clause and total > 0
-    articles = _public([article_id for article_id, _ in ranked])
+    articles = _public([article_id for article_id, _ in ranked], language)
     snippets = _snippets(engine, criteria, list(articles), level)
     hits = []
     for article_id, score in ranked:
         if article_id in articles:
+            article, question = articles[article_id]
             quoted, text = snippets[article_id]
-            hits.append(SearchHit(articles[article_id], _snippet(text), score, quoted))
+            other = language != SOURCE_LANGUAGE and question == article.question
+            hit = SearchHit(article, _snippet(text), score, quoted, question)
+            hits.append(replace(hit, question_lang=SOURCE_LANGUAGE) if other else hit)
     return SearchPage(
         normalised,
         hits=hits,
@@ -208,24 +238,29 @@ def search(
     )
 
 
-def candidate_article_ids(query: str, *, limit: int = 20) -> list[int]:
+def candidate_article_ids(
+    query: str, *, limit: int = 20, language: str = SOURCE_LANGUAGE
+) -> list[int]:
     """Public articles that best match a question, best first: any of its words may match.
 
-    For follow-up questions: the articles whose passages are worth reading for an answer.
+    For follow-up questions: the articles whose passages are worth reading for an answer,
+    found through the index of the question's language.
     """
-    parsed = parse(normalise_query(query))
+    language = indexed_language(language)
+    parsed = parse(normalise_query(query), language=language)
     if not parsed:
         return []
     limit = min(max(limit, 1), RANK_LIMIT)
     criteria = Criteria(parsed, any_clause=True)
-    ranked, _total, _more = _ranked(_engine(), criteria, limit=limit, offset=0)
+    ranked, _total, _more = _ranked(_engine(language), criteria, limit=limit, offset=0)
     ids = [article_id for article_id, _ in ranked]
-    public = _public(ids)
+    public = _public(ids, language)
     return [article_id for article_id in ids if article_id in public]
 
 
 def index_article(article: Article) -> None:
-    """Make the index hold the article's public revision, or nothing when it is not public.
+    """Make every language's index hold the article's public revision, or nothing when it is
+    not public.
 
     Called by services.editorial.publishing.refresh_publication; never commits.
     """
@@ -233,13 +268,19 @@ def index_article(article: Article) -> None:
     indexed = db.session.scalar(
         sa.select(SearchDocument.revision_id).where(SearchDocument.article_id == article.id)
     )
-    if revision is not None and indexed == revision.id:
-        return  # revisions are immutable: the row is already right
-    if indexed is not None:
-        db.session.execute(sa.delete(SearchDocument).where(SearchDocument.article_id == article.id))
+    translated = db.session.scalar(
+        sa.select(SpanishSearchDocument.revision_id).where(
+            SpanishSearchDocument.article_id == article.id
+        )
+    )
+    if revision is not None and indexed == revision.id == translated:
+        return  # revisions are immutable: the rows are already right
+    for table in TABLES.values():
+        db.session.execute(sa.delete(table).where(table.article_id == article.id))
     if revision is not None:
-        row = documents.for_revision(db.session.connection(), article.id, revision)
-        db.session.execute(sa.insert(SearchDocument), [row])
+        rows = documents.for_revision(db.session.connection(), article.id, revision)
+        for language, table in TABLES.items():
+            db.session.execute(sa.insert(table), [rows[language]])
 
 
 def index_articles(first_id: int, last_id: int) -> int:
@@ -249,26 +290,32 @@ def index_articles(first_id: int, last_id: int) -> int:
     publishing rule.
     """
     conn = db.session.connection()
-    conn.execute(
-        sa.delete(SearchDocument).where(SearchDocument.article_id.between(first_id, last_id))
-    )
+    for table in TABLES.values():
+        conn.execute(sa.delete(table).where(table.article_id.between(first_id, last_id)))
     count = _insert(conn, documents.public_rows(conn, first_id=first_id, last_id=last_id))
-    _engine().tidy_after_bulk()
+    _tidy()
     return count
 
 
 def rebuild() -> int:
-    """Rebuild the whole index from the public revisions; returns the number of articles."""
+    """Rebuild every index from the public revisions; returns the number of articles."""
     conn = db.session.connection()
-    conn.execute(sa.delete(SearchDocument))
+    for table in TABLES.values():
+        conn.execute(sa.delete(table))
     count = _insert(conn, documents.public_rows(conn))
-    _engine().tidy_after_bulk()
+    _tidy()
     return count
+
+
+def _tidy() -> None:
+    for language in TABLES:
+        _engine(language).tidy_after_bulk()
 
 
 def _insert(conn: sa.Connection, batches) -> int:
     count = 0
-    for rows in batches:
-        conn.execute(sa.insert(SearchDocument), rows)
-        count += len(rows)
+    for by_language in batches:
+        for language, table in TABLES.items():
+            conn.execute(sa.insert(table), by_language[language])
+        count += len(by_language[SOURCE_LANGUAGE])
     return count

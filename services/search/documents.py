@@ -1,7 +1,9 @@
-"""What the index holds for an article: its public revision as plain text, per reading level."""
+"""What the index holds for an article: its public revision as plain text, per reading level
+and per language (English, and Spanish as a Spanish page shows it)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,8 +24,13 @@ from models import (
 from services.reading.markdown import citation_keys
 from services.reading.personalization import choose_level
 from services.reading.plaintext import plain_outline
+from services.search.spanish import stemmed_text
 
 BATCH = 1_000  # articles read and written at a time by the bulk paths
+# Languages with an index of their own besides English (each needs its engine's stemming:
+# services.search.spanish, PostgreSQL's spanish_unaccent configuration).
+TRANSLATED = ("es",)
+TEXT_COLUMNS = ("question", "headings", "plain", "standard", "clinical", "reference_titles")
 NOT_INDEXED = frozenset({SectionKind.QUESTIONS})
 
 
@@ -32,7 +39,10 @@ class SectionText:
     kind: SectionKind
     heading: str
     position: int
-    bodies: dict[ReadingLevel, str] = field(default_factory=dict)
+    bodies: dict[ReadingLevel, str] = field(default_factory=dict)  # the English wording
+    headings: dict[str, str] = field(default_factory=dict)  # the heading in other languages
+    # The wording in other languages, by language code and level.
+    translations: dict[str, dict[ReadingLevel, str]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1024)
@@ -83,15 +93,17 @@ def build(
     return row
 
 
-def for_revision(conn: Connection, article_id: int, revision: Revision) -> dict:
-    """The index row for one revision (saved, at least flushed): two queries."""
-    return _rows(conn, [(article_id, revision.id, revision.question)], titles=None)[0]
+def for_revision(conn: Connection, article_id: int, revision: Revision) -> dict[str, dict]:
+    """The index rows for one revision (saved, at least flushed), by language: two queries."""
+    articles = [(article_id, revision.id, revision.question, revision.question_translations)]
+    return {language: rows[0] for language, rows in _rows(conn, articles, titles=None).items()}
 
 
 def public_rows(
     conn: Connection, *, first_id: int | None = None, last_id: int | None = None
-) -> Iterator[list[dict]]:
-    """Index rows for every public article (with an id in the range, if given), in batches.
+) -> Iterator[dict[str, list[dict]]]:
+    """Index rows for every public article (with an id in the range, if given), in batches,
+    by language.
 
     Plain Core reads, a batch of articles at a time: two queries per thousand articles.
     """
@@ -99,7 +111,12 @@ def public_rows(
     after = (first_id - 1) if first_id is not None else None
     while True:
         query = (
-            sa.select(Article.id, Article.public_revision_id, Revision.question)
+            sa.select(
+                Article.id,
+                Article.public_revision_id,
+                Revision.question,
+                Revision.question_translations,
+            )
             .join(Revision, Revision.id == Article.public_revision_id)
             .order_by(Article.id)
             .limit(BATCH)
@@ -115,34 +132,82 @@ def public_rows(
         after = articles[-1][0]
 
 
+def in_language(section: SectionText, language: str) -> SectionText:
+    """The section as a page in `language` shows it: per level, that language's wording with
+    the level fallback within it, else the English one (the page's fallback), so a reader of
+    that language finds every article, in the words their page shows."""
+    own = section.translations.get(language, {})
+    bodies = {}
+    for level in ReadingLevel:
+        chosen = choose_level(own, level)
+        if chosen is not None:
+            bodies[level] = own[chosen]
+        elif (english := choose_level(section.bodies, level)) is not None:
+            bodies[level] = section.bodies[english]
+    heading = section.headings.get(language) or section.heading
+    return SectionText(section.kind, heading, section.position, bodies)
+
+
+def translated(row: dict, *, stems: bool) -> dict:
+    """A Spanish index row: text NFC-normalised (one code point per accented letter, as the
+    stems expect), and on SQLite the stems of each text column (services.search.spanish)."""
+    for column in TEXT_COLUMNS:
+        row[column] = unicodedata.normalize("NFC", row[column])
+    row["stems"] = {c: stemmed_text(row[c]) for c in TEXT_COLUMNS} if stems else None
+    return row
+
+
 def _rows(
-    conn: Connection, articles: list[tuple[int, int, str]], titles: Mapping[str, str] | None
-) -> list[dict]:
-    """Rows for (article id, revision id, question) triples; `titles` None: look them up."""
-    revision_ids = [revision_id for _, revision_id, _ in articles]
+    conn: Connection,
+    articles: list[tuple[int, int, str, dict | None]],
+    titles: Mapping[str, str] | None,
+) -> dict[str, list[dict]]:
+    """Rows by language for (article id, revision id, question, its translations) tuples;
+    `titles` None: look them up."""
+    revision_ids = [revision_id for _, revision_id, _, _ in articles]
     sections: dict[int, dict[int, SectionText]] = {r: {} for r in revision_ids}
-    for revision_id, section_id, kind, heading, position, level, body in conn.execute(
+    for (
+        revision_id,
+        section_id,
+        kind,
+        heading,
+        headings,
+        position,
+        language,
+        level,
+        body,
+    ) in conn.execute(
         sa.select(
             Section.revision_id,
             Section.id,
             Section.kind,
             Section.heading,
+            Section.heading_translations,
             Section.position,
+            SectionVariant.language,
             SectionVariant.level,
             SectionVariant.body,
         )
         .join(SectionVariant, SectionVariant.section_id == Section.id)
-        # English wording only: translations are indexed by language (issue 16), not here.
-        .where(Section.revision_id.in_(revision_ids), SectionVariant.language == SOURCE_LANGUAGE)
+        .where(
+            Section.revision_id.in_(revision_ids),
+            SectionVariant.language.in_([SOURCE_LANGUAGE, *TRANSLATED]),
+        )
     ):
-        section = sections[revision_id].setdefault(section_id, SectionText(kind, heading, position))
-        section.bodies[level] = body
+        section = sections[revision_id].setdefault(
+            section_id, SectionText(kind, heading, position, headings=headings or {})
+        )
+        if language == SOURCE_LANGUAGE:
+            section.bodies[level] = body
+        else:
+            section.translations.setdefault(language, {})[level] = body
     if titles is None:
         keys = {
             key
             for by_id in sections.values()
             for section in by_id.values()
-            for body in section.bodies.values()
+            for bodies in (section.bodies, *section.translations.values())
+            for body in bodies.values()
             for key in citation_keys(body)
         }
         titles = dict(
@@ -150,7 +215,25 @@ def _rows(
                 sa.select(Reference.key, Reference.title).where(Reference.key.in_(keys))
             ).all()
         )
-    return [
-        build(article_id, revision_id, question, sections[revision_id].values(), titles)
-        for article_id, revision_id, question in articles
-    ]
+    rows: dict[str, list[dict]] = {
+        SOURCE_LANGUAGE: [
+            build(article_id, revision_id, question, sections[revision_id].values(), titles)
+            for article_id, revision_id, question, _ in articles
+        ]
+    }
+    stems = conn.dialect.name == "sqlite"
+    for language in TRANSLATED:
+        rows[language] = [
+            translated(
+                build(
+                    article_id,
+                    revision_id,
+                    (questions or {}).get(language) or question,
+                    [in_language(s, language) for s in sections[revision_id].values()],
+                    titles,
+                ),
+                stems=stems,
+            )
+            for article_id, revision_id, question, questions in articles
+        ]
+    return rows

@@ -18,10 +18,6 @@ from models import ReadingLevel, SearchDocument, article_topics
 from services.search.engine import MARK_END, MARK_START, Criteria, Engine
 from services.search.query import ParsedQuery, Unit
 
-docs = SearchDocument.__table__
-DOCUMENT = sa.literal_column("search_documents.document", TSVECTOR)
-TITLE = sa.literal_column("search_documents.title", TSVECTOR)
-ENGLISH = sa.literal_column("'english'::regconfig")
 # ts_rank_cd weights for D, C, B, A; normalisation 1 divides by 1 + log(length), so a long
 # article does not win by length alone.
 WEIGHTS = sa.literal_column("'{0.05, 0.2, 0.5, 1.0}'::float4[]")
@@ -29,31 +25,48 @@ WEIGHTS = sa.literal_column("'{0.05, 0.2, 0.5, 1.0}'::float4[]")
 HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=32, MinWords=16"
 
 
-def _unit(unit: Unit) -> sa.ColumnElement:
+def _unit(unit: Unit, config: sa.ColumnElement) -> sa.ColumnElement:
     # Words are letters and digits only (services.search.query), so neither call can see syntax.
     if unit.prefix:
-        return sa.func.to_tsquery(ENGLISH, f"{unit.tokens[0]}:*")
+        return sa.func.to_tsquery(config, f"{unit.tokens[0]}:*")
     text = unit.tokens[0] if len(unit.tokens) == 1 else '"' + " ".join(unit.tokens) + '"'
-    return sa.func.websearch_to_tsquery(ENGLISH, text)
+    return sa.func.websearch_to_tsquery(config, text)
 
 
-def _either(units) -> sa.ColumnElement:
-    return reduce(sa.func.tsquery_or, [_unit(u) for u in units])
+def _either(units, config: sa.ColumnElement) -> sa.ColumnElement:
+    return reduce(sa.func.tsquery_or, [_unit(u, config) for u in units])
 
 
-def tsquery(query: ParsedQuery, *, any_clause: bool = False) -> sa.ColumnElement:
+def tsquery(
+    query: ParsedQuery, *, any_clause: bool = False, config: str = "english"
+) -> sa.ColumnElement:
     """The parsed query as one tsquery expression, built from bound words."""
+    regconfig = sa.literal_column(f"'{config}'::regconfig")
     combine = sa.func.tsquery_or if any_clause else sa.func.tsquery_and
-    expression = reduce(combine, [_either(c.alternatives) for c in query.clauses])
+    expression = reduce(combine, [_either(c.alternatives, regconfig) for c in query.clauses])
     if query.excluded:
-        expression = sa.func.tsquery_and(expression, sa.func.tsquery_not(_either(query.excluded)))
+        excluded = _either(query.excluded, regconfig)
+        expression = sa.func.tsquery_and(expression, sa.func.tsquery_not(excluded))
     return expression
 
 
 class PostgresEngine(Engine):
-    def _matches(self, criteria: Criteria, *, vector=DOCUMENT) -> tuple[sa.Select, sa.Column]:
+    """`table`: the documents of one language, with the generated `document` and `title`
+    columns made with `config` (English, or the migration's `spanish_unaccent`)."""
+
+    def __init__(self, table: sa.Table = SearchDocument.__table__, config: str = "english"):
+        self.docs, self.config = table, config
+        self.regconfig = sa.literal_column(f"'{config}'::regconfig")
+        self.document = sa.literal_column(f"{table.name}.document", TSVECTOR)
+        self.title = sa.literal_column(f"{table.name}.title", TSVECTOR)
+
+    def _tsquery(self, criteria: Criteria) -> sa.ColumnElement:
+        return tsquery(criteria.query, any_clause=criteria.any_clause, config=self.config)
+
+    def _matches(self, criteria: Criteria, *, title: bool = False) -> tuple[sa.Select, sa.Column]:
         # A FROM-clause subquery PostgreSQL folds into a constant, so the GIN index applies.
-        q = sa.select(tsquery(criteria.query, any_clause=criteria.any_clause).label("q"))
+        docs, vector = self.docs, (self.title if title else self.document)
+        q = sa.select(self._tsquery(criteria).label("q"))
         q = q.subquery("query")
         select = (
             sa.select(docs.c.article_id)
@@ -77,24 +90,24 @@ class PostgresEngine(Engine):
 
     def ranked(self, criteria: Criteria, *, limit: int, offset: int) -> list[tuple[int, float]]:
         select, q = self._matches(criteria)
-        score = sa.func.ts_rank_cd(WEIGHTS, DOCUMENT, q, 1).label("score")
+        score = sa.func.ts_rank_cd(WEIGHTS, self.document, q, 1).label("score")
         rows = db.session.execute(
             select.add_columns(score)
-            .order_by(score.desc(), docs.c.article_id.desc())
+            .order_by(score.desc(), self.docs.c.article_id.desc())
             .limit(limit)
             .offset(offset)
         )
         return [(article_id, float(score)) for article_id, score in rows]
 
     def title_ids(self, criteria: Criteria, *, cap: int) -> set[int]:
-        select, _ = self._matches(criteria, vector=TITLE)
+        select, _ = self._matches(criteria, title=True)
         return set(db.session.execute(select.limit(cap)).scalars())
 
     def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
-        select, q = self._matches(criteria, vector=TITLE)
+        select, q = self._matches(criteria, title=True)
         candidates = (
-            select.add_columns(TITLE.label("title"), q.label("q"))
-            .order_by(docs.c.article_id.desc())
+            select.add_columns(self.title.label("title"), q.label("q"))
+            .order_by(self.docs.c.article_id.desc())
             .limit(cap)
             .subquery("candidates")
         )
@@ -110,7 +123,9 @@ class PostgresEngine(Engine):
     def newest(self, criteria: Criteria, *, limit: int) -> list[int]:
         select, _ = self._matches(criteria)
         return list(
-            db.session.execute(select.order_by(docs.c.article_id.desc()).limit(limit)).scalars()
+            db.session.execute(
+                select.order_by(self.docs.c.article_id.desc()).limit(limit)
+            ).scalars()
         )
 
     def snippets(
@@ -118,10 +133,10 @@ class PostgresEngine(Engine):
     ) -> dict[int, tuple[ReadingLevel, str]]:
         if not article_ids:
             return {}
-        q = sa.select(tsquery(criteria.query, any_clause=criteria.any_clause).label("q"))
-        q = q.subquery("query")
+        docs, config = self.docs, self.regconfig
+        q = sa.select(self._tsquery(criteria).label("q")).subquery("query")
         first = docs.c[levels[0].value]
-        headline = sa.func.ts_headline(ENGLISH, first, q.c.q, HEADLINE).label("headline")
+        headline = sa.func.ts_headline(config, first, q.c.q, HEADLINE).label("headline")
         inner = (
             sa.select(
                 docs.c.article_id,
@@ -138,7 +153,7 @@ class PostgresEngine(Engine):
         others = [
             sa.case(
                 (found, None),
-                else_=sa.func.ts_headline(ENGLISH, inner.c[level.value], inner.c.q, HEADLINE),
+                else_=sa.func.ts_headline(config, inner.c[level.value], inner.c.q, HEADLINE),
             )
             for level in levels[1:]
         ]
@@ -157,9 +172,10 @@ class PostgresEngine(Engine):
     def tidy_after_bulk(self) -> None:
         # GIN queues bulk inserts in a pending list that every query must scan until vacuum
         # merges it; merge it now, and give the planner statistics for the new rows.
-        for index in ("ix_search_documents_document", "ix_search_documents_title"):
+        table = self.docs.name
+        for index in (f"ix_{table}_document", f"ix_{table}_title"):
             db.session.execute(sa.text(f"SELECT gin_clean_pending_list('{index}'::regclass)"))
-        db.session.execute(sa.text("ANALYZE search_documents"))
+        db.session.execute(sa.text(f"ANALYZE {table}"))
 
 
 def _ellipses(headline: str, start: str, end: str) -> str:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from services.search.spanish import is_stopword as spanish_stopword
 
 MAX_QUERY = 200  # characters of what was typed that are kept (and shown back)
 MAX_TERMS = 12  # words a query may use; the rest are ignored
@@ -105,8 +108,11 @@ def _alternative_spelling(token: str) -> str | None:
     return None
 
 
-def parse(query: str) -> ParsedQuery:
-    """Parse a normalised query into clauses of words and phrases."""
+def parse(query: str, *, language: str = "en") -> ParsedQuery:
+    """Parse a normalised query into clauses of words and phrases, without `language`'s stop
+    words (English, or Spanish: `services.search.spanish`)."""
+    spanish = language == "es"
+    stopword = spanish_stopword if spanish else STOPWORDS.__contains__
     groups: list[list[Unit]] = []
     excluded: list[Unit] = []
     joining = False  # the previous word was OR
@@ -120,7 +126,7 @@ def parse(query: str) -> ParsedQuery:
         negated = bool(match.group("negated")) or (word is not None and word.startswith("-"))
         tokens = _tokens(match.group("phrase") if word is None else word)
         last_word = None
-        if not tokens or all(t in STOPWORDS for t in tokens) or budget <= 0:
+        if not tokens or all(stopword(t) for t in tokens) or budget <= 0:
             joining = False
             continue
         unit = Unit(tokens[:budget])
@@ -138,7 +144,9 @@ def parse(query: str) -> ParsedQuery:
     for group in groups:
         alternatives = list(group)
         for unit in group:
-            if len(unit.tokens) == 1 and (spelling := _alternative_spelling(unit.tokens[0])):
+            if spanish or len(unit.tokens) != 1:
+                continue  # Spanish crisis/crisis, diagnóstico/diagnósticos: the stemmer's work
+            if spelling := _alternative_spelling(unit.tokens[0]):
                 alternatives.append(Unit((spelling,)))
         clauses.append(Clause(tuple(dict.fromkeys(alternatives))))
     typing = None
@@ -149,12 +157,18 @@ def parse(query: str) -> ParsedQuery:
 
 
 def fts5_expression(
-    parsed: ParsedQuery, *, any_clause: bool = False, columns: tuple[str, ...] = ()
+    parsed: ParsedQuery,
+    *,
+    any_clause: bool = False,
+    columns: tuple[str, ...] = (),
+    word: Callable[[str], str] | None = None,
 ) -> str:
-    """An FTS5 MATCH expression built from quoted words only: no input becomes syntax."""
+    """An FTS5 MATCH expression built from quoted words only: no input becomes syntax.
+    `word` turns each word into what the index holds (a Spanish stem), if given."""
 
     def unit(u: Unit) -> str:
-        text = " ".join(u.tokens).replace('"', '""')
+        tokens = [word(t) for t in u.tokens] if word else u.tokens
+        text = " ".join(tokens).replace('"', '""')
         return f'"{text}"' + ("*" if u.prefix else "")
 
     def clause(c: Clause) -> str:

@@ -4,9 +4,15 @@
 both, and triggers that keep the index in step with every insert, update and delete of a row).
 External content rather than contentless: FTS5's `snippet()` needs the text, which then lives
 once, in the table PostgreSQL uses too, and the index holds only the inverted lists.
+
+Spanish (`search_index_es` over `search_documents_es`): the same, except that FTS5 indexes the
+row's `stems` (services.search.spanish), one stem per word of the real text, and queries are
+stemmed alike; `snippet()` marks the real text's words at the matched positions.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -19,34 +25,41 @@ from services.search.query import fts5_expression
 # reference titles. A word in the question counts twenty times one in the body, in a heading
 # ten times. The three levels share one weight: where a level falls back to another's wording,
 # the same text is in two columns, and should not count double.
-BM25 = "bm25(search_index, 20.0, 10.0, 0.34, 0.33, 0.33, 0.5)"
+WEIGHTS = "20.0, 10.0, 0.34, 0.33, 0.33, 0.5"
 COLUMN = {ReadingLevel.PLAIN: 2, ReadingLevel.STANDARD: 3, ReadingLevel.CLINICAL: 4}
 TITLE_COLUMNS = ("question", "headings")
 SNIPPET_TOKENS = 32
 
 
 class SQLiteEngine(Engine):
+    """`fts` is the FTS5 table; `word` turns a query's word into what it indexes (for Spanish,
+    whose table indexes stems: services.search.spanish), if given."""
+
+    def __init__(self, fts: str = "search_index", word: Callable[[str], str] | None = None):
+        self.fts, self.word = fts, word
+        self.bm25 = f"bm25({fts}, {WEIGHTS})"
+
     def _where(self, criteria: Criteria, *, columns: tuple[str, ...] = ()) -> tuple[str, dict]:
         # CROSS JOIN keeps FTS5 as the outer loop: the topic is checked per match by primary
         # key, never by asking FTS5 for one rowid at a time.
-        sql = "FROM search_index"
+        sql = f"FROM {self.fts}"
         params: dict = {
             "expression": fts5_expression(
-                criteria.query, any_clause=criteria.any_clause, columns=columns
+                criteria.query, any_clause=criteria.any_clause, columns=columns, word=self.word
             )
         }
         if criteria.topic_id is not None:
             sql += (
-                " CROSS JOIN article_topics AS topic ON topic.article_id = search_index.rowid"
+                f" CROSS JOIN article_topics AS topic ON topic.article_id = {self.fts}.rowid"
                 " AND topic.topic_id = :topic_id"
             )
             params["topic_id"] = criteria.topic_id
-        return sql + " WHERE search_index MATCH :expression", params
+        return sql + f" WHERE {self.fts} MATCH :expression", params
 
     def count(self, criteria: Criteria, *, cap: int) -> int:
         where, params = self._where(criteria)
         return db.session.execute(
-            sa.text(f"SELECT count(*) FROM (SELECT search_index.rowid {where} LIMIT :cap)"),
+            sa.text(f"SELECT count(*) FROM (SELECT {self.fts}.rowid {where} LIMIT :cap)"),
             {**params, "cap": cap},
         ).scalar_one()
 
@@ -54,8 +67,8 @@ class SQLiteEngine(Engine):
         where, params = self._where(criteria)
         rows = db.session.execute(
             sa.text(
-                f"SELECT search_index.rowid, {BM25} AS score {where}"
-                " ORDER BY score, search_index.rowid DESC LIMIT :limit OFFSET :offset"
+                f"SELECT {self.fts}.rowid, {self.bm25} AS score {where}"
+                f" ORDER BY score, {self.fts}.rowid DESC LIMIT :limit OFFSET :offset"
             ),
             {**params, "limit": limit, "offset": offset},
         )
@@ -64,7 +77,7 @@ class SQLiteEngine(Engine):
     def title_ids(self, criteria: Criteria, *, cap: int) -> set[int]:
         where, params = self._where(criteria, columns=TITLE_COLUMNS)
         rows = db.session.execute(
-            sa.text(f"SELECT search_index.rowid {where} LIMIT :cap"), {**params, "cap": cap}
+            sa.text(f"SELECT {self.fts}.rowid {where} LIMIT :cap"), {**params, "cap": cap}
         )
         return set(rows.scalars())
 
@@ -73,16 +86,16 @@ class SQLiteEngine(Engine):
         # A rowid range, not a list: FTS5 seeks to it, and ranks only what lies inside.
         cutoff = db.session.execute(
             sa.text(
-                f"SELECT search_index.rowid {where}"
-                " ORDER BY search_index.rowid DESC LIMIT 1 OFFSET :skip"
+                f"SELECT {self.fts}.rowid {where}"
+                f" ORDER BY {self.fts}.rowid DESC LIMIT 1 OFFSET :skip"
             ),
             {**params, "skip": cap - 1},
         ).scalar()
         rows = db.session.execute(
             sa.text(
-                f"SELECT search_index.rowid, {BM25} AS score {where}"
-                " AND search_index.rowid >= :cutoff"
-                " ORDER BY score, search_index.rowid DESC LIMIT :cap"
+                f"SELECT {self.fts}.rowid, {self.bm25} AS score {where}"
+                f" AND {self.fts}.rowid >= :cutoff"
+                f" ORDER BY score, {self.fts}.rowid DESC LIMIT :cap"
             ),
             {**params, "cutoff": cutoff or 0, "cap": cap},
         )
@@ -93,8 +106,7 @@ class SQLiteEngine(Engine):
         return list(
             db.session.execute(
                 sa.text(
-                    f"SELECT search_index.rowid {where}"
-                    " ORDER BY search_index.rowid DESC LIMIT :limit"
+                    f"SELECT {self.fts}.rowid {where} ORDER BY {self.fts}.rowid DESC LIMIT :limit"
                 ),
                 {**params, "limit": limit},
             ).scalars()
@@ -107,13 +119,13 @@ class SQLiteEngine(Engine):
             return {}
         where, params = self._where(Criteria(criteria.query, criteria.any_clause))
         columns = ", ".join(
-            f"snippet(search_index, {COLUMN[level]}, '{MARK_START}', '{MARK_END}', '…', "
+            f"snippet({self.fts}, {COLUMN[level]}, '{MARK_START}', '{MARK_END}', '…', "
             f"{SNIPPET_TOKENS})"
             for level in levels
         )
         rows = db.session.execute(
             sa.text(
-                f"SELECT search_index.rowid, {columns} {where} AND search_index.rowid IN :ids"
+                f"SELECT {self.fts}.rowid, {columns} {where} AND {self.fts}.rowid IN :ids"
             ).bindparams(sa.bindparam("ids", expanding=True)),
             {**params, "ids": article_ids},
         )
@@ -125,4 +137,4 @@ class SQLiteEngine(Engine):
 
     def tidy_after_bulk(self) -> None:
         # Merge the many b-trees a bulk load leaves into one, as FTS5's docs advise.
-        db.session.execute(sa.text("INSERT INTO search_index(search_index) VALUES ('optimize')"))
+        db.session.execute(sa.text(f"INSERT INTO {self.fts}({self.fts}) VALUES ('optimize')"))

@@ -15,6 +15,7 @@ for search in bulk, as the publishing rule would have done one by one.
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -44,8 +45,9 @@ from services.editorial.publishing import (
     recount_topics,
     refresh_over_target,
 )
+from services.editorial.translations import english_digest
 from services.reading.markdown import citation_keys
-from services.reading.readability import measure
+from services.reading.readability import FERNANDEZ_HUERTA, measure
 
 BATCH = 5_000
 TOPICS = 10
@@ -60,6 +62,25 @@ WORDS = (
     "team nurse clinic visit sign symptom fever infection rash nausea fatigue kidney liver heart "
     "scan imaging biopsy measure target threshold interval schedule adjust reduce hold resume stop"
 ).split()
+# The Spanish wording is the same salad word for word from this list (same position, same
+# citations): synthetic Spanish for measuring Spanish search, never a translation of anything.
+WORDS_ES = (
+    "paciente dosis terapia respuesta remisión médula sangre célula recuento semana mes "
+    "tratamiento plan control prueba resultado riesgo beneficio ensayo cohorte desenlace "
+    "seguimiento revisión etiqueta guía estudio agente infusión pastilla diaria semanal ciclo "
+    "fase nivel valor cambio informe muestra líquido cuidado equipo enfermería clínica visita "
+    "signo síntoma fiebre infección erupción náusea cansancio riñón hígado corazón exploración "
+    "imagen biopsia medida objetivo umbral intervalo calendario ajuste reducción pausa "
+    "reanudación suspensión"
+).split()
+SPANISH = dict(zip(WORDS, WORDS_ES, strict=True))
+HEADINGS_ES = {
+    SectionKind.SUMMARY: "Respuesta breve",
+    SectionKind.GUIDELINES: "Lo que dicen las guías",
+    SectionKind.DRUG_LABEL: "Lo que dice la etiqueta de la FDA",
+    SectionKind.RESEARCH: "Lo que dice la investigación",
+}
+WORD_OR_CITATION = re.compile(r"\[@[^\]]*\]|[A-Za-z]+")
 SECTIONS = [
     (SectionKind.SUMMARY, "Short answer", 2),
     (SectionKind.GUIDELINES, "From the Guidelines", 4),
@@ -87,12 +108,28 @@ def _body(rng: random.Random, paragraphs: int, cite_keys: list[str]) -> str:
     return "\n\n".join(blocks)
 
 
-def _pool(rng: random.Random, cite_keys: list[str]) -> dict:
-    """POOL measured bodies per (kind, level): readability is computed here, not per article."""
-    pool = {}
+def spanish(body: str) -> str:
+    """The synthetic Spanish of a synthetic English body: word for word from WORDS_ES, the
+    citations as they are."""
+
+    def word(match: re.Match) -> str:
+        text = match.group()
+        if text.startswith("[@"):
+            return text
+        found = SPANISH[text.lower()]
+        return found.capitalize() if text[0].isupper() else found
+
+    return WORD_OR_CITATION.sub(word, body)
+
+
+def _pool(rng: random.Random, cite_keys: list[str]) -> tuple[dict, dict]:
+    """POOL measured bodies per (kind, level), in English and in Spanish (the Spanish as the
+    editor would store it: its ease, and the digest of the English it follows): readability is
+    computed here, not per article."""
+    pool, pool_es = {}, {}
     for kind, _heading, paragraphs in SECTIONS:
         for level in LEVELS:
-            bodies = []
+            bodies, bodies_es = [], []
             for _ in range(POOL):
                 body = _body(rng, paragraphs if level == ReadingLevel.CLINICAL else 2, cite_keys)
                 figures = measure(body)
@@ -100,8 +137,12 @@ def _pool(rng: random.Random, cite_keys: list[str]) -> dict:
                     (body, figures.fk_grade, figures.smog_grade, figures.word_count)
                     + (frozenset(citation_keys(body)),)
                 )
+                translated = spanish(body)
+                ease = measure(translated, FERNANDEZ_HUERTA)
+                bodies_es.append((translated, ease.ease, ease.word_count, english_digest(body)))
             pool[(kind, level)] = bodies
-    return pool
+            pool_es[(kind, level)] = bodies_es
+    return pool, pool_es
 
 
 def _persona(email: str, name: str, role: Role) -> int:
@@ -161,7 +202,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
     reviewer = _persona("synthetic-reviewer@vetted.invalid", "Synthetic Reviewer", Role.REVIEWER)
     topic_ids = _ensure_topics()
     keys, made = _ensure_references()
-    pool = _pool(rng, keys)
+    pool, pool_es = _pool(rng, keys)
     first_number = (
         db.session.scalar(
             sa.select(sa.func.count(Article.id)).where(Article.is_synthetic.is_(True))
@@ -193,6 +234,8 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
             created = EPOCH + timedelta(minutes=number)
             title = " ".join(rng.choices(WORDS, k=4))
             question = f"Synthetic test article {number}: {title}?"
+            title_es = " ".join(SPANISH[w] for w in title.split())
+            question_es = f"¿Artículo sintético de prueba {number}: {title_es}?"
             summaries = {lv: listings.get((lv, number % POOL), "") for lv in ReadingLevel}
             rows["articles"].append(
                 {
@@ -216,6 +259,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
                     "article_id": a_id,
                     "number": 1,
                     "question": question,
+                    "question_translations": {"es": question_es},
                     "change_note": "Synthetic test content",
                     "status": ReviewStatus.APPROVED.value,
                     "author_id": editor,
@@ -237,6 +281,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
                         "revision_id": r_id,
                         "kind": kind.value,
                         "heading": heading,
+                        "heading_translations": {"es": HEADINGS_ES[kind]},
                         "position": position,
                     }
                 )
@@ -252,6 +297,29 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
                             "fk_grade": fk,
                             "smog_grade": smog,
                             "word_count": words,
+                            "language": "en",
+                            "reading_ease": None,
+                            "source_revision_id": None,
+                            "source_digest": None,
+                        }
+                    )
+                    variant_id += 1
+                    body_es, ease, words_es, digest = pool_es[(kind, level)][
+                        (number + position) % POOL
+                    ]
+                    rows["variants"].append(
+                        {
+                            "id": variant_id,
+                            "section_id": section_id,
+                            "level": level.value,
+                            "language": "es",
+                            "body": body_es,
+                            "fk_grade": None,
+                            "smog_grade": None,
+                            "reading_ease": ease,
+                            "word_count": words_es,
+                            "source_revision_id": r_id,
+                            "source_digest": digest,
                         }
                     )
                     variant_id += 1

@@ -58,7 +58,12 @@ def _managed(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "table" and name.startswith("search_index"):
         return False  # SQLite's FTS5 virtual table and its shadow tables: made by hand in SQL
     table = getattr(obj, "table", None)
-    if reflected and compare_to is None and table is not None and table.name == "search_documents":
+    if (
+        reflected
+        and compare_to is None
+        and table is not None
+        and table.name.startswith("search_documents")
+    ):
         return False  # PostgreSQL's generated tsvector columns and their GIN indexes, likewise
     return True
 

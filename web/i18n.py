@@ -41,6 +41,12 @@ def uncompiled_catalogs(directory: Path = TRANSLATIONS) -> list[str]:
     ]
 
 
+def has_catalog(code: str) -> bool:
+    """Whether the site's own words exist in `code`, compiled: without them Flask-Babel would
+    serve English furniture under `<html lang="CODE">`, read aloud in the wrong voice."""
+    return code == SOURCE_LANGUAGE or (TRANSLATIONS / code / "LC_MESSAGES" / "messages.mo").exists()
+
+
 def init_app(app: Flask) -> None:
     """Flask-Babel with the page's language as its locale, and the reader's date filter.
 

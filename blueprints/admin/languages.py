@@ -13,6 +13,7 @@ from services.reading.personalization import load_audiences
 from services.staff import languages as language_settings
 from services.staff.permissions import Permission
 from services.validation import InvalidFields
+from web import i18n
 
 LEVELS = language_settings.LEVELS
 
@@ -67,6 +68,15 @@ def _page(data, *, new: bool, errors=None, status: int = 200):
 
 
 def _save(data, *, new: bool):
+    if data.enabled and not i18n.has_catalog(data.code):
+        # The catalog is code (translations/CODE), reviewed and deployed: a language's pages
+        # open only once the site can speak it.
+        message = (
+            f"The site's own words have no translation into this language yet: add "
+            f'translations/{data.code}/LC_MESSAGES/messages.po (see the README, "Languages and '
+            'translations") and deploy it before enabling it.'
+        )
+        return _page(data, new=new, errors={"enabled": message}, status=422)
     try:
         language = language_settings.save_language(data, actor=acting_user(), new=new)
         code, name = language.code, language.english_name

@@ -142,7 +142,7 @@ def ask(
     if found := problems(text):
         raise DomainError(" ".join(str(p) for p in found))
     if not article.is_public:
-        raise DomainError("Questions can only be asked about published articles.")
+        raise DomainError(str(_l("Questions can only be asked about published articles.")))
     now = now or utcnow()
     window = math.floor(now.timestamp() / WINDOW.total_seconds())
     prints = [_fingerprint(article, text, client, w, secret) for w in (window, window - 1)]

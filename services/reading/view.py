@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
@@ -242,7 +242,7 @@ def build_view(
         payload = renders.fetch(key)
     if payload is None:
         glossary = load_glossary(glossary_url, language) if marks_terms else None  # type: ignore[arg-type]
-        payload = _render(chosen, card_url=card_url, glossary=glossary)
+        payload = _render(chosen, card_url=card_url, glossary=glossary, language=language)
         if key is not None:
             renders.store(key, payload)
     library = {
@@ -285,12 +285,16 @@ def _render(
     *,
     card_url: Callable[[str], str] | None,
     glossary: Glossary | None,
+    language: str = SOURCE_LANGUAGE,
 ) -> dict:
     """The expensive part, done once per cache key: Markdown, citations, glossary marking."""
     keys = {key for _, v in chosen for key in citation_keys(v.body)}
     known = set(db.session.scalars(sa.select(Reference.key).where(Reference.key.in_(keys))))
-    # The render key names the page's language, so the marker's label may follow it.
-    registry = CitationRegistry(known_keys=known, marker_label=str(gettext("Reference")))
+    # The render key names the page's language, so the marker's label follows it (not the
+    # request's: a staff preview of Spanish text is an English page).
+    with force_locale(language):
+        label = str(gettext("Reference"))
+    registry = CitationRegistry(known_keys=known, marker_label=label)
     parts = []
     for section, variant in chosen:
         rendered = render(

@@ -323,13 +323,13 @@ def test_the_panel_says_why_the_article_asked_on_is_not_quoted(app, client):
 def test_candidates_come_through_the_one_search_seam(demo, monkeypatch):
     asked = []
 
-    def only_this(query, limit):
-        asked.append((query, limit))
+    def only_this(query, limit, language):
+        asked.append((query, limit, language))
         return []
 
     monkeypatch.setattr(instant, "_candidates", only_this)
     evidence = answer_from_evidence(PONATINIB, article=find_article(APPROVED), level=L.CLINICAL)
-    assert asked == [(PONATINIB, instant.CANDIDATES)]
+    assert asked == [(PONATINIB, instant.CANDIDATES, "en")]
     assert {p.article.slug for p in evidence.passages} == {APPROVED}
 
 
@@ -338,7 +338,7 @@ def test_instant_answer_costs_a_few_queries_besides_the_search_seam(demo, monkey
 
     article = find_article(SEED)
     ids = instant._candidates(PONATINIB, instant.CANDIDATES)
-    monkeypatch.setattr(instant, "_candidates", lambda query, limit: ids)
+    monkeypatch.setattr(instant, "_candidates", lambda query, limit, language: ids)
     statements = []
 
     def count(*_args):

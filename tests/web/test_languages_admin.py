@@ -12,6 +12,7 @@ from extensions import db
 from models import AuditEvent, Language, ReadabilityTarget, ReadingLevel, Role
 from models.audience import AudienceRoleLabel, LevelSettingName
 from tests.web.test_editor import login, staff
+from web import i18n
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_list_shows_languages_and_the_add_form(client, admin):
     assert "Add a language" in page and 'name="code"' in page
 
 
-def test_add_a_language_as_data(client, admin):
+def test_add_a_language_as_data(client, admin, monkeypatch):
     token = _token(client, "/admin/settings/languages")
     form = {
         "csrf_token": token,
@@ -70,6 +71,12 @@ def test_add_a_language_as_data(client, admin):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     again = dict(form, csrf_token=token, enabled="yes")
     del again["code"]
+    # Enabling waits for the site's own words in Portuguese (a compiled catalog): refused, kept.
+    refused = client.post("/admin/settings/languages/pt", data=again)
+    assert refused.status_code == 422
+    assert "no translation into this language yet" in refused.get_data(as_text=True)
+    assert not db.session.get(Language, "pt").enabled
+    monkeypatch.setattr(i18n, "has_catalog", lambda code: True)  # once translations/pt ships
     assert client.post("/admin/settings/languages/pt", data=again).status_code == 303
     assert db.session.get(Language, "pt").enabled
 

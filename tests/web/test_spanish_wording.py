@@ -111,6 +111,9 @@ def test_clinical_spanish_page_falls_back_within_spanish_first(client, article, 
     page = client.get("/articles/agua?audience=clinical", headers=in_spanish).get_data(as_text=True)
     assert "Beba mucha agua" in page  # Spanish plain, the only Spanish short answer
     assert "Hydrate before treatment" not in page.split("<body", 1)[1]
+    # The level fallback says so in Spanish, with the Spanish names of the levels.
+    assert "Aún no disponible en redacción clínica: se muestra en lenguaje sencillo." in page
+    assert "Not yet available" not in page
 
 
 def test_spanish_section_fragment_keeps_its_notice(client, article, in_spanish):

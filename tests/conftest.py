@@ -293,12 +293,31 @@ def live_app(database_url, migrated, demo_snapshot) -> Iterator[Flask]:
 @pytest.fixture(scope="session")
 def live_server(live_app) -> Iterator[str]:
     """The real app served over HTTP in a thread, for browser tests."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_whole(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+def _read_whole(app):
+    """Each response read whole and closed before Werkzeug's development server writes it.
+
+    That server skips the response's close() when the browser drops the connection first (a
+    favicon or a page left mid-load): a static file's handle then waits for the garbage
+    collector, whose ResourceWarning lands in whichever test runs next. Production serves
+    through gunicorn and nginx, which close it."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """What a reviewer must see before approving, and an editor while writing.
 
-Blocking: a variant above its reading level's target grade, a citation key no reference has.
+Blocking: a variant above its reading level's target grade, a citation key no reference has, a
+translation citing other sources than the English it translates.
 Warnings: a sentence that states a clinical number (dose, percentage, survival, time) with no
 citation; "Questions to ask your care team" wording that is not a list of questions. The same checks
 serve the editor's live preview, the review page and the approval gate, on saved revisions and
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import LevelSetting, ReadabilityTarget, ReadingLevel, Reference, Revision, SectionKind
 from services.reading.markdown import CITATION, citation_keys
+from services.reading.personalization import choose_level
 from services.reading.plaintext import inline_blocks, list_items
 from services.reading.readability import OverTarget
 
@@ -65,6 +67,17 @@ class BrokenCitation:
 
 
 @dataclass(frozen=True)
+class CitationMismatch:
+    """A translation whose citations are not those of the English wording it translates: a
+    dropped or added source changes what the reader is told the evidence is."""
+
+    heading: str
+    level: ReadingLevel
+    missing: tuple[str, ...]  # cited by the English, not by the translation
+    extra: tuple[str, ...]  # cited by the translation, not by the English
+
+
+@dataclass(frozen=True)
 class UncitedNumber:
     heading: str
     level: ReadingLevel
@@ -87,11 +100,12 @@ class Findings:
     broken: list[BrokenCitation] = field(default_factory=list)
     uncited_numbers: list[UncitedNumber] = field(default_factory=list)
     not_questions: list[NotAQuestion] = field(default_factory=list)
+    mismatched_citations: list[CitationMismatch] = field(default_factory=list)
 
     @property
     def blocking(self) -> bool:
         """Approval needs an override reason while any of these stand."""
-        return bool(self.over_target or self.broken)
+        return bool(self.over_target or self.broken or self.mismatched_citations)
 
     def blocking_reasons(self) -> list[str]:
         """One line per problem that blocks approval, for messages and the review record."""
@@ -104,6 +118,13 @@ class Findings:
         ]
         lines += [f"“{b.heading}” ({b.level.value}) cites @{b.key}, which no reference has."
                   for b in self.broken]  # fmt: skip
+        lines += [
+            f"“{m.heading}” ({m.level.value}) does not cite what its English cites"
+            + (f"; missing {', '.join('@' + k for k in m.missing)}" if m.missing else "")
+            + (f"; added {', '.join('@' + k for k in m.extra)}" if m.extra else "")
+            + "."
+            for m in self.mismatched_citations
+        ]
         return lines
 
 
@@ -216,3 +237,16 @@ def _check_translations(
                 findings.broken.append(BrokenCitation(heading, wording.level, key))
         for sentence in uncited_number_sentences(wording.body, wording.language):
             findings.uncited_numbers.append(UncitedNumber(heading, wording.level, sentence))
+        by_level = {v.level: v for v in section.variants}
+        english = by_level.get(choose_level(by_level, wording.level))  # what it translates
+        if english is not None:
+            ours, theirs = set(citation_keys(wording.body)), set(citation_keys(english.body))
+            if ours != theirs:
+                findings.mismatched_citations.append(
+                    CitationMismatch(
+                        heading,
+                        wording.level,
+                        tuple(sorted(theirs - ours)),
+                        tuple(sorted(ours - theirs)),
+                    )
+                )

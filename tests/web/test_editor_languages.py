@@ -386,3 +386,32 @@ def test_a_conflict_from_an_english_only_post_does_not_claim_spanish_removed(cli
     html = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "— Spanish" not in html
+
+
+def test_a_translation_that_drops_a_citation_blocks_approval(client, article):
+    """A Spanish wording must cite the sources its English cites: dropping one tells the reader
+    less about where the claim comes from, so approval needs an override reason."""
+    from services.editorial.review import ApprovalBlocked
+
+    author = staff(Role.EDITOR, "Wendy Writer")
+    reviewer = staff(Role.REVIEWER, "Rita Reviewer")
+    sections = _sections()
+    sections[1].translations = {"es": {L.PLAIN: "Los médicos están de acuerdo."}}
+    draft = save_revision(
+        article,
+        author=author,
+        question="Why water?",
+        sections=sections,
+        based_on_id=article.latest_revision_id,
+    )
+    review.submit(draft, actor=author)
+    review.start_review(draft, reviewer=reviewer)
+    db.session.commit()
+    login(client, reviewer)
+    page = client.get(f"/admin/review/{draft.id}").get_data(as_text=True)
+    assert "leaves out <code>@ref</code>, compared with its English" in page
+    with pytest.raises(ApprovalBlocked, match="does not cite what its English cites; missing @ref"):
+        review.approve(draft, reviewer=reviewer)
+    db.session.rollback()
+    review.approve(draft, reviewer=reviewer, override_reason="The source is cited just above.")
+    assert draft.status.value == "approved"

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 
 from extensions import db
-from models.base import ReadingLevel, utcnow
+from models.base import ListingSummaries, utcnow
 from models.topic import Topic, article_topics
 from models.translation import ArticleListingTranslation
 from models.user import User
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from models.revision import Revision
 
 
-class Article(db.Model):
+class Article(ListingSummaries, db.Model):
     """Identity, URL and pointers, as in Wagtail: the latest revision (what editors work on), the
     live one (last approved) and the public one (what readers see: the live revision, else the
     latest one submitted for review; NULL while the article is not public at all).
@@ -122,15 +122,6 @@ class Article(db.Model):
     listing_translations: Mapped[dict[str, ArticleListingTranslation]] = relationship(
         collection_class=attribute_keyed_dict("language"), cascade="all, delete-orphan"
     )
-
-    @property
-    def summaries(self) -> dict[ReadingLevel, str]:
-        """The listing copies of the short answer, by reading level."""
-        return {
-            ReadingLevel.PLAIN: self.summary_plain,
-            ReadingLevel.STANDARD: self.summary_standard,
-            ReadingLevel.CLINICAL: self.summary,
-        }
 
     @property
     def is_public(self) -> bool:

@@ -106,3 +106,20 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     EDITOR = "editor"
     REVIEWER = "reviewer"
+
+
+class ListingSummaries:
+    """For a row holding a listing copy of the short answer per level (`summary` is clinical's):
+    the copies by reading level."""
+
+    summary: str
+    summary_standard: str
+    summary_plain: str
+
+    @property
+    def summaries(self) -> dict[ReadingLevel, str]:
+        return {
+            ReadingLevel.PLAIN: self.summary_plain,
+            ReadingLevel.STANDARD: self.summary_standard,
+            ReadingLevel.CLINICAL: self.summary,
+        }

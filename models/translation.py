@@ -10,10 +10,10 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
-from models.base import ReadingLevel
+from models.base import ListingSummaries
 
 
-class ArticleListingTranslation(db.Model):
+class ArticleListingTranslation(ListingSummaries, db.Model):
     """An article's listing copies in one language: its question ("" when the public revision
     has none in it) and its short answer per reading level ("" where that level has no wording
     in the language), copied from the public revision by
@@ -29,14 +29,6 @@ class ArticleListingTranslation(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")  # clinical
     summary_standard: Mapped[str] = mapped_column(Text, default="")
     summary_plain: Mapped[str] = mapped_column(Text, default="")
-
-    @property
-    def summaries(self) -> dict[ReadingLevel, str]:
-        return {
-            ReadingLevel.PLAIN: self.summary_plain,
-            ReadingLevel.STANDARD: self.summary_standard,
-            ReadingLevel.CLINICAL: self.summary,
-        }
 
 
 class TopicTranslation(db.Model):

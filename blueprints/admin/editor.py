@@ -235,17 +235,24 @@ def new_article():
     return _handle_editor_post(target, topics, save)
 
 
+def _posted_revision(form: ArticleForm, topics: list[Topic], *, based_on_id) -> dict:
+    """What the editor's form says a new revision holds, as `save_revision` and
+    `save_and_submit` take it."""
+    return {
+        "author": acting_user(),
+        "question": form.question.data,
+        "sections": editing.section_inputs(form.rows()),
+        "change_note": form.change_note.data or "",
+        "based_on_id": based_on_id,
+        "topics": _selected_topics(form, topics),
+        "next_review_on": form.next_review_on.data,
+        "question_translations": form.question_translations,
+    }
+
+
 def _save(article: Article, form: ArticleForm, topics: list[Topic], *, based_on_id) -> Revision:
     return revisions.save_revision(
-        article,
-        author=acting_user(),
-        question=form.question.data,
-        sections=editing.section_inputs(form.rows()),
-        change_note=form.change_note.data or "",
-        based_on_id=based_on_id,
-        topics=_selected_topics(form, topics),
-        next_review_on=form.next_review_on.data,
-        question_translations=form.question_translations,
+        article, **_posted_revision(form, topics, based_on_id=based_on_id)
     )
 
 
@@ -263,15 +270,7 @@ def _write(article: Article, form: ArticleForm, topics: list[Topic], *, based_on
     if not _submitting():
         return _save(article, form, topics, based_on_id=based_on_id), True
     return review_service.save_and_submit(
-        article,
-        author=acting_user(),
-        question=form.question.data,
-        sections=editing.section_inputs(form.rows()),
-        change_note=form.change_note.data or "",
-        based_on_id=based_on_id,
-        topics=_selected_topics(form, topics),
-        next_review_on=form.next_review_on.data,
-        question_translations=form.question_translations,
+        article, **_posted_revision(form, topics, based_on_id=based_on_id)
     )
 
 

@@ -23,7 +23,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping
-from functools import wraps
+from functools import partial, wraps
 from urllib.parse import urlencode
 
 import brotli
@@ -54,17 +54,28 @@ def page_key(build: str, path: str, args: list[tuple[str, str]], role: str, htmx
     return hashlib.blake2b(encoded.encode(), digest_size=16).hexdigest()
 
 
-def _known_args(accepted: Mapping[str, Accepted]) -> list[tuple[str, str]] | None:
+def _known_args(
+    accepted: Mapping[str, Accepted],
+) -> tuple[list[tuple[str, str]], list[Callable[[], bool]]] | None:
     """The query's pairs when each argument is one the view reads, given once, with a value it
-    accepts; else None."""
+    accepts, and the tests still to run on values a callable judges; else None.
+
+    A callable's test (a role is one the database knows) runs only before a page is stored, not
+    on a hit: a row is only ever stored after its values passed, and a change to what a test
+    accepts (an audience role removed) raises the site version, which retires the row."""
     pairs = list(request.args.items(multi=True))
     if len(pairs) != len(request.args):
         return None
+    tests = []
     for name, value in pairs:
         rule = accepted.get(name)
-        if rule is None or not (rule(value) if callable(rule) else value in rule):
+        if rule is None:
             return None
-    return pairs
+        if callable(rule):
+            tests.append(partial(rule, value))
+        elif value not in rule:
+            return None
+    return pairs, tests
 
 
 def _remembered_role() -> str | None:
@@ -80,17 +91,20 @@ def _remembered_role() -> str | None:
     return role if isinstance(role, str) else None
 
 
-def _key(accepted: Mapping[str, Accepted]) -> str | None:
-    """This request's key, or None when the page must not be kept (see the module doc)."""
-    args = _known_args(accepted)
+def _key(accepted: Mapping[str, Accepted]) -> tuple[str, list[Callable[[], bool]]] | None:
+    """This request's key and the tests its values must pass before a page is stored under it
+    (`_known_args`), or None when the page must not be kept (see the module doc)."""
+    known = _known_args(accepted)
     role = _remembered_role()
-    if args is None or role is None:
+    if known is None or role is None:
         return None
+    args, tests = known
     # What htmx headers change (web/rendering.py): a fragment or the whole page, nothing else;
     # HX-Target and the rest never reach the key, so their values cannot add rows.
     htmx = request.htmx
     flags = f"{int(bool(htmx))}{int(htmx.boosted)}{int(htmx.history_restore_request)}"
-    return page_key(current_app.config.get("BUILD_ID", ""), request.path, args, role, flags)
+    key = page_key(current_app.config.get("BUILD_ID", ""), request.path, args, role, flags)
+    return key, tests
 
 
 def _etag(key: str, version: int) -> str:
@@ -232,8 +246,9 @@ def cached_page(
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def serve(*args, **kwargs):
-            if not _eligible() or (key := _key(accepted)) is None:
+            if not _eligible() or (keyed := _key(accepted)) is None:
                 return view(*args, **kwargs)
+            key, tests = keyed
             conditional = bool(request.if_none_match)
             row = _lookup(key, with_body=not conditional)
             if row is not None and conditional and request.if_none_match.contains(row.etag):
@@ -247,12 +262,15 @@ def cached_page(
                 return _from_row(row)
             version = _site_version()
             response = current_app.make_response(view(*args, **kwargs))
-            if _storable(response):
+            if _storable(response) and all(test() for test in tests):
                 etag = _etag(key, version)
                 response.set_etag(etag)
                 _store(key, version, etag, response)
             return response
 
+        # web.language leaves the check of an address's language to the page (a kept page was
+        # stored while its language was published).
+        serve.page_cached = True  # type: ignore[attr-defined]
         return serve
 
     return decorate(view) if view is not None else decorate

@@ -69,6 +69,30 @@ def _wrk(url: str, *, seconds: int, connections: int, headers=(), script: str | 
     return rps, p99_ms, errors, requests
 
 
+# The gunicorn arbiter's pid per base address `_served` yields, for `_server_cpu`.
+_ARBITERS: dict[str, int] = {}
+
+
+def _server_cpu(base: str) -> float:
+    """CPU seconds the server's workers have used so far: the live ones' own, plus those of
+    workers already ended (max_requests), which their parent, the arbiter, has collected."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    arbiter = _ARBITERS[base]
+
+    def fields(pid: int) -> list[str]:
+        # After the command's closing parenthesis: state is field 3, utime 14 ... cstime 17.
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    children = Path(f"/proc/{arbiter}/task/{arbiter}/children").read_text().split()
+    total = sum(int(v) for v in fields(arbiter)[13:15])  # cutime, cstime (0-based after ")")
+    for child in children:
+        try:
+            total += sum(int(v) for v in fields(int(child))[11:13])  # utime, stime
+        except FileNotFoundError:  # ended between the two reads
+            continue
+    return total / ticks
+
+
 @contextmanager
 def _served(url: str):
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "FLASK_APP": "app"}
@@ -84,6 +108,7 @@ def _served(url: str):
         command += ["--config", str(config)]
     server = subprocess.Popen([*command, "app:create_app()"], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
+    _ARBITERS[base] = server.pid
     try:
         for _ in range(100):
             try:
@@ -129,33 +154,57 @@ def load(seconds: int, mix_seconds: int, rounds: int) -> None:
             f"\nLoad: gunicorn 2 workers x 4 threads, wrk 16 connections, {rounds} rounds of"
             f" {seconds} s per page, each after {seconds} s of the static file"
         )
-        print(f"{'page':<28}{'req/s':>9}{'p99 ms':>9}{'vs static':>11}{'median':>9}{'errors':>8}")
-        static_runs, results = [], []
+        print(
+            f"{'page':<28}{'req/s':>9}{'p99 ms':>9}{'vs static':>11}{'median':>9}"
+            f"{'cpu ms':>9}{'by cpu':>8}{'errors':>8}"
+        )
+
+        def timed(path: str, headers=()) -> tuple:
+            """One wrk run, and the server's CPU milliseconds during it."""
+            before = _server_cpu(base)
+            run = _wrk(base + path, seconds=seconds, connections=16, headers=headers)
+            return run, (_server_cpu(base) - before) * 1000
+
+        def per_request(runs: list, cpu: list[float]) -> float:
+            # Over every round: a round spent restarting a worker serves few requests, and its
+            # own ratio would be noise.
+            return sum(cpu) / max(sum(r[3] for r in runs), 1)
+
+        static_runs, static_cpu, results = [], [], []
         for label, path, headers in pages[1:]:
-            runs, ratios = [], []
+            runs, ratios, cpu = [], [], []
             for _ in range(rounds):
-                static = _wrk(base + static_path, seconds=seconds, connections=16)
-                run = _wrk(base + path, seconds=seconds, connections=16, headers=headers)
+                static, static_ms = timed(static_path)
+                run, run_ms = timed(path, headers)
                 static_runs.append(static)
+                static_cpu.append(static_ms)
                 runs.append(run)
+                cpu.append(run_ms)
                 if static[0]:  # a round spent restarting a worker (max_requests) has none
                     ratios.append(run[0] / static[0])
-            results.append((label, runs, statistics.median(ratios or [0])))
+            results.append((label, runs, statistics.median(ratios or [0]), per_request(runs, cpu)))
         best_static = max(r[0] for r in static_runs)
-        for label, runs, median_ratio in results:
+        static_ms = per_request(static_runs, static_cpu)
+        for label, runs, median_ratio, cpu_ms in results:
             best = max(r[0] for r in runs)
             p99 = statistics.median(r[1] for r in runs)
             errors = sum(r[2] for r in runs)
             print(
                 f"{label:<28}{best:>9.0f}{p99:>9.1f}{best / best_static:>10.0%}"
-                f"{median_ratio:>9.0%}{errors:>8}"
+                f"{median_ratio:>9.0%}{cpu_ms:>9.2f}{static_ms / cpu_ms:>8.0%}{errors:>8}"
             )
         p99 = statistics.median(r[1] for r in static_runs)
         errors = sum(r[2] for r in static_runs)
-        print(f"{static_label:<28}{best_static:>9.0f}{p99:>9.1f}{'100%':>11}{'':>9}{errors:>8}")
+        print(
+            f"{static_label:<28}{best_static:>9.0f}{p99:>9.1f}{'100%':>11}{'':>9}"
+            f"{static_ms:>9.2f}{'100%':>8}{errors:>8}"
+        )
         print(
             "(req/s: best round; p99: median of the rounds' p99; vs static: best against the"
-            " static file's best; median: of the per-round ratios)"
+            " static file's best; median: of the per-round ratios; cpu ms: the app servers' CPU"
+            " per request, over all rounds; by cpu: the static file's cpu ms over the"
+            " page's, the throughput ratio when both workers are busy, whichever worker wrk's"
+            " connections stick to)"
         )
 
         paths = [p for _l, p, h in pages if not h] + [ARTICLE + "?audience=standard", "/topics",

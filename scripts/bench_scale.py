@@ -97,6 +97,7 @@ def _staff(apps: dict, path: str) -> dict:
 
     from extensions import db
     from models import Article, Role, User
+    from services.staff import sessions
     from services.staff.passwords import hash_password
 
     targets = {}
@@ -112,7 +113,10 @@ def _staff(apps: dict, path: str) -> dict:
                     password_hash=hash_password(uuid.uuid4().hex),
                 )
                 db.session.add(admin)
-                db.session.commit()
+                db.session.flush()
+            # Staff sessions are held server-side: the client's cookie must name a current one.
+            sessions.start(admin, remember=False)
+            db.session.commit()
             article = db.session.scalar(sa.select(Article.id).where(Article.slug == ARTICLE_SLUG))
             app.test_client_class = FlaskLoginClient
             client = app.test_client(user=admin)

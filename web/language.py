@@ -8,9 +8,13 @@ How the prefix is served (docs/architecture.md, "Languages"):
 - `blueprints.register` registers the reader blueprints twice: as they are, and nested under
   the `localized` blueprint (`url_prefix="/<lang:lang_code>"`, endpoints `localized.articles.
   detail`, ...). `enter_language` is that blueprint's URL value preprocessor: it pops the code,
-  answers 404 to a code that is not an enabled language (a language an admin enables has
-  addresses at once, no deploy), sends the source language's own prefix (`/en/...`) to the bare
-  address with a 308, and sets `request.vetted_language`.
+  sends the source language's own prefix (`/en/...`) to the bare address with a 308, and sets
+  `request.vetted_language`. A code that is not an enabled language gets a 404 (a language an
+  admin enables has addresses at once, no deploy), checked before the view runs, except for a
+  view the page cache serves (caching.pages.cached_page): there the check waits for the page's
+  first `current_language()`, so a kept page costs its one lookup. A kept page proves it: it
+  was stored while its language was published, and switching a language off raises the site
+  version, which retires every page kept before.
 - `VettedFlask.url_for` keeps the language: inside a Spanish page `url_for("articles.detail",
   slug=...)` is `/es/articles/SLUG` for every endpoint that has a localized twin; staff,
   feeds and static files keep their one address. `_language="en"` asks for another language's
@@ -41,8 +45,27 @@ class LanguageConverter(BaseConverter):
 
 
 def current_language() -> str:
-    """The code of the language this request's page is in ("en", "es")."""
+    """The code of the language this request's page is in ("en", "es"); a 404 when its address
+    names a language that is not published (see the module doc)."""
+    if getattr(request, "vetted_language_unchecked", False):
+        _check_language()
     return getattr(request, "vetted_language", SOURCE_LANGUAGE)
+
+
+def _check_language() -> None:
+    request.vetted_language_unchecked = False
+    if not published_language(request.vetted_language):
+        request.vetted_language = SOURCE_LANGUAGE  # the 404 page is the site's own
+        abort(404)
+
+
+def _check_language_unless_page_cached() -> None:
+    """Before the view: check the address's language now, unless the page cache may answer
+    without asking it (see the module doc)."""
+    if getattr(request, "vetted_language_unchecked", False):
+        view = current_app.view_functions.get(request.endpoint or "")
+        if not getattr(view, "page_cached", False):
+            _check_language()
 
 
 def enter_language(endpoint: str | None, values: dict | None) -> None:
@@ -56,9 +79,8 @@ def enter_language(endpoint: str | None, values: dict | None) -> None:
         base = endpoint.removeprefix(f"{LOCALIZED}.")
         target = localized_url(base, SOURCE_LANGUAGE, **values, **request.args.to_dict(False))
         raise RequestRedirect(target)
-    if not published_language(code):
-        abort(404)
     request.vetted_language = code
+    request.vetted_language_unchecked = True
 
 
 def _language_of_unmatched_address() -> None:
@@ -147,6 +169,7 @@ def init_app(app: Flask) -> None:
     `current_language` for base.html (html lang, hreflang, the switch). (`blueprints.register`
     installs the `lang` converter with the prefixed rules.)"""
     app.before_request(_language_of_unmatched_address)
+    app.before_request(_check_language_unless_page_cached)
     app.jinja_env.globals.update(
         page_languages=page_languages,
         current_language=current_language,

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from extensions import db
 from models import (
     Article,
+    ArticleListingTranslation,
     ReadingLevel,
     Reference,
     ReferenceKind,
@@ -215,6 +216,11 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
         for level in LEVELS
         for i in range(POOL)
     }
+    listings_es = {
+        (level, i): listing_copy(pool_es[(SectionKind.SUMMARY, level)][i][0])
+        for level in LEVELS
+        for i in range(POOL)
+    }
     article_id, revision_id = _next_id(Article), _next_id(Revision)
     section_id, variant_id = _next_id(Section), _next_id(SectionVariant)
     done = 0
@@ -227,6 +233,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
             "variants": [],
             "topics": [],
             "citations": [],
+            "listings_es": [],
         }
         for i in range(size):
             number = first_number + done + i
@@ -237,6 +244,7 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
             title_es = " ".join(SPANISH[w] for w in title.split())
             question_es = f"¿Artículo sintético de prueba {number}: {title_es}?"
             summaries = {lv: listings.get((lv, number % POOL), "") for lv in ReadingLevel}
+            summaries_es = {lv: listings_es.get((lv, number % POOL), "") for lv in ReadingLevel}
             rows["articles"].append(
                 {
                     "id": a_id,
@@ -251,6 +259,16 @@ def seed_synthetic(count: int, *, seed: int = 1) -> int:
                     "updated_at": created,
                     "reviewed_at": created,
                     "next_review_on": date(2027, 1, 1) + timedelta(days=number % 365),
+                }
+            )
+            rows["listings_es"].append(
+                {
+                    "article_id": a_id,
+                    "language": "es",
+                    "question": question_es,
+                    "summary": summaries_es[ReadingLevel.CLINICAL],
+                    "summary_standard": summaries_es[ReadingLevel.STANDARD],
+                    "summary_plain": summaries_es[ReadingLevel.PLAIN],
                 }
             )
             rows["revisions"].append(
@@ -354,6 +372,7 @@ def _insert(rows: dict) -> None:
     conn.execute(sa.insert(Section.__table__), rows["sections"])
     conn.execute(sa.insert(SectionVariant.__table__), rows["variants"])
     conn.execute(sa.insert(article_topics), rows["topics"])
+    conn.execute(sa.insert(ArticleListingTranslation.__table__), rows["listings_es"])
     if rows["citations"]:
         conn.execute(sa.insert(revision_references), rows["citations"])
 

@@ -22,9 +22,14 @@ def test_bulk_pointers_agree_with_the_publication_rule(app):
     seed_synthetic(5)
     db.session.commit()
     for article in db.session.scalars(sa.select(Article)):
+        spanish = article.listing_translations["es"]
         stored = (article.latest_revision_id, article.public_revision_id, article.summaries)
+        stored_es = (spanish.question, spanish.summaries)
         refresh_publication(article)
         assert stored == (article.latest_revision_id, article.public_revision_id, article.summaries)
+        spanish = article.listing_translations["es"]
+        assert stored_es == (spanish.question, spanish.summaries)
+        assert spanish.question.startswith("¿Artículo sintético")
         assert article.summary_plain and article.summary_plain != article.summary
         assert article.public_revision_id == article.live_revision_id
 

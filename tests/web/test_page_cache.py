@@ -14,6 +14,7 @@ from models import (
     FollowupQuestion,
     FollowupStatus,
     GlossaryTerm,
+    Language,
     ReadingLevel,
     Reference,
     ReferenceKind,
@@ -30,7 +31,7 @@ from services.library.glossary import TermInput
 from services.library.references import ReferenceInput
 from services.reading.personalization import load_audiences
 from services.seeding.synthetic import seed_synthetic
-from services.staff import accounts
+from services.staff import accounts, languages
 from services.staff.passwords import hash_password
 from services.staff.settings import LevelInput, RoleInput, update_settings
 from tests.factories import approved, ask_question, make_article, make_user
@@ -78,7 +79,9 @@ def _statements(client, path, **kwargs):
     return response, len(seen)
 
 
-@pytest.mark.parametrize("path", ["/", "/topics", SEED, SEED + "?audience=plain", "/glossary"])
+@pytest.mark.parametrize(
+    "path", ["/", "/topics", SEED, SEED + "?audience=plain", "/glossary", "/es" + SEED, "/es/"]
+)
 def test_a_repeat_view_is_one_query_and_the_same_page(reader, path):
     first = reader.get(path)
     assert "X-Page-Cache" not in first.headers
@@ -183,6 +186,39 @@ def test_the_swap_comes_back_with_its_address_and_cookie(reader):
     assert again.headers["X-Page-Cache"] == "hit"
     assert again.headers["HX-Push-Url"] == SEED + "?audience=plain"
     assert again.headers["Set-Cookie"] == cookie
+
+
+@pytest.mark.parametrize("path", [SEED, "/es" + SEED])
+def test_a_repeat_swap_is_one_query(reader, path):
+    """The picker's swap is the one answer nginx never keeps (it sets the reader's cookie): a
+    kept one is served for the lookup alone, without loading the roles to check `?role=`."""
+    first = reader.get(path + "?role=patient", headers=HX)
+    reader.delete_cookie(AUDIENCE_COOKIE)
+    again, statements = _statements(reader, path + "?role=patient", headers=HX)
+    assert again.headers["X-Page-Cache"] == "hit" and statements == 1
+    assert again.get_data() == first.get_data()
+
+
+def test_a_kept_spanish_page_is_gone_once_spanish_is_switched_off(reader):
+    """A kept page skips the check of its address's language (web.language): switching the
+    language off must still take its pages down at once."""
+    assert reader.get("/es" + SEED).status_code == 200
+    assert reader.get("/es" + SEED).headers["X-Page-Cache"] == "hit"
+    spanish = db.session.get(Language, "es")
+    labels, names, targets = languages.words_of("es")
+    switched_off = languages.LanguageInput(
+        code="es",
+        name=spanish.name,
+        english_name=spanish.english_name,
+        formula=spanish.readability_formula,
+        enabled=False,
+        targets={level: str(t.target) for level, t in targets.items()},
+        role_labels=labels,
+        level_names=names,
+    )
+    languages.save_language(switched_off, actor=make_user(role=Role.ADMIN), new=False)
+    db.session.commit()
+    assert reader.get("/es" + SEED).status_code == 404
 
 
 def test_signed_in_staff_are_never_served_or_stored(demo, client, auth):

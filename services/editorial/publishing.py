@@ -43,6 +43,8 @@ def note_changed(
     cards: Iterable[tuple[str, str]] = (),
     glossary: bool = False,
     references: Iterable[str] = (),
+    revisions: bool = False,
+    languages: Iterable[str] | None = None,
 ) -> None:
     """Say that this transaction changes what readers see: the one rule every service follows,
     in the same transaction as the change, and the only way the caches learn of it
@@ -54,8 +56,20 @@ def note_changed(
     `cards`, a citation's own page), readers' answered questions, audience settings and staff
     names shown as reviewers (no slug: every page may show them). Drafts, locks, sign-ins and
     the staff side change nothing readers see and never call it.
+
+    `revisions`: the articles' revision permalinks say something new too (a review transition;
+    nothing else purges them, caching/purge.py says why). `languages`: only the articles' pages
+    in these languages change (a glossary edit to a term's other-language words alone).
     """
-    changes.note(db.session(), slugs=slugs, cards=cards, glossary=glossary, references=references)
+    changes.note(
+        db.session(),
+        slugs=slugs,
+        cards=cards,
+        glossary=glossary,
+        references=references,
+        revisions=revisions,
+        languages=languages,
+    )
 
 
 # Never CHANGES_REQUESTED: once the board sends a revision back it is not shown, listed,
@@ -73,7 +87,7 @@ def refresh_publication(article: Article) -> None:
     search index follows it; cached copies of the page, and of its citations' own pages when the
     public text changes, are purged once the transaction commits.
     """
-    note_changed([article.slug])
+    note_changed([article.slug], revisions=True)  # a review transition: every permalink may change
     db.session.flush()
     public = article.live_revision
     if public is None:

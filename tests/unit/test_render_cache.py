@@ -227,7 +227,7 @@ def test_a_change_noted_after_an_abandoned_transaction_still_reaches_the_cache(a
 
 def test_a_savepoint_neither_commits_nor_forgets_the_transactions_note(app, monkeypatch):
     purged = []
-    monkeypatch.setattr(purge, "purge", lambda slugs, caches, cards: purged.append(set(slugs)))
+    monkeypatch.setattr(purge, "purge", lambda noted, caches: purged.append(set(noted.slugs)))
     app.config["CACHE_PURGE_URLS"] = ["http://cache.invalid"]
     note_changed(["before-savepoint"])
     with db.session.begin_nested():

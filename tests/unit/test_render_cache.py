@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from caching import purge
 from caching.versions import SITE
+from config import build_id, catalogs_digest
 from extensions import db
 from models import (
     ContentVersion,
@@ -24,7 +25,7 @@ from services.editorial.revisions import SectionInput, save_revision
 from services.library import glossary, references
 from services.library.glossary import TermInput
 from services.library.references import ReferenceInput
-from services.reading import view
+from services.reading import markdown, view
 from tests.factories import approved, make_article, make_reference, make_user
 
 L = ReadingLevel
@@ -202,6 +203,35 @@ def test_uncached_views_write_nothing(app):
     article = _article()
     view.build_view(article, L.CLINICAL, card_url=str)
     assert _rows() == 0
+
+
+def _catalogs(folder, words: bytes):
+    """A translations folder whose Spanish catalog compiles to `words`."""
+    mo = folder / "translations" / "es" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True)
+    mo.write_bytes(words)
+    return folder
+
+
+def test_a_catalog_change_is_never_hidden_by_an_older_rendering(
+    app, renders, monkeypatch, tmp_path
+):
+    """A rendering holds the catalogs' words (a citation's screen-reader label, "Referencia"):
+    renderings, and whole cached pages (the build id), are keyed by a digest of the compiled
+    catalogs, so new words are never hidden by a copy made with the older ones."""
+    older = catalogs_digest(_catalogs(tmp_path / "older", b"Reference -> Referencia"))
+    newer = catalogs_digest(_catalogs(tmp_path / "newer", b"Reference -> Fuente"))
+    assert older != newer
+    assert build_id(tmp_path / "older") != build_id(tmp_path / "newer")
+    article = _article()
+    monkeypatch.setattr(view, "RENDERER_VERSION", markdown.renderer_version(older))
+    _view(article, language="es")
+    assert len(renders) == 2
+    monkeypatch.setattr(view, "RENDERER_VERSION", markdown.renderer_version(newer))
+    _view(article, language="es")
+    assert len(renders) == 4, "a rendering made with the older catalogs was served"
+    _view(article, language="es")
+    assert len(renders) == 4
 
 
 def _site_version() -> int:

@@ -2,9 +2,9 @@
 
 Every change of state that could alter what the public sees ends in `refresh_publication`: the
 one rule for the public revision (the live one, else the newest revision submitted for review
-and not sent back),
-the revision under review beyond it, and the listing columns copied from it. Preview, the search
-index and cached pages all follow these pointers, so they never disagree about what is published.
+and not sent back), the revision under review beyond it, and the listing columns and staff flags
+copied from it. Preview, the search index and cached pages all follow these pointers, so they
+never disagree about what is published.
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ def refresh_publication(article: Article) -> None:
         note_changed([], cards=[(article.slug, key) for key in db.session.scalars(cited)])
     article.public_revision = public
     article.public_over_target = public is not None and reads_above_target(public.id)
+    article.public_translations_behind = public is not None and translations_behind(public.id)
     search.index_article(article)
     article.reviewed_at = article.live_revision.reviewed_at if article.live_revision else None
     if public is not None:
@@ -199,6 +200,23 @@ def wording_above_target() -> sa.Select:
 def reads_above_target(revision_id: int) -> bool:
     """Some wording of this revision reads above its level's target."""
     query = wording_above_target().where(Section.revision_id == revision_id).exists()
+    return bool(db.session.scalar(sa.select(query)))
+
+
+def lagging_sections() -> sa.Select:
+    """The one definition of "a translation out of date": the sections with a wording in another
+    language that follows older English than its revision's own (`SectionVariant.lags`, settled
+    when the revision is saved), by the revision they belong to."""
+    return (
+        sa.select(Section.revision_id)
+        .join(SectionVariant, SectionVariant.section_id == Section.id)
+        .where(SectionVariant.lags == sa.true())
+    )
+
+
+def translations_behind(revision_id: int) -> bool:
+    """Some translation of this revision follows older English than the revision's own."""
+    query = lagging_sections().where(Section.revision_id == revision_id).exists()
     return bool(db.session.scalar(sa.select(query)))
 
 

@@ -23,15 +23,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('articles', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                'public_translations_behind',
-                sa.Boolean(),
-                nullable=False,
-                server_default=sa.false(),
-            )
-        )
+    # A plain ADD COLUMN (a constant default): SQLite need not copy the table, as batch mode would.
+    op.add_column(
+        'articles',
+        sa.Column(
+            'public_translations_behind', sa.Boolean(), nullable=False, server_default=sa.false()
+        ),
+    )
     # The condition of services.editorial.publishing.translations_behind, as of this migration.
     op.execute(
         """

@@ -30,15 +30,17 @@ def upgrade():
             'public_translations_behind', sa.Boolean(), nullable=False, server_default=sa.false()
         ),
     )
-    # The condition of services.editorial.publishing.translations_behind, as of this migration.
+    # The condition of services.editorial.publishing.translations_behind, as of this migration:
+    # per section, through (lags, section_id), never every lagging wording per article.
     op.execute(
         """
         UPDATE articles SET public_translations_behind = true
         WHERE public_revision_id IS NOT NULL AND EXISTS (
             SELECT 1 FROM sections
-            JOIN section_variants ON section_variants.section_id = sections.id
-            WHERE sections.revision_id = articles.public_revision_id
-              AND section_variants.lags = true
+            WHERE sections.revision_id = articles.public_revision_id AND EXISTS (
+                SELECT 1 FROM section_variants
+                WHERE section_variants.section_id = sections.id AND section_variants.lags = true
+            )
         )
         """
     )

@@ -207,11 +207,14 @@ def lagging_sections() -> sa.Select:
     """The one definition of "a translation out of date": the sections with a wording in another
     language that follows older English than its revision's own (`SectionVariant.lags`, settled
     when the revision is saved), by the revision they belong to."""
-    return (
-        sa.select(Section.revision_id)
-        .join(SectionVariant, SectionVariant.section_id == Section.id)
-        .where(SectionVariant.lags == sa.true())
+    # Asked per section, through the index (lags, section_id) on both its columns: a join on
+    # `lags` alone would let SQLite read every lagging wording ever saved for each revision.
+    lagging = (
+        sa.select(SectionVariant.id)
+        .where(SectionVariant.lags == sa.true(), SectionVariant.section_id == Section.id)
+        .exists()
     )
+    return sa.select(Section.revision_id).where(lagging)
 
 
 def translations_behind(revision_id: int) -> bool:

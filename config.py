@@ -5,6 +5,7 @@ the instance folder, rate limits in memory) into errors, so a misconfigured serv
 start instead of running with settings that would lose sessions, data or limits.
 """
 
+import functools
 import hashlib
 import os
 import secrets
@@ -112,10 +113,23 @@ def nginx_body_limit() -> int:
     return max_body_bytes() + NGINX_BODY_MARGIN
 
 
-def build_id(root: Path = ROOT) -> str:
-    """A digest of the code, templates and static files: part of every cached page's key, so a
-    deploy never serves pages rendered by the previous build."""
+@functools.cache
+def catalogs_digest(root: Path = ROOT) -> str:
+    """A digest of the compiled translation catalogs (translations/*/LC_MESSAGES/*.mo), read once
+    per process: what is kept holding the site's translated words (a rendering's screen-reader
+    labels and "Referencia", a whole page) is keyed by it, so a catalog change is never hidden
+    by a copy made with the older words."""
     digest = hashlib.blake2b(digest_size=8)
+    for path in sorted((root / "translations").glob("*/LC_MESSAGES/*.mo")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_id(root: Path = ROOT) -> str:
+    """A digest of the code, templates, static files and compiled translation catalogs: part of
+    every cached page's key, so a deploy never serves pages rendered by the previous build."""
+    digest = hashlib.blake2b(catalogs_digest(root).encode(), digest_size=8)
     folders = ("templates", "static", "blueprints", "web", "caching", "services", "models")
     paths = sorted(root.glob("*.py"))
     for folder in folders:

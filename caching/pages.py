@@ -1,10 +1,11 @@
 """Whole-page cache for anonymous readers: a cached page costs one indexed query, a 304 the same.
 
-A reader page is a function of the code (build id), the request (path, query, the remembered
-audience, whether htmx asked for a fragment) and what is published (the site version, raised by
-caching/changes.py whenever a service notes a change readers see). The first two make the row's key;
-the version must match for the row to count. Nothing is invalidated by hand, every worker and app
-server shares the table, and the brotli and gzip bodies are made once, when the page is stored.
+A reader page is a function of the code and the compiled catalogs (build id), the request (path,
+query, the remembered audience, whether htmx asked for a fragment) and what is published (the site
+version, raised by caching/changes.py whenever a service notes a change readers see). The first two
+make the row's key; the version must match for the row to count. Nothing is invalidated by hand,
+every worker and app server shares the table, and the brotli and gzip bodies are made once, when the
+page is stored.
 
 Only anonymous answers are kept: a signed-in staff member, a session, a flashed message, a cookie
 other than the audience choice (the same for everyone choosing that role) or an htmx header other

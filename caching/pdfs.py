@@ -1,12 +1,11 @@
 """Article PDFs, made once: stored in the database so every worker and app server shares them.
 
-A PDF is a function of the print view's HTML (and of the stylesheet, whose fingerprinted name is
-in that HTML), so its key digests the revision, the level, the language and that HTML. Whatever
-the PDF shows that changes (a reference or glossary edit, a new approval, the next review date, a
-reviewer's name) changes the HTML and so the key; nothing is invalidated by hand. Storing a PDF
-deletes the other rows of its revision, level and language (garbage now), and the table is
-capped (PDF_CACHE_MAX_ROWS), least recently stored first.
-"""
+A PDF is a function of the print view's HTML (and of the stylesheet, whose fingerprinted name is in
+that HTML), so its key digests the revision, the level, the language and that HTML. Whatever the PDF
+shows that changes (a reference or glossary edit, a new approval, the next review date, a reviewer's
+name, the translated words of a new catalog) changes the HTML and so the key; nothing is invalidated
+by hand. Storing a PDF deletes the other rows of its revision, level and language (garbage now), and
+the table is capped (PDF_CACHE_MAX_ROWS), least recently stored first."""
 
 from __future__ import annotations
 

@@ -3,13 +3,31 @@
 services.editorial.publishing.note_changed notes the article's slug (caching/changes.py):
 publication, and the glossary, reference and follow-up services for what else an article page
 shows. After the transaction commits (never before, and never on a rollback) each canonical
-address of the page (the default wording and each `?audience=`), its print view and PDF, the
-permalinks of its revisions (/articles/<slug>/revisions/<n>, with their print views and PDFs: a
-newer approval changes what an older one says), and of any citation's own page noted with it
-(/articles/<slug>/references/<key>, when a reference changes), in each encoding nginx keeps, is
-purged from every cache in CACHE_PURGE_URLS, nginx purge endpoints
-(deploy/README.md). A purge that fails is logged and otherwise ignored: the change is saved, and
-the cached copy expires within its max-age (caching.headers.ARTICLE) anyway.
+address of the page (the default wording and each `?audience=`), its print view and PDF, and of
+any citation's own page noted with it (/articles/<slug>/references/<key>, when a reference
+changes), in each language and each encoding nginx keeps, is purged from every cache in
+CACHE_PURGE_URLS, nginx purge endpoints (deploy/README.md). A purge that fails is logged and
+otherwise ignored: the change is saved, and the cached copy expires within its max-age
+(caching.headers.ARTICLE) anyway.
+
+What is purged follows what changed, so that a glossary edit used by 500 articles asks for tens
+of thousands of purges, not hundreds of thousands:
+
+- The permalinks of an article's revisions (/articles/<slug>/revisions/<n>, with their print
+  views and PDFs) only on a review transition (submitted, taken, approved, sent back: every one
+  ends in publishing.refresh_publication, which notes `revisions`): that is when what they say
+  changes ("A newer reviewed version exists", a closed address). Every revision ever sent for
+  review is purged then, as each may now say something else.
+- A glossary, reference, follow-up or settings change leaves them to expire. A permalink is an
+  archival page: what it exists to show, the reviewed text, its review state and its place in
+  the history, is the same before and after such a change; what differs is the library's
+  current explanation of a term in a hover card, or a reference's corrected entry, which the
+  article's own pages (purged at once) carry, and the permalink catches up within its max-age
+  (60 s, then one request served stale while nginx refreshes it). Purging them would multiply
+  each such change by the number of revisions the article ever sent for review.
+- A note confined to some languages (a glossary edit to a term's Spanish words alone: English
+  pages mark only English words, services.reading.view.load_glossary) purges only the pages
+  under those languages' prefixes; any other note purges every language's, enabled or not.
 
 The purge requests go out in parallel from a small pool of threads, and the staff request that
 made the change waits for them at most WAIT seconds: a healthy nginx answers well within it (so
@@ -63,13 +81,13 @@ def addresses(slug: str) -> list[str]:
     ]
 
 
-def revision_addresses(slugs: set[str]) -> list[str]:
+def revision_addresses(slugs: set[str]) -> dict[str, list[str]]:
     """The canonical addresses of every revision permalink of these articles that readers may
     have been shown: every revision ever sent for review (a draft never had a public address;
     one sent back or superseded had one while it waited). Read on a connection of its own, as
     the commit that noted the change has ended the session's transaction."""
     if not slugs:
-        return []
+        return {}
     numbers = (
         sa.select(Article.slug, Revision.number)
         .join(Revision, Revision.article_id == Article.id)
@@ -79,15 +97,17 @@ def revision_addresses(slugs: set[str]) -> list[str]:
     with db.engine.connect() as connection:
         rows = connection.execute(numbers).all()
     urls = current_app.url_map.bind("localhost")
-    return [
-        urls.build(
-            endpoint,
-            {"slug": slug, "number": number, **({"audience": level.value} if level else {})},
+    found: dict[str, list[str]] = {}
+    for slug, number in rows:
+        found.setdefault(slug, []).extend(
+            urls.build(
+                endpoint,
+                {"slug": slug, "number": number, **({"audience": level.value} if level else {})},
+            )
+            for endpoint in REVISION_PAGES
+            for level in (None, *ReadingLevel)
         )
-        for slug, number in rows
-        for endpoint in REVISION_PAGES
-        for level in (None, *ReadingLevel)
-    ]
+    return found
 
 
 def card_addresses(slug: str, key: str) -> list[str]:
@@ -100,18 +120,16 @@ def card_addresses(slug: str, key: str) -> list[str]:
     ]
 
 
-def _other_languages() -> list[str]:
-    """Every language but the source one: its pages are the same addresses under /CODE
-    (web/language.py). All of them, enabled or not, so a language just switched off is purged
-    too. Read on a connection of its own: this runs after the session's commit."""
+def _languages() -> list[str]:
+    """The source language (its pages at their own addresses), then every other: its pages are
+    the same addresses under /CODE (web/language.py). All of them, enabled or not, so a language
+    just switched off is purged too. Read on a connection of its own: this runs after the
+    session's commit."""
     with db.engine.connect() as connection:
-        return list(
-            connection.scalars(
-                sa.select(Language.code)
-                .where(Language.code != SOURCE_LANGUAGE)
-                .order_by(Language.code)
-            )
+        others = connection.scalars(
+            sa.select(Language.code).where(Language.code != SOURCE_LANGUAGE).order_by(Language.code)
         )
+        return [SOURCE_LANGUAGE, *others]
 
 
 class _Batch:
@@ -184,14 +202,32 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def purge(slugs: set[str], caches: list[str], cards: set[tuple[str, str]] = frozenset()) -> None:
-    """Ask each cache to drop each address of each article, and of each citation's own page
-    given, in parallel; return when all have answered or after CACHE_PURGE_WAIT seconds (WAIT
-    by default), whichever comes first (the rest carry on in the background)."""
-    paths = [p for slug in sorted(slugs) for p in addresses(slug)] + revision_addresses(slugs)
-    paths += [p for slug, key in sorted(cards) for p in card_addresses(slug, key)]
-    paths += [f"/{code}{p}" for code in _other_languages() for p in paths]
-    jobs = [(base, p, e) for base in caches for p in paths for e in ENCODINGS]
+def paths(noted: changes.Changes) -> list[str]:
+    """Every address to purge for what one transaction noted, in each language it concerns."""
+    languages = _languages()
+    revisions = revision_addresses(noted.revisions)
+    found = []
+    for slug in sorted(noted.slugs | {slug for slug, _key in noted.cards}):
+        own = addresses(slug) if slug in noted.slugs else []
+        own += revisions.get(slug, [])
+        own += [p for s, key in sorted(noted.cards) if s == slug for p in card_addresses(s, key)]
+        confined = noted.languages(slug)
+        found += [
+            ("" if code == SOURCE_LANGUAGE else f"/{code}") + path
+            for code in languages
+            if confined is None or code in confined
+            for path in own
+        ]
+    return found
+
+
+def purge(noted: changes.Changes, caches: list[str]) -> None:
+    """Ask each cache to drop each address of what was noted, in every encoding, in parallel;
+    return when all have answered or after CACHE_PURGE_WAIT seconds (WAIT by default),
+    whichever comes first (the rest carry on in the background)."""
+    addresses_ = paths(noted)
+    jobs = [(base, p, e) for base in caches for p in addresses_ for e in ENCODINGS]
+    slugs = noted.slugs | {slug for slug, _key in noted.cards}
     batch = _Batch(slugs, len(jobs))
     pool = _executor()
     wait = current_app.config.get("CACHE_PURGE_WAIT", WAIT)
@@ -203,7 +239,7 @@ def _purge_after_commit(session: Session) -> None:
     if noted is None or not (noted.slugs or noted.cards) or not has_app_context():
         return
     if caches := current_app.config.get("CACHE_PURGE_URLS"):
-        purge(noted.slugs, caches, noted.cards)
+        purge(noted, caches)
 
 
 def init_app() -> None:

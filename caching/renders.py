@@ -1,14 +1,13 @@
 """Render once: a revision's sections, rendered at a reading level, kept in the database.
 
 The key is everything the rendering depends on (caching/versions.py): the revision (immutable), the
-level, the page's language, the glossary version (only when terms are marked) and a fingerprint
-of the renderer (its code and libraries: a deploy that renders differently never gets an older
-rendering) and of the versions of the references the revision cites (a reference created for a
-key that was broken counts too). The value
-is what `services.reading.markdown.render` produced for each section, plus the citation order and
-the broken keys. Every worker and app server shares it; nothing is invalidated by hand, and rows
-whose key can no longer be asked for are deleted as garbage when their inputs change.
-"""
+level, the page's language, the glossary version (only when terms are marked) and a fingerprint of
+the renderer (its code, its libraries and the compiled translation catalogs whose words it writes: a
+deploy that renders differently never gets an older rendering) and of the versions of the references
+the revision cites (a reference created for a key that was broken counts too). The value is what
+`services.reading.markdown.render` produced for each section, plus the citation order and the broken
+keys. Every worker and app server shares it; nothing is invalidated by hand, and rows whose key can
+no longer be asked for are deleted as garbage when their inputs change."""
 
 from __future__ import annotations
 

@@ -62,6 +62,12 @@ class Article(ListingSummaries, db.Model):
             postgresql_where=text("public_over_target"),
             sqlite_where=text("public_over_target = 1"),
         ),
+        # The dashboard's "Translations out of date": the flagged articles, in its order. Not a
+        # partial index: SQLite, without statistics, counts through any partial index on public
+        # articles instead (a scan of all of them); an equality on the flag it always takes.
+        Index(
+            "ix_articles_public_translations_behind", "public_translations_behind", "question", "id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +101,10 @@ class Article(ListingSummaries, db.Model):
     # services.editorial.publishing (refresh_publication, and refresh_over_target when a target
     # changes).
     public_over_target: Mapped[bool] = mapped_column(default=False)
+    # Some translation of the public revision follows older English than the revision's own
+    # (`SectionVariant.lags`): kept by services.editorial.publishing.refresh_publication (a
+    # revision's wordings never change, so only a new public revision changes it).
+    public_translations_behind: Mapped[bool] = mapped_column(default=False)
     # Page locking, as in Wagtail: while locked, only the holder (or an admin) can save.
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     locked_at: Mapped[datetime | None]

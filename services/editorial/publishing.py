@@ -2,9 +2,9 @@
 
 Every change of state that could alter what the public sees ends in `refresh_publication`: the
 one rule for the public revision (the live one, else the newest revision submitted for review
-and not sent back),
-the revision under review beyond it, and the listing columns copied from it. Preview, the search
-index and cached pages all follow these pointers, so they never disagree about what is published.
+and not sent back), the revision under review beyond it, and the listing columns and staff flags
+copied from it. Preview, the search index and cached pages all follow these pointers, so they
+never disagree about what is published.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def note_changed(
     cards: Iterable[tuple[str, str]] = (),
     glossary: bool = False,
     references: Iterable[str] = (),
+    revisions: bool = False,
+    languages: Iterable[str] | None = None,
 ) -> None:
     """Say that this transaction changes what readers see: the one rule every service follows,
     in the same transaction as the change, and the only way the caches learn of it
@@ -54,8 +56,20 @@ def note_changed(
     `cards`, a citation's own page), readers' answered questions, audience settings and staff
     names shown as reviewers (no slug: every page may show them). Drafts, locks, sign-ins and
     the staff side change nothing readers see and never call it.
+
+    `revisions`: the articles' revision permalinks say something new too (a review transition;
+    nothing else purges them, caching/purge.py says why). `languages`: only the articles' pages
+    in these languages change (a glossary edit to a term's other-language words alone).
     """
-    changes.note(db.session(), slugs=slugs, cards=cards, glossary=glossary, references=references)
+    changes.note(
+        db.session(),
+        slugs=slugs,
+        cards=cards,
+        glossary=glossary,
+        references=references,
+        revisions=revisions,
+        languages=languages,
+    )
 
 
 # Never CHANGES_REQUESTED: once the board sends a revision back it is not shown, listed,
@@ -73,7 +87,7 @@ def refresh_publication(article: Article) -> None:
     search index follows it; cached copies of the page, and of its citations' own pages when the
     public text changes, are purged once the transaction commits.
     """
-    note_changed([article.slug])
+    note_changed([article.slug], revisions=True)  # a review transition: every permalink may change
     db.session.flush()
     public = article.live_revision
     if public is None:
@@ -101,6 +115,7 @@ def refresh_publication(article: Article) -> None:
         note_changed([], cards=[(article.slug, key) for key in db.session.scalars(cited)])
     article.public_revision = public
     article.public_over_target = public is not None and reads_above_target(public.id)
+    article.public_translations_behind = public is not None and translations_behind(public.id)
     search.index_article(article)
     article.reviewed_at = article.live_revision.reviewed_at if article.live_revision else None
     if public is not None:
@@ -185,6 +200,26 @@ def wording_above_target() -> sa.Select:
 def reads_above_target(revision_id: int) -> bool:
     """Some wording of this revision reads above its level's target."""
     query = wording_above_target().where(Section.revision_id == revision_id).exists()
+    return bool(db.session.scalar(sa.select(query)))
+
+
+def lagging_sections() -> sa.Select:
+    """The one definition of "a translation out of date": the sections with a wording in another
+    language that follows older English than its revision's own (`SectionVariant.lags`, settled
+    when the revision is saved), by the revision they belong to."""
+    # Asked per section, through the index (lags, section_id) on both its columns: a join on
+    # `lags` alone would let SQLite read every lagging wording ever saved for each revision.
+    lagging = (
+        sa.select(SectionVariant.id)
+        .where(SectionVariant.lags == sa.true(), SectionVariant.section_id == Section.id)
+        .exists()
+    )
+    return sa.select(Section.revision_id).where(lagging)
+
+
+def translations_behind(revision_id: int) -> bool:
+    """Some translation of this revision follows older English than the revision's own."""
+    query = lagging_sections().where(Section.revision_id == revision_id).exists()
     return bool(db.session.scalar(sa.select(query)))
 
 

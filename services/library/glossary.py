@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from extensions import db
-from models import Article, GlossaryTerm, LibraryChange, LibraryKind, Section, SectionVariant, User
+from models import GlossaryTerm, LibraryChange, LibraryKind, User
 from services.editorial.publishing import note_changed
 from services.library import changes as library_changes
 from services.library import usage
@@ -175,32 +175,34 @@ def _snapshot(term: GlossaryTerm) -> dict:
     } | ({"translations": dict(term.translations)} if term.translations else {})
 
 
-def _forms(term: GlossaryTerm | TermInput) -> set[str]:
-    """Every form of the term, in every language it has."""
-    forms = {form for form in (term.term, term.abbr, *term.aliases) if form}
-    for words in (term.translations or {}).values():
-        forms |= {f for f in (words["term"], words["abbr"], *words["aliases"]) if f}
-    return forms
-
-
-def _note_pages_using(forms: set[str]) -> None:
+def _note_pages_using(*values: dict, languages: set[str] | None = None) -> None:
     """The glossary changed (every rendering that marks terms is made again); note the public
-    articles whose text uses any of these forms: their pages explain the term inline, so the
-    proxy drops them. Lower-case LIKE finds a superset of what the renderer marks (it matches
-    abbreviations exactly, and whole words only): an extra purge costs one fetch, a missing one
-    a stale page. A scan of public text, for a rare staff edit."""
-    if not forms:
-        note_changed(glossary=True)
-        return
-    body = sa.func.lower(SectionVariant.body)
-    using = (
-        sa.select(Article.slug)
-        .join(Section, Section.revision_id == Article.public_revision_id)
-        .join(SectionVariant, SectionVariant.section_id == Section.id)
-        .where(sa.or_(*(body.like(like_contains(f.lower()), escape="\\") for f in forms)))
-        .distinct()
-    )
-    note_changed(list(db.session.scalars(using)), glossary=True)
+    articles whose text uses any form of these terms (values as `changes.term_values` gives
+    them, usage.slugs_using): their pages explain the term inline, so the proxy drops them, in
+    `languages` only when given (default: every language)."""
+    note_changed(usage.slugs_using(*values), glossary=True, languages=languages)
+
+
+def _other_words_changed(before: TermInput, after: TermInput) -> set[str] | None:
+    """The languages whose words alone an edit changed, when it left the English ones (the
+    source language's, on every language's pages as the term's anchor and fallback) as they
+    were; None when it changed those. English pages mark only English words
+    (services.reading.view.load_glossary), so a change to the Spanish words alone changes
+    Spanish pages alone."""
+    english = ("term", "abbr", "aliases", "definition")
+    if any(getattr(before, name) != getattr(after, name) for name in english):
+        return None
+    old, new = before.translations, after.translations
+    return {code for code in old.keys() | new.keys() if old.get(code) != new.get(code)}
+
+
+def _words_in(data: TermInput, languages: set[str]) -> list[dict]:
+    """The term's forms in these languages only, as `_note_pages_using` reads them."""
+    return [
+        {"term": words["term"], "abbr": words["abbr"], "aliases": words["aliases"]}
+        for code, words in sorted(data.translations.items())
+        if code in languages
+    ]
 
 
 def create_term(data: TermInput, *, actor: User) -> GlossaryTerm | LibraryChange:
@@ -238,7 +240,7 @@ def insert_term(data: TermInput, *, actor: User) -> GlossaryTerm:
     )
     db.session.add(term)
     audit.record("glossary.create", actor=actor, target=term, changes=_snapshot(term))
-    _note_pages_using(_forms(data))
+    _note_pages_using(library_changes.term_values(data))
     return term
 
 
@@ -274,7 +276,7 @@ def apply_edit(term: GlossaryTerm, data: TermInput, *, actor: User) -> dict[str,
     """
     slug = term_slug(data.term)
     _check_unique(data, slug, exclude=term)
-    forms_before = _forms(term)
+    before = TermInput.of(term)
     changes = audit.field_changes(
         term,
         {
@@ -288,7 +290,14 @@ def apply_edit(term: GlossaryTerm, data: TermInput, *, actor: User) -> dict[str,
     )
     if changes:
         audit.record("glossary.update", actor=actor, target=term, changes=changes)
-        _note_pages_using(forms_before | _forms(data))
+        if languages := _other_words_changed(before, data):
+            _note_pages_using(
+                *_words_in(before, languages), *_words_in(data, languages), languages=languages
+            )
+        else:
+            _note_pages_using(
+                library_changes.term_values(before), library_changes.term_values(data)
+            )
     return changes
 
 
@@ -296,7 +305,7 @@ def delete_term(term: GlossaryTerm, *, actor: User) -> None:
     """Remove a term: articles stop explaining it on their next view."""
     require(actor, Permission.GLOSSARY)
     audit.record("glossary.delete", actor=actor, target=term, changes=_snapshot(term))
-    _note_pages_using(_forms(term))
+    _note_pages_using(library_changes.term_values(TermInput.of(term)))
     db.session.delete(term)
 
 

@@ -15,9 +15,6 @@ import sqlalchemy as sa
 from extensions import db
 from models import (
     Article,
-    FollowupAnswer,
-    FollowupQuestion,
-    FollowupStatus,
     LibraryChange,
     LibraryKind,
     Reference,
@@ -26,7 +23,6 @@ from models import (
     Section,
     SectionVariant,
     User,
-    revision_references,
 )
 from models.base import SourceRead, utcnow
 from services.editorial.publishing import note_changed
@@ -162,22 +158,8 @@ def _note_pages_citing(key: str) -> None:
     articles whose page cites it, in the article or in a reader's answered question under it:
     their reference lists and citations show the library's entry, so the proxy drops them. A new
     entry counts too: until it exists, the citation shows as missing."""
-    in_articles = (
-        sa.select(Article.slug)
-        .join(revision_references, revision_references.c.revision_id == Article.public_revision_id)
-        .where(revision_references.c.reference_key == key)
-    )
-    in_answers = db.session.execute(
-        sa.select(Article.slug, FollowupAnswer.body)
-        .join(FollowupQuestion, FollowupQuestion.article_id == Article.id)
-        .join(FollowupAnswer, FollowupAnswer.question_id == FollowupQuestion.id)
-        .where(
-            FollowupQuestion.status == FollowupStatus.ANSWERED,
-            FollowupAnswer.body.like(like_contains(f"@{key}"), escape="\\"),
-        )
-    )
-    answered = [slug for slug, body in in_answers if key in citation_keys(body)]
-    citing = list(db.session.scalars(in_articles))
+    citing = usage.slugs_citing(key)
+    answered = usage.slugs_answered_citing(key)
     note_changed([*citing, *answered], cards=[(slug, key) for slug in citing], references=[key])
 
 

@@ -1,6 +1,6 @@
 """Who uses a library entry: the public articles whose public text cites a reference or uses a
-glossary term, at this moment. What decides whether an edit needs review, and which articles an
-approved change altered."""
+glossary term, at this moment. What decides whether an edit needs review, which articles an
+approved change altered, and which articles' pages the proxy drops when an entry changes."""
 
 from __future__ import annotations
 
@@ -20,32 +20,37 @@ from services.reading.markdown import Glossary, citation_keys
 from services.validation import like_contains
 
 
-def articles_citing(key: str) -> list[Article]:
+def _citing(key: str) -> sa.Select:
     """Public articles whose public revision cites `key`."""
-    return list(
-        db.session.scalars(
-            sa.select(Article)
-            .join(
-                revision_references,
-                revision_references.c.revision_id == Article.public_revision_id,
-            )
-            .where(revision_references.c.reference_key == key)
-            .order_by(Article.question, Article.id)
-        )
+    return (
+        sa.select(Article)
+        .join(revision_references, revision_references.c.revision_id == Article.public_revision_id)
+        .where(revision_references.c.reference_key == key)
     )
 
 
-def _answers_cite(key: str) -> bool:
-    """A published answer to a reader's question cites `key`: public text too."""
-    bodies = db.session.scalars(
-        sa.select(FollowupAnswer.body)
-        .join(FollowupQuestion, FollowupQuestion.id == FollowupAnswer.question_id)
+def articles_citing(key: str) -> list[Article]:
+    """Public articles whose public revision cites `key`."""
+    return list(db.session.scalars(_citing(key).order_by(Article.question, Article.id)))
+
+
+def slugs_citing(key: str) -> list[str]:
+    """The slugs of `articles_citing(key)`, without loading the articles."""
+    return list(db.session.scalars(_citing(key).with_only_columns(Article.slug)))
+
+
+def slugs_answered_citing(key: str) -> list[str]:
+    """Articles under which a published answer to a reader's question cites `key`."""
+    answers = db.session.execute(
+        sa.select(Article.slug, FollowupAnswer.body)
+        .join(FollowupQuestion, FollowupQuestion.article_id == Article.id)
+        .join(FollowupAnswer, FollowupAnswer.question_id == FollowupQuestion.id)
         .where(
             FollowupQuestion.status == FollowupStatus.ANSWERED,
             FollowupAnswer.body.like(like_contains(f"@{key}"), escape="\\"),
         )
     )
-    return any(key in citation_keys(body) for body in bodies)
+    return [slug for slug, body in answers if key in citation_keys(body)]
 
 
 def _wordings(values: dict) -> list[dict]:
@@ -74,14 +79,14 @@ def _forms(values: dict) -> list[str]:
     ]
 
 
-def articles_using(*term_values_: dict) -> list[Article]:
+def _ids_using(*term_values_: dict) -> set[int]:
     """Public articles whose public text (in any language: wordings of every language are
     section variants) uses any form of these terms as a whole word, as the renderer matches
     them (a LIKE prefilter, then the renderer's own pattern)."""
     terms = [_FormsOnly(words) for v in term_values_ for words in _wordings(v)]
     forms = {f for v in term_values_ for f in _forms(v)}
     if not forms:
-        return []
+        return set()
     pattern = Glossary.build(terms, url=str).pattern
     body = sa.func.lower(SectionVariant.body)
     rows = db.session.execute(
@@ -90,14 +95,25 @@ def articles_using(*term_values_: dict) -> list[Article]:
         .join(SectionVariant, SectionVariant.section_id == Section.id)
         .where(sa.or_(*(body.like(like_contains(f.lower()), escape="\\") for f in forms)))
     )
-    ids = {article_id for article_id, text in rows if pattern and pattern.search(text)}
-    if not ids:
+    return {article_id for article_id, text in rows if pattern and pattern.search(text)}
+
+
+def articles_using(*term_values_: dict) -> list[Article]:
+    """Public articles whose public text uses any form of these terms (`_ids_using`)."""
+    if not (ids := _ids_using(*term_values_)):
         return []
     return list(
         db.session.scalars(
             sa.select(Article).where(Article.id.in_(ids)).order_by(Article.question, Article.id)
         )
     )
+
+
+def slugs_using(*term_values_: dict) -> list[str]:
+    """The slugs of `articles_using`, without loading the articles."""
+    if not (ids := _ids_using(*term_values_)):
+        return []
+    return list(db.session.scalars(sa.select(Article.slug).where(Article.id.in_(ids))))
 
 
 class _FormsOnly:
@@ -109,10 +125,10 @@ class _FormsOnly:
 
 def key_in_public_use(key: str) -> bool:
     """Public text cites `key`: an article's public revision or a published answer."""
-    return bool(articles_citing(key)) or _answers_cite(key)
+    return bool(articles_citing(key)) or bool(slugs_answered_citing(key))
 
 
 def term_in_public_use(*term_values_: dict) -> bool:
     """Public text uses a form of any of these terms (values as `changes.term_values` gives
     them): one scan for a term as it is and as an edit would make it."""
-    return bool(articles_using(*term_values_))
+    return bool(_ids_using(*term_values_))

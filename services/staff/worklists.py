@@ -190,13 +190,20 @@ def _public_over_target() -> sa.Select:
 
 def _translations_behind() -> sa.Select:
     """Sections of public revisions with a translation that follows older English than the
-    revision's own (`SectionVariant.lags`, settled at save), by article and section: read from
-    the lagging wordings' index, whatever the number of articles."""
-    lagging = sa.select(SectionVariant.section_id).where(SectionVariant.lags == sa.true())
+    revision's own (`SectionVariant.lags`, settled at save), by article and section: from the
+    flagged articles (`Article.public_translations_behind`, kept by services.publishing, read
+    through its own index) to their public sections, each asking the lagging wordings' index
+    whether it has one. Superseded revisions' lagging wordings, which accumulate with history,
+    are never read (scripts/bench_translations_behind.py)."""
+    lagging = (
+        sa.select(SectionVariant.id)
+        .where(SectionVariant.lags == sa.true(), SectionVariant.section_id == Section.id)
+        .exists()
+    )
     return (
         sa.select(Section)
         .join(Article, Article.public_revision_id == Section.revision_id)
-        .where(Section.id.in_(lagging))
+        .where(Article.public_translations_behind == sa.true(), lagging)
         .options(
             selectinload(Section.translations).selectinload(SectionVariant.source_revision),
             selectinload(Section.revision).selectinload(Revision.article),

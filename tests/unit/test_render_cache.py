@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from caching import purge
 from caching.versions import SITE
+from config import build_id, catalogs_digest
 from extensions import db
 from models import (
     ContentVersion,
@@ -24,7 +25,7 @@ from services.editorial.revisions import SectionInput, save_revision
 from services.library import glossary, references
 from services.library.glossary import TermInput
 from services.library.references import ReferenceInput
-from services.reading import view
+from services.reading import markdown, view
 from tests.factories import approved, make_article, make_reference, make_user
 
 L = ReadingLevel
@@ -204,6 +205,35 @@ def test_uncached_views_write_nothing(app):
     assert _rows() == 0
 
 
+def _catalogs(folder, words: bytes):
+    """A translations folder whose Spanish catalog compiles to `words`."""
+    mo = folder / "translations" / "es" / "LC_MESSAGES" / "messages.mo"
+    mo.parent.mkdir(parents=True)
+    mo.write_bytes(words)
+    return folder
+
+
+def test_a_catalog_change_is_never_hidden_by_an_older_rendering(
+    app, renders, monkeypatch, tmp_path
+):
+    """A rendering holds the catalogs' words (a citation's screen-reader label, "Referencia"):
+    renderings, and whole cached pages (the build id), are keyed by a digest of the compiled
+    catalogs, so new words are never hidden by a copy made with the older ones."""
+    older = catalogs_digest(_catalogs(tmp_path / "older", b"Reference -> Referencia"))
+    newer = catalogs_digest(_catalogs(tmp_path / "newer", b"Reference -> Fuente"))
+    assert older != newer
+    assert build_id(tmp_path / "older") != build_id(tmp_path / "newer")
+    article = _article()
+    monkeypatch.setattr(view, "RENDERER_VERSION", markdown.renderer_version(older))
+    _view(article, language="es")
+    assert len(renders) == 2
+    monkeypatch.setattr(view, "RENDERER_VERSION", markdown.renderer_version(newer))
+    _view(article, language="es")
+    assert len(renders) == 4, "a rendering made with the older catalogs was served"
+    _view(article, language="es")
+    assert len(renders) == 4
+
+
 def _site_version() -> int:
     return db.session.scalar(sa.select(ContentVersion.version).where(ContentVersion.name == SITE))
 
@@ -227,7 +257,7 @@ def test_a_change_noted_after_an_abandoned_transaction_still_reaches_the_cache(a
 
 def test_a_savepoint_neither_commits_nor_forgets_the_transactions_note(app, monkeypatch):
     purged = []
-    monkeypatch.setattr(purge, "purge", lambda slugs, caches, cards: purged.append(set(slugs)))
+    monkeypatch.setattr(purge, "purge", lambda noted, caches: purged.append(set(noted.slugs)))
     app.config["CACHE_PURGE_URLS"] = ["http://cache.invalid"]
     note_changed(["before-savepoint"])
     with db.session.begin_nested():

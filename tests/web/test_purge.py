@@ -1,10 +1,8 @@
 """After a change to what readers see commits, the proxy's copies of that article are purged."""
 
 import socket
-import threading
 import time
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -45,32 +43,6 @@ REVISION_PAGES = [
     for page in ("", "/print", ".pdf")
     for query in ("", "?audience=plain", "?audience=standard", "?audience=clinical")
 ]
-
-
-@pytest.fixture
-def cache():
-    """A stand-in for nginx's purge endpoint that records what it was asked to drop."""
-    purged: list[tuple[str, str]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_PURGE(self):  # noqa: N802 (the method's name is the HTTP verb)
-            purged.append((self.path, self.headers.get("X-Cache-Encoding", "")))
-            self.send_response(200 if len(purged) % 2 else 404)  # cached or not: both fine
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    class Server(ThreadingHTTPServer):
-        request_queue_size = 64  # purges come in parallel, as nginx (backlog 511) takes them
-
-    server = Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.purged = purged
-    server.url = f"http://127.0.0.1:{server.server_port}"
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

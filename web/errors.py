@@ -12,6 +12,8 @@ from werkzeug.exceptions import HTTPException
 from extensions import db, limiter, login_manager
 from services.errors import DomainError
 from web import csrf
+from web.i18n import has_catalog
+from web.language import address_language
 from web.rescue import rescue_for_request
 
 log = logging.getLogger("vetted.error")
@@ -90,6 +92,13 @@ def init_app(app: Flask) -> None:
         # and offer no other language (web.language.page_languages reads the languages table).
         g._login_user = login_manager.anonymous_user()
         request.vetted_page_languages = []
+        # Nor may it ask the languages table whether the address's language is enabled: a
+        # language whose words the site has, compiled, is taken from the address as it is, so
+        # a reader of /es/... is told in Spanish.
+        if not hasattr(request, "vetted_language"):
+            code = address_language()
+            if code and has_catalog(code):
+                request.vetted_language = code
         body, status = _page(503)
         # Flask-Limiter rewrites any Retry-After on a rate-limited route to its own window's
         # reset (60, or 29 by rounding); this answer's wait is the outage's, not the limit's.

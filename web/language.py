@@ -61,13 +61,21 @@ def enter_language(endpoint: str | None, values: dict | None) -> None:
     request.vetted_language = code
 
 
+def address_language() -> str | None:
+    """The language code the address starts with (`/es/...`), if its first segment looks like
+    one and is not the source language's; whether readers have that language is not checked."""
+    first = request.path.split("/", 2)[1]
+    if first != SOURCE_LANGUAGE and re.fullmatch(LanguageConverter.regex, first):
+        return first
+    return None
+
+
 def _language_of_unmatched_address() -> None:
     """A `/es/...` address no route matched still gets its 404 page in Spanish."""
     if request.routing_exception is None or hasattr(request, "vetted_language"):
         return
-    first = request.path.split("/", 2)[1]
-    if re.fullmatch(LanguageConverter.regex, first) and published_language(first):
-        request.vetted_language = first
+    if (code := address_language()) and published_language(code):
+        request.vetted_language = code
 
 
 class VettedFlask(Flask):

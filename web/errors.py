@@ -43,12 +43,13 @@ MESSAGES = {
 DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
-def _page(status: int, detail: str | None = None):
-    title, default_detail = MESSAGES.get(status, MESSAGES[500])
+def error_page(status: int, detail: str | None = None, *, title: str | None = None):
+    """The error as a page, or as a message alone for htmx; the status's own words by default."""
+    default_title, default_detail = MESSAGES.get(status, MESSAGES[500])
     template = "errors/fragment.html" if request.htmx else "errors/page.html"
     request.vetted_error_page = True  # its language switch goes home (web.language)
     return render_template(
-        template, status=status, title=title, detail=detail or default_detail
+        template, status=status, title=title or default_title, detail=detail or default_detail
     ), status
 
 
@@ -64,24 +65,24 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _page(error.code or 500)
+        return error_page(error.code or 500)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         if (rescue := rescue_for_request()) is not None:
             return rescue("expired")  # the editor's text comes back with a fresh token
-        return _page(
+        return error_page(
             400, _("Your form expired. Reload the page and send it again; nothing was saved.")
         )
 
     @app.errorhandler(csrf.CrossSiteRequest)
     def cross_site_request(error: csrf.CrossSiteRequest):
-        return _page(403, error.description)
+        return error_page(403, error.description)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        return _page(error.status_code, str(error))
+        return error_page(error.status_code, str(error))
 
     def database_unavailable(error: Exception):
         _rollback()
@@ -99,7 +100,7 @@ def init_app(app: Flask) -> None:
             code = address_language()
             if code and has_catalog(code):
                 request.vetted_language = code
-        body, status = _page(503)
+        body, status = error_page(503)
         # Flask-Limiter rewrites any Retry-After on a rate-limited route to its own window's
         # reset (60, or 29 by rounding); this answer's wait is the outage's, not the limit's.
         limiter.context.view_rate_limit = None
@@ -113,4 +114,4 @@ def init_app(app: Flask) -> None:
     def server_error(error: Exception):
         _rollback()
         log.exception("Unhandled error")
-        return _page(500)
+        return error_page(500)

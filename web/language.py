@@ -132,11 +132,13 @@ def page_languages() -> list[PageLanguage]:
         endpoint, values = request.endpoint, dict(request.view_args or {})
         unmatched = endpoint is None and request.routing_exception is not None
         if unmatched or (getattr(request, "vetted_error_page", False) and is_localized(endpoint)):
+            # Home, and nothing of the address that failed (a refused ?q= would fail again).
             endpoint, values = "articles.index", {}
         elif not is_localized(endpoint):
             request.vetted_page_languages = []
             return []
-        values |= {k: v for k in KEPT_ARGS if (v := request.args.get(k))}
+        else:
+            values |= {k: v for k in KEPT_ARGS if (v := request.args.get(k))}
         current, languages = current_language(), enabled_languages()
         request.vetted_page_languages = [
             PageLanguage(

@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 
 import brotli
 import sqlalchemy as sa
-from flask import current_app, g, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
@@ -53,9 +53,12 @@ AUDIENCE_SALT = "audience"
 def page_day() -> date:
     """The day this request's page is for, read once: the page's key and the page itself (which
     compares dates with it) agree even across midnight. A page is rendered again each day, once."""
-    if "vetted_page_day" not in g:
-        g.vetted_page_day = date.today()
-    return g.vetted_page_day
+    if not has_request_context():
+        return date.today()
+    # On the request, not `g`: an app context can outlive one request (the CLI, tests).
+    if not hasattr(request, "vetted_page_day"):
+        request.vetted_page_day = date.today()
+    return request.vetted_page_day
 
 
 def page_key(

@@ -45,8 +45,8 @@ from models.base import utcnow
 
 # What a query argument may hold to be kept: the accepted values, or a test of one value.
 Accepted = Collection[str] | Callable[[str], bool]
-# The audience cookie's salt (`audience_cookie`): only a cookie the app signed (one per role) makes
-# a page worth keeping.
+# The salt web/audience.py signs the audience cookie with: only a cookie the app signed (one per
+# role) makes a page worth keeping.
 AUDIENCE_SALT = "audience"
 
 
@@ -83,25 +83,17 @@ def _known_args(accepted: Mapping[str, Accepted]) -> list[tuple[str, str]] | Non
     return pairs
 
 
-def audience_cookie() -> URLSafeSerializer:
-    """What signs and reads the audience cookie: web/audience.py writes it with this, the page
-    cache reads it with this (here, in the lower layer, so caching never imports web)."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=AUDIENCE_SALT)
-
-
-def cookie_role(raw: str) -> str | None:
-    """The role an audience cookie's value holds; None when the app did not sign it."""
-    try:
-        role = audience_cookie().loads(raw)
-    except BadSignature:
-        return None
-    return role if isinstance(role, str) else None
-
-
 def _remembered_role() -> str | None:
     """The role in the audience cookie ("" without one); None when the app did not sign it."""
     raw = request.cookies.get(AUDIENCE_COOKIE)
-    return "" if raw is None else cookie_role(raw)
+    if raw is None:
+        return ""
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=AUDIENCE_SALT)
+    try:
+        role = serializer.loads(raw)
+    except BadSignature:
+        return None
+    return role if isinstance(role, str) else None
 
 
 def _key(accepted: Mapping[str, Accepted]) -> str | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
-from caching.pages import audience_cookie, cookie_role
 from config import AUDIENCE_COOKIE
 from extensions import db
 from services.reading.personalization import Audience, Audiences, load_audiences, resolve
@@ -28,12 +28,22 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_choice)
 
 
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="audience")
+
+
 def remembered_role() -> str | None:
     """The role this reader chose with the picker before (cookie, or a staff member's profile)."""
     if current_user.is_authenticated and current_user.audience_role:
         return current_user.audience_role
     raw = request.cookies.get(AUDIENCE_COOKIE)
-    return cookie_role(raw) if raw else None
+    if not raw:
+        return None
+    try:
+        value = _serializer().loads(raw)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
 
 
 # Cached on the request object rather than `g`: an app context (and so `g`) can outlive one
@@ -96,7 +106,7 @@ def remember(response, role_key: str) -> None:
         db.session.commit()
     response.set_cookie(
         AUDIENCE_COOKIE,
-        audience_cookie().dumps(role_key),
+        _serializer().dumps(role_key),
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",

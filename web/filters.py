@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from flask import Flask, g
 
-from caching.pages import page_day
 from models import SOURCE_LANGUAGE, Article, ReadingLevel, Topic
 from services.reading import listings
 from services.reading.personalization import ListingSummary
@@ -26,7 +25,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_datetime)
     app.add_template_filter(utc_iso)
     app.add_template_filter(ease_label)
-    app.add_template_global(page_day)
 
 
 def long_date(value: date | datetime) -> str:

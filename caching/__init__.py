@@ -17,15 +17,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the session listeners (a transaction's changes, the purge after each commit) and
-    the cache headers hook.
+    """Register the session listeners (a transaction's changes, the purge after each commit), the
+    cache headers hook, and `page_day` for templates.
 
     Call after Flask-Compress and before the blueprints: after-request hooks run in reverse
     order, so the headers hook sees any cookie a blueprint's hook set, and computes the ETag on
     the uncompressed body.
     """
-    from caching import changes, headers, purge  # here: services import caching.changes alone
+    from caching import changes, headers, pages, purge  # here: services import caching.changes
 
     changes.init_app()
     purge.init_app()
     headers.init_app(app)
+    # Pages compare dates with the day in their page-cache key (an overdue review), never another.
+    app.add_template_global(pages.page_day)

@@ -1,10 +1,11 @@
 """Whole-page cache for anonymous readers: a cached page costs one indexed query, a 304 the same.
 
 A reader page is a function of the code and the compiled catalogs (build id), the request (path,
-query, the remembered audience, whether htmx asked for a fragment) and what is published (the site
-version, raised by caching/changes.py whenever a service notes a change readers see). The first two
-make the row's key; the version must match for the row to count. Nothing is invalidated by hand,
-every worker and app server shares the table, and the brotli and gzip bodies are made once, when the
+query, the remembered audience, whether htmx asked for a fragment), the day (`page_day`: an article
+past its next-review date says so from that day on) and what is published (the site version,
+raised by caching/changes.py whenever a service notes a change readers see). The first three make
+the row's key; the version must match for the row to count. Nothing is invalidated by hand, every
+worker and app server shares the table, and the brotli and gzip bodies are made once, when the
 page is stored.
 
 Only anonymous answers are kept: a signed-in staff member, a session, a flashed message, a cookie
@@ -24,12 +25,13 @@ import gzip
 import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping
+from datetime import date
 from functools import partial, wraps
 from urllib.parse import urlencode
 
 import brotli
 import sqlalchemy as sa
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
@@ -48,10 +50,23 @@ Accepted = Collection[str] | Callable[[str], bool]
 AUDIENCE_SALT = "audience"
 
 
-def page_key(build: str, path: str, args: list[tuple[str, str]], role: str, htmx: str) -> str:
+def page_day() -> date:
+    """The day this request's page is for, read once: the page's key and the page itself (which
+    compares dates with it) agree even across midnight. A page is rendered again each day, once."""
+    if not has_request_context():
+        return date.today()
+    # On the request, not `g`: an app context can outlive one request (the CLI, tests).
+    if not hasattr(request, "vetted_page_day"):
+        request.vetted_page_day = date.today()
+    return request.vetted_page_day
+
+
+def page_key(
+    build: str, path: str, args: list[tuple[str, str]], role: str, htmx: str, day: date
+) -> str:
     """The stored page's key: a digest of an unambiguous encoding of what the page depends on
     (JSON, and the query re-encoded from its parsed pairs, so no value can pass for another)."""
-    encoded = json.dumps([build, path, urlencode(sorted(args)), role, htmx])
+    encoded = json.dumps([build, path, urlencode(sorted(args)), role, htmx, day.isoformat()])
     return hashlib.blake2b(encoded.encode(), digest_size=16).hexdigest()
 
 
@@ -104,8 +119,8 @@ def _key(accepted: Mapping[str, Accepted]) -> tuple[str, list[Callable[[], bool]
     # HX-Target and the rest never reach the key, so their values cannot add rows.
     htmx = request.htmx
     flags = f"{int(bool(htmx))}{int(htmx.boosted)}{int(htmx.history_restore_request)}"
-    key = page_key(current_app.config.get("BUILD_ID", ""), request.path, args, role, flags)
-    return key, tests
+    build = current_app.config.get("BUILD_ID", "")
+    return page_key(build, request.path, args, role, flags, page_day()), tests
 
 
 def _etag(key: str, version: int) -> str:

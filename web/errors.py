@@ -12,6 +12,8 @@ from werkzeug.exceptions import HTTPException
 from extensions import db, limiter, login_manager
 from services.errors import DomainError
 from web import csrf
+from web.i18n import has_catalog
+from web.language import address_language
 from web.rescue import rescue_for_request
 
 log = logging.getLogger("vetted.error")
@@ -41,12 +43,13 @@ MESSAGES = {
 DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
-def _page(status: int, detail: str | None = None):
-    title, default_detail = MESSAGES.get(status, MESSAGES[500])
+def error_page(status: int, detail: str | None = None, *, title: str | None = None):
+    """The error as a page, or as a message alone for htmx; the status's own words by default."""
+    default_title, default_detail = MESSAGES.get(status, MESSAGES[500])
     template = "errors/fragment.html" if request.htmx else "errors/page.html"
     request.vetted_error_page = True  # its language switch goes home (web.language)
     return render_template(
-        template, status=status, title=title, detail=detail or default_detail
+        template, status=status, title=title or default_title, detail=detail or default_detail
     ), status
 
 
@@ -62,24 +65,24 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _page(error.code or 500)
+        return error_page(error.code or 500)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         if (rescue := rescue_for_request()) is not None:
             return rescue("expired")  # the editor's text comes back with a fresh token
-        return _page(
+        return error_page(
             400, _("Your form expired. Reload the page and send it again; nothing was saved.")
         )
 
     @app.errorhandler(csrf.CrossSiteRequest)
     def cross_site_request(error: csrf.CrossSiteRequest):
-        return _page(403, error.description)
+        return error_page(403, error.description)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        return _page(error.status_code, str(error))
+        return error_page(error.status_code, str(error))
 
     def database_unavailable(error: Exception):
         _rollback()
@@ -90,7 +93,14 @@ def init_app(app: Flask) -> None:
         # and offer no other language (web.language.page_languages reads the languages table).
         g._login_user = login_manager.anonymous_user()
         request.vetted_page_languages = []
-        body, status = _page(503)
+        # Nor may it ask the languages table whether the address's language is enabled: a
+        # language whose words the site has, compiled, is taken from the address as it is, so
+        # a reader of /es/... is told in Spanish.
+        if not hasattr(request, "vetted_language"):
+            code = address_language()
+            if code and has_catalog(code):
+                request.vetted_language = code
+        body, status = error_page(503)
         # Flask-Limiter rewrites any Retry-After on a rate-limited route to its own window's
         # reset (60, or 29 by rounding); this answer's wait is the outage's, not the limit's.
         limiter.context.view_rate_limit = None
@@ -104,4 +114,4 @@ def init_app(app: Flask) -> None:
     def server_error(error: Exception):
         _rollback()
         log.exception("Unhandled error")
-        return _page(500)
+        return error_page(500)

@@ -83,13 +83,21 @@ def enter_language(endpoint: str | None, values: dict | None) -> None:
     request.vetted_language_unchecked = True
 
 
+def address_language() -> str | None:
+    """The language code the address starts with (`/es/...`), if its first segment looks like
+    one and is not the source language's; whether readers have that language is not checked."""
+    first = request.path.split("/", 2)[1]
+    if first != SOURCE_LANGUAGE and re.fullmatch(LanguageConverter.regex, first):
+        return first
+    return None
+
+
 def _language_of_unmatched_address() -> None:
     """A `/es/...` address no route matched still gets its 404 page in Spanish."""
     if request.routing_exception is None or hasattr(request, "vetted_language"):
         return
-    first = request.path.split("/", 2)[1]
-    if re.fullmatch(LanguageConverter.regex, first) and published_language(first):
-        request.vetted_language = first
+    if (code := address_language()) and published_language(code):
+        request.vetted_language = code
 
 
 class VettedFlask(Flask):
@@ -146,11 +154,13 @@ def page_languages() -> list[PageLanguage]:
         endpoint, values = request.endpoint, dict(request.view_args or {})
         unmatched = endpoint is None and request.routing_exception is not None
         if unmatched or (getattr(request, "vetted_error_page", False) and is_localized(endpoint)):
+            # Home, and nothing of the address that failed (a refused ?q= would fail again).
             endpoint, values = "articles.index", {}
         elif not is_localized(endpoint):
             request.vetted_page_languages = []
             return []
-        values |= {k: v for k in KEPT_ARGS if (v := request.args.get(k))}
+        else:
+            values |= {k: v for k in KEPT_ARGS if (v := request.args.get(k))}
         current, languages = current_language(), enabled_languages()
         request.vetted_page_languages = [
             PageLanguage(

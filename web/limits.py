@@ -15,12 +15,13 @@ never replaced. Blueprints with a status line of their own (follow-up questions)
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, request
 from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge, UnprocessableEntity
 
 from services.validation import has_control_characters
+from web.errors import error_page
 
 UNSAFE_TITLE = _l("That text contains characters we can’t store")
 
@@ -53,11 +54,9 @@ def too_large_message(limit: int) -> str:
 
 def refusal(status: int, title: str, detail: str):
     """The refusal as a page, or for htmx as a message swapped inside the request's target."""
-    if request.htmx:
-        body = render_template("errors/fragment.html", status=status, title=title, detail=detail)
-        return body, status, {"HX-Reswap": "innerHTML", "Cache-Control": "no-store"}
-    body = render_template("errors/page.html", status=status, title=title, detail=detail)
-    return body, status, {"Cache-Control": "no-store"}
+    body, status = error_page(status, detail, title=title)
+    swap = {"HX-Reswap": "innerHTML"} if request.htmx else {}
+    return body, status, {**swap, "Cache-Control": "no-store"}
 
 
 def _refuse_control_characters() -> None:

@@ -1,6 +1,5 @@
 """Staff sign-in and sign-out, "Confirm your password", and the set-password link."""
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     current_app,
@@ -16,8 +15,6 @@ from flask_login import confirm_login, current_user, login_required, login_user,
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from extensions import db, limiter, login_manager
-from models import StaffSession
-from models.base import utcnow
 from services.staff import accounts, sessions
 from services.staff.passwords import MIN_PASSWORD, password_problems
 from web.reauthenticate import back_here
@@ -39,17 +36,8 @@ def load_user(session_id: str):
         idle_for=current_app.config["SESSION_IDLE"],
     )
     if user is not None and (key := sessions.needs_seen_mark(user)):
-        _mark_seen(key)
+        sessions.mark_seen(key)
     return user
-
-
-def _mark_seen(key: str) -> None:
-    """Note that the session is in use, on a connection of its own: most requests commit
-    nothing, and this must not commit what the request has not finished."""
-    with db.engine.begin() as conn:
-        conn.execute(
-            sa.update(StaffSession).where(StaffSession.id == key).values(last_seen_at=utcnow())
-        )
 
 
 @login_manager.unauthorized_handler

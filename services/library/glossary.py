@@ -14,13 +14,20 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from extensions import db
-from models import GlossaryTerm, LibraryChange, LibraryKind, User
+from models import (
+    SOURCE_LANGUAGE,
+    GlossaryTerm,
+    LibraryChange,
+    LibraryKind,
+    User,
+)
 from services.editorial.publishing import note_changed
 from services.library import changes as library_changes
 from services.library import usage
+from services.search.spanish import fold
 from services.staff import audit
 from services.staff.permissions import Permission, require
-from services.validation import InvalidFields, clean_text, like_contains
+from services.validation import InvalidFields, clean_text
 
 MAX_DEFINITION = 600  # it opens in a small box beside the word: a sentence or three
 MAX_ALIASES = 20
@@ -310,25 +317,24 @@ def delete_term(term: GlossaryTerm, *, actor: User) -> None:
 
 
 def search_terms(query: str = "") -> list[GlossaryTerm]:
-    """Terms whose term, abbreviation, other forms or definition contain every word, A to Z."""
-    conditions = []
-    for word in query.split()[:10]:
-        pattern = like_contains(word.lower())
-        conditions.append(
-            sa.or_(
-                *(
-                    sa.func.lower(column).like(pattern, escape="\\")
-                    for column in (
-                        GlossaryTerm.term,
-                        GlossaryTerm.abbr,
-                        sa.cast(GlossaryTerm.aliases, sa.String),
-                        GlossaryTerm.definition,
-                    )
-                )
-            )
-        )
-    return list(
-        db.session.scalars(
-            sa.select(GlossaryTerm).where(*conditions).order_by(sa.func.lower(GlossaryTerm.term))
-        )
-    )
+    """Terms whose words in any language (term, abbreviation, other forms, definition) contain
+    every word of `query`, capitals and accents aside ("sindrome" finds "síndrome"), A to Z.
+
+    Matched here, not in SQL: SQLite's lower() folds ASCII only, accents need an extension, and
+    JSON keeps the translations' accents escaped; the whole glossary is one small query (reader
+    pages load all of it on every view)."""
+    words = [fold(word) for word in query.split()[:10]]
+    terms = db.session.scalars(sa.select(GlossaryTerm).order_by(sa.func.lower(GlossaryTerm.term)))
+    found = []
+    for term in terms:
+        text = _searchable(term)
+        if all(word in text for word in words):
+            found.append(term)
+    return found
+
+
+def _searchable(term: GlossaryTerm) -> str:
+    """Every word of a term in every language it has, folded (services.search.spanish.fold)."""
+    codes = [SOURCE_LANGUAGE, *(term.translations or {})]
+    wordings = [w for code in codes if (w := term.wording(code)) is not None]
+    return fold("\n".join(f for w in wordings for f in (w.term, w.abbr, *w.aliases, w.definition)))

@@ -99,18 +99,27 @@ class Glossary:
     entries: dict[str, object]  # surface form -> term (models.GlossaryTerm)
     folded: dict[str, object]  # lower-cased canonical term -> term, matched case-insensitively
     url: Callable[[object], str]
+    # An alias written all in lower case, capitalised as at the start of a sentence -> term.
+    capitalised: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def build(cls, terms, url: Callable[[object], str]) -> Glossary:
-        exact, folded = {}, {}
+        exact, folded, lower = {}, {}, {}
         for term in terms:
             folded[term.term.lower()] = term
-            for form in [term.abbr, *term.aliases]:
-                if form:
-                    exact[form] = term
+            exact |= {form: term for form in [term.abbr, *term.aliases] if form}
+            lower |= {a: term for a in term.aliases if a and a == a.lower() != a[0].upper() + a[1:]}
+        # Abbreviations stay exact ("ALL" the leukemia is not "all"), as does an alias with a
+        # capital inside ("mAb"); an alias in lower case also matches with its first letter
+        # capitalised (a sentence's start), unless that spelling is a form of its own.
+        capitalised = {a[0].upper() + a[1:]: term for a, term in lower.items()}
         forms = sorted({*exact, *folded}, key=len, reverse=True)
         alternatives = [
-            f"(?i:{re.escape(f)})" if f in folded and f not in exact else re.escape(f)
+            f"(?i:{re.escape(f)})"
+            if f in folded and f not in exact
+            else f"(?:{re.escape(f[0])}|{re.escape(f[0].upper())}){re.escape(f[1:])}"
+            if f in lower
+            else re.escape(f)
             for f in forms
         ]
         pattern = (
@@ -118,10 +127,11 @@ class Glossary:
             if alternatives
             else None
         )
-        return cls(pattern, exact, folded, url)
+        return cls(pattern, exact, folded, url, capitalised)
 
     def lookup(self, surface: str):
-        return self.entries.get(surface) or self.folded.get(surface.lower())
+        found = self.entries.get(surface) or self.capitalised.get(surface)
+        return found or self.folded.get(surface.lower())
 
 
 @dataclass

@@ -14,6 +14,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from extensions import db
 from models import StaffSession, User
 from models.base import utcnow
@@ -67,6 +69,16 @@ def needs_seen_mark(user: User, *, now: datetime | None = None) -> str | None:
     if row is None or row.last_seen_at > (now or utcnow()) - SEEN_EVERY:
         return None
     return row.id
+
+
+def mark_seen(key: str) -> None:
+    """Note that session `key` is in use, on a connection of its own, committed at once: most
+    requests commit nothing, and this must not commit what the request has not finished (the
+    one write a service makes outside the request's transaction)."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(StaffSession).where(StaffSession.id == key).values(last_seen_at=utcnow())
+        )
 
 
 def end(user: User) -> None:

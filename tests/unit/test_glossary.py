@@ -1,3 +1,4 @@
+import re
 from types import SimpleNamespace
 
 from services.reading.markdown import CitationRegistry, Glossary, render
@@ -52,3 +53,38 @@ def test_each_text_marks_its_own_first_use():
     second = render("A TKI.", registry, glossary=GLOSSARY)
     assert 'class="term"' in str(first.html) and 'class="term"' in str(second.html)
     assert 'id="term-1"' in str(first.html) and 'id="term-2"' in str(second.html)
+
+
+CASES = Glossary.build(
+    [
+        term("blast crisis", aliases=["blast phase"]),
+        term("acute lymphoblastic leukemia", "ALL"),
+        term("everything", aliases=["all"]),
+        term("monoclonal antibody", aliases=["mAb", "mabs"]),
+        term("trasplante de células madre", aliases=["trasplante"]),
+    ],
+    url=lambda t: f"/glossary#{t.slug}",
+)
+
+
+def marked(text):
+    """What is marked in `text`, in order: (the term's slug, the words marked)."""
+    out = str(render(text, CitationRegistry(set()), glossary=CASES).html)
+    return re.findall(r'href="/glossary#([^"]+)"[^>]*><(?:dfn|abbr)>([^<]+)<', out)
+
+
+def test_a_lower_case_alias_is_marked_at_the_start_of_a_sentence():
+    assert marked("Blast phase is the last phase.") == [("blast-crisis", "Blast phase")]
+    assert marked("It reached the blast phase.") == [("blast-crisis", "blast phase")]
+    assert marked("Trasplante: una opción.") == [("trasplante-de-células-madre", "Trasplante")]
+
+
+def test_cannot_mistake_an_acronym_for_a_capitalised_word_or_the_reverse():
+    assert marked("ALL is a leukemia.") == [("acute-lymphoblastic-leukemia", "ALL")]
+    assert marked("All of it.") == [("everything", "All")]
+    assert marked("Nothing here: aLL, AlL.") == []
+
+
+def test_an_alias_with_a_capital_inside_stays_exact():
+    assert marked("MAb is not an alias; Mabs is.") == [("monoclonal-antibody", "Mabs")]
+    assert marked("A mAb.") == [("monoclonal-antibody", "mAb")]

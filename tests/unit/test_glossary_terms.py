@@ -126,3 +126,43 @@ def test_search_looks_in_every_form_and_the_definition(admin):
     assert [t.term for t in search_terms("cr")] == ["remission"]
     assert [t.term for t in search_terms("blood")] == ["leukemia"]
     assert [t.term for t in search_terms()] == ["leukemia", "remission"]
+
+
+def test_search_finds_a_term_by_its_spanish_words_accents_and_capitals_aside(admin):
+    create_term(
+        TermInput(
+            "blast crisis",
+            "The last phase of CML.",
+            aliases=["blast phase"],
+            translations={
+                "es": {
+                    "term": "crisis blástica",
+                    "abbr": "",
+                    "aliases": ["fase blástica"],
+                    "definition": "La última fase de la leucemia mieloide crónica.",
+                }
+            },
+        ),
+        actor=admin,
+    )
+    create_term(
+        TermInput(
+            "tumor lysis syndrome",
+            "Cells breaking down fast.",
+            "TLS",
+            translations={
+                "es": {
+                    "term": "síndrome de lisis tumoral",
+                    "abbr": "SLT",
+                    "aliases": [],
+                    "definition": "Las células se destruyen rápido.",
+                }
+            },
+        ),
+        actor=admin,
+    )
+    for query in ("crisis blástica", "CRISIS BLASTICA", "fase blastica", "mieloide crónica"):
+        assert [t.term for t in search_terms(query)] == ["blast crisis"], query
+    for query in ("sindrome", "Síndrome lisis", "slt"):
+        assert [t.term for t in search_terms(query)] == ["tumor lysis syndrome"], query
+    assert search_terms("crisis tumoral") == []  # every word, in one term

@@ -287,3 +287,25 @@ def test_the_source_format_renders_tight():
         html = str(render(source, registry).html)
         assert f'(CML)<sup class="cites">{WORD_JOINER}' in html, source
         assert f"{WORD_JOINER}</sup>.</p>" in html, source
+
+
+def _marked(text: str, glossary: Glossary) -> list[tuple[str, str]]:
+    out = str(render(text, CitationRegistry(known_keys=set()), glossary=glossary).html)
+    return re.findall(r'href="/glossary/([^"]+)"[^>]*><(?:dfn|abbr)>([^<]+)<', out)
+
+
+@settings(FAST, max_examples=150)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéíóúñü", min_size=2, max_size=12))
+def test_a_lower_case_alias_matches_capitalised_and_an_acronym_only_as_written(word):
+    """A word alias and another term's acronym of the same letters ("all", "ALL") stay two
+    terms, whichever starts the sentence; other capitalisations are neither."""
+    alias = SimpleNamespace(term="word-term", abbr="", aliases=[word], title="", definition="")
+    acronym = SimpleNamespace(
+        term="acronym-term", abbr=word.upper(), aliases=[], title="", definition=""
+    )
+    glossary = Glossary.build([alias, acronym], url=lambda term: f"/glossary/{term.term}")
+    capitalised = word[0].upper() + word[1:]
+    assert _marked(f"{capitalised} here.", glossary) == [("word-term", capitalised)]
+    assert _marked(f"Then {word} here.", glossary) == [("word-term", word)]
+    assert _marked(f"{word.upper()} here.", glossary) == [("acronym-term", word.upper())]
+    assert _marked(f"{word[:-1]}{word[-1].upper()} here.", glossary) == []

@@ -249,6 +249,11 @@ def test_refusals_before_any_view_are_in_the_addresses_language(demo, client):
     assert "That text contains characters" in _page(client.get("/search?q=dose%00"))
 
 
+def test_a_refusals_switch_goes_to_the_other_languages_home(demo, client):
+    """Not to the refused address again, control character and all."""
+    assert _switch(_page(client.get("/es/search?q=dosis%00"))).group(1) == "http://localhost/"
+
+
 def test_each_languages_pdf_is_kept_beside_the_others(demo, client):
     from io import BytesIO
 

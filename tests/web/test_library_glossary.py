@@ -31,6 +31,12 @@ def test_staff_read_the_glossary_and_only_admins_are_offered_edits(demo, client,
     assert client.post(f"/admin/glossary/{mrd().id}", data=form_of(mrd())).status_code == 403
 
 
+def test_staff_find_a_term_by_its_spanish_words(demo, client, auth):
+    auth.login(Role.EDITOR)
+    html = client.get("/admin/glossary?q=crisis+blastica").get_data(as_text=True)
+    assert "blast crisis" in html and "chronic phase" not in html
+
+
 def test_an_edit_shows_on_the_next_article_view_once_approved(demo, client, auth):
     before = client.get(ARTICLE).get_data(as_text=True)
     assert mrd().definition in before

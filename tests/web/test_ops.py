@@ -99,6 +99,34 @@ def test_database_away_gives_a_polite_503_with_retry_after(app_factory):
         assert ("<html" in html) != bool(headers)  # a whole page, or a fragment for htmx
 
 
+# A SQLite file in a folder that does not exist: every connection attempt fails.
+MISSING_SQLITE_DB = "sqlite:////nonexistent-vetted-folder/vetted.db"
+
+
+@pytest.mark.parametrize("url", [MISSING_SQLITE_DB, CLOSED_PORT_DB])
+@pytest.mark.parametrize("path", ["/es" + SEED, "/es/", "/es/no-such-page"])
+def test_database_away_on_a_spanish_address_gives_the_spanish_503(app_factory, url, path):
+    """The page cannot ask the languages table: the address's code is trusted for it, since
+    the site's own words exist in Spanish."""
+    response = app_factory(SQLALCHEMY_DATABASE_URI=url).test_client().get(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert '<html lang="es">' in html
+    assert "Vetted no está disponible por un momento" in html
+    assert "Vetted is briefly unavailable" not in html
+    assert 'hreflang="en"' not in html  # no switch, no alternates: they would read the table
+
+
+@pytest.mark.parametrize("path", [SEED, "/xx" + SEED])
+def test_database_away_elsewhere_gives_the_english_503(app_factory, path):
+    """No catalog for "xx": a page under its lang would be English furniture read aloud in the
+    wrong voice."""
+    response = app_factory(SQLALCHEMY_DATABASE_URI=MISSING_SQLITE_DB).test_client().get(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert '<html lang="en">' in html and "Vetted is briefly unavailable" in html
+
+
 @pytest.mark.parametrize("path", ["/questions/suggest?text=dose", SEED + "/questions"])
 def test_retry_after_on_a_rate_limited_route_is_the_configured_one(app_factory, path):
     """Flask-Limiter rewrote it to its own window's reset (60, or 29 by rounding)."""

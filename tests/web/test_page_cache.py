@@ -2,6 +2,7 @@
 a stale or personal page."""
 
 from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -455,10 +456,16 @@ def test_a_value_holding_an_ampersand_is_not_another_address(reader):
 def test_page_keys_encode_their_parts_unambiguously():
     from caching.pages import page_key
 
-    key = page_key("build", "/a", [("audience", "plain"), ("refs", "full")], "", "000")
-    assert key != page_key("build", "/a", [("audience", "plain&refs=full")], "", "000")
-    assert key == page_key("build", "/a", [("refs", "full"), ("audience", "plain")], "", "000")
-    assert page_key("b", "/a", [], "x\0y", "000") != page_key("b", "/a", [], "x", "y\0000")
+    day = date(2026, 12, 7)
+    key = page_key("build", "/a", [("audience", "plain"), ("refs", "full")], "", "000", day)
+    assert key != page_key("build", "/a", [("audience", "plain&refs=full")], "", "000", day)
+    assert key == page_key("build", "/a", [("refs", "full"), ("audience", "plain")], "", "000", day)
+    assert page_key("b", "/a", [], "x\0y", "000", day) != page_key(
+        "b", "/a", [], "x", "y\0000", day
+    )
+    assert key != page_key(
+        "build", "/a", [("audience", "plain"), ("refs", "full")], "", "000", day + timedelta(days=1)
+    )
 
 
 @pytest.mark.parametrize(

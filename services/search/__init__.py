@@ -12,9 +12,11 @@ in it.
 Articles whose question or headings match come first, then those that match in their text or
 references only; each group is ranked by relevance (bm25, or ts_rank_cd) with the question
 weighing most. That is exact while a query matches up to RANK_LIMIT articles. A broader one
-(a word that half of 100,000 articles use) ranks the newest RANK_LIMIT articles whose question
-or headings match, then lists the other matches newest first, and says it found "more than"
-RANK_LIMIT: ranking every match would cost time in proportion to the whole collection.
+(a word that half of 100,000 articles use) looks only at the newest RANK_LIMIT matches: those
+whose question or headings match come first, ranked, then the others newest first; and it says
+it found "more than" RANK_LIMIT. Ranking every match, or finding the newest RANK_LIMIT title
+matches (for words every article uses but few questions, that means reading every match),
+would cost time in proportion to the whole collection.
 """
 
 from __future__ import annotations

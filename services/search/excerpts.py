@@ -58,9 +58,11 @@ def _flags(excerpt: str, text: str, ranges: list[tuple[int, int]]) -> list[bool]
     if found is None:
         return None
     at, lead, trail = found
-    english = [False] * len(text)
+    english = [False] * (len(excerpt) + 1)  # the excerpt's stretch of the text, from `at`
     for start, end in ranges:
-        english[start:end] = [True] * (end - start)
+        start, end = max(start - at, 0), min(end - at, len(excerpt))
+        if start < end:
+            english[start:end] = [True] * (end - start)
     flags: list[bool | None] = []
     position, skipped = at, 0
     for index, char in enumerate(excerpt):
@@ -72,7 +74,7 @@ def _flags(excerpt: str, text: str, ranges: list[tuple[int, int]]) -> list[bool]
         if added:
             flags.append(None)
         else:
-            flags.append(english[position] if position < len(text) else False)
+            flags.append(english[position - at] if position - at < len(english) else False)
             position += 1
     for index in range(len(flags)):  # an opening marker or ellipsis: the next word's side
         if flags[index] is None and excerpt[index] != MARK_END and index != len(flags) - 1:

@@ -176,7 +176,9 @@ def _excerpts(snippets: dict[int, tuple[ReadingLevel, str]], language: str) -> d
     if language == SOURCE_LANGUAGE or not snippets:
         return {i: excerpts.plain(text) for i, (_level, text) in snippets.items()}
     table, english = TABLES[language], SearchDocument
-    levels = [level.value for level in ReadingLevel]
+    # Only the levels quoted (nearly always the reader's alone): the wording is long, and read
+    # from TOAST on PostgreSQL.
+    levels = sorted({level.value for level, _text in snippets.values()})
     rows = db.session.execute(
         sa.select(
             table.article_id,

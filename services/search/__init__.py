@@ -12,18 +12,20 @@ in it.
 Articles whose question or headings match come first, then those that match in their text or
 references only; each group is ranked by relevance (bm25, or ts_rank_cd) with the question
 weighing most. That is exact while a query matches up to RANK_LIMIT articles. A broader one
-(a word that half of 100,000 articles use) ranks the newest RANK_LIMIT articles whose question
-or headings match, then lists the other matches newest first, and says it found "more than"
-RANK_LIMIT: ranking every match would cost time in proportion to the whole collection.
+(a word that half of 100,000 articles use) looks only at the newest RANK_LIMIT matches: those
+whose question or headings match come first, ranked, then the others newest first; and it says
+it found "more than" RANK_LIMIT. Ranking every match, or finding the newest RANK_LIMIT title
+matches (for words every article uses but few questions, that means reading every match),
+would cost time in proportion to the whole collection.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from math import ceil
 
 import sqlalchemy as sa
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from extensions import db
 from models import (
@@ -36,8 +38,8 @@ from models import (
 )
 from services.paging import Paged
 from services.reading.personalization import FALLBACK
-from services.search import documents, spanish
-from services.search.engine import MARK_END, MARK_START, Criteria, Engine
+from services.search import documents, excerpts, spanish
+from services.search.engine import Criteria, Engine
 from services.search.postgres import PostgresEngine
 from services.search.query import ParsedQuery, normalise_query, parse
 from services.search.sqlite import SQLiteEngine
@@ -73,10 +75,6 @@ class SearchHit:
     # The level whose wording the snippet quotes: the reader's, unless the words searched for
     # are only in another level's wording (then the page says so, and quotes that one).
     snippet_level: ReadingLevel
-    # The question as the searched language's page words it; `question_lang`: set when that is
-    # another language's (the English question of an article with no Spanish one).
-    question: str = ""
-    question_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,18 +147,16 @@ def _attempts(parsed: ParsedQuery) -> list[tuple[ParsedQuery, bool]]:
     return attempts
 
 
-def _public(
-    article_ids: list[int], language: str = SOURCE_LANGUAGE
-) -> dict[int, tuple[Article, str]]:
-    """The articles whose public revision is the one indexed, with the question as indexed in
-    `language`: a stale row is never shown."""
+def _public(article_ids: list[int], language: str = SOURCE_LANGUAGE) -> dict[int, Article]:
+    """The articles whose public revision is the one indexed in `language`: a stale row is
+    never shown."""
     table = TABLES[indexed_language(language)]
-    rows = db.session.execute(
-        sa.select(Article, table.question)
+    articles = db.session.scalars(
+        sa.select(Article)
         .join(table, table.article_id == Article.id)
         .where(Article.id.in_(article_ids), Article.public_revision_id == table.revision_id)
     )
-    return {article.id: (article, question) for article, question in rows}
+    return {article.id: article for article in articles}
 
 
 def _snippets(
@@ -174,10 +170,35 @@ def _snippets(
     return {i: found.get(i, (level, "")) for i in article_ids}
 
 
-def _snippet(text: str | None) -> Markup:
-    """Escape the excerpt, then turn the engine's markers into <mark>."""
-    html = str(escape(" ".join((text or "").split())))
-    return Markup(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+def _excerpts(snippets: dict[int, tuple[ReadingLevel, str]], language: str) -> dict[int, Markup]:
+    """Each excerpt as HTML; on another language's page, its English parts marked as such
+    (services.search.excerpts): one read of both rows' wording, for this page's hits only."""
+    if language == SOURCE_LANGUAGE or not snippets:
+        return {i: excerpts.plain(text) for i, (_level, text) in snippets.items()}
+    table, english = TABLES[language], SearchDocument
+    # Only the levels quoted (nearly always the reader's alone): the wording is long, and read
+    # from TOAST on PostgreSQL.
+    levels = sorted({level.value for level, _text in snippets.values()})
+    rows = db.session.execute(
+        sa.select(
+            table.article_id,
+            *[getattr(table, level) for level in levels],
+            *[getattr(english, level) for level in levels],
+        )
+        .join(english, english.article_id == table.article_id)
+        .where(table.article_id.in_(list(snippets)))
+    )
+    texts = {row[0]: row[1:] for row in rows}
+    found = {}
+    for article_id, (level, text) in snippets.items():
+        if article_id not in texts:
+            found[article_id] = excerpts.plain(text)
+            continue
+        at = levels.index(level.value)
+        wording = texts[article_id][at] or ""
+        source = texts[article_id][len(levels) + at] or ""
+        found[article_id] = excerpts.marked(text, wording, excerpts.english_lines(wording, source))
+    return found
 
 
 def search(
@@ -218,14 +239,12 @@ def search(
     relaxed = criteria.any_clause and total > 0
     articles = _public([article_id for article_id, _ in ranked], language)
     snippets = _snippets(engine, criteria, list(articles), level)
-    hits = []
-    for article_id, score in ranked:
-        if article_id in articles:
-            article, question = articles[article_id]
-            quoted, text = snippets[article_id]
-            other = language != SOURCE_LANGUAGE and question == article.question
-            hit = SearchHit(article, _snippet(text), score, quoted, question)
-            hits.append(replace(hit, question_lang=SOURCE_LANGUAGE) if other else hit)
+    html = _excerpts(snippets, language)
+    hits = [
+        SearchHit(articles[article_id], html[article_id], score, snippets[article_id][0])
+        for article_id, score in ranked
+        if article_id in articles
+    ]
     return SearchPage(
         normalised,
         hits=hits,

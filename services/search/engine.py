@@ -39,7 +39,8 @@ class Engine(ABC):
 
     @abstractmethod
     def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
-        """The newest `cap` articles whose question or headings match, best first."""
+        """Of the newest `cap` matching articles, those whose question or headings match,
+        best first."""
 
     @abstractmethod
     def newest(self, criteria: Criteria, *, limit: int) -> list[int]:

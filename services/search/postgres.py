@@ -104,19 +104,20 @@ class PostgresEngine(Engine):
         return set(db.session.execute(select.limit(cap)).scalars())
 
     def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
-        select, q = self._matches(criteria, title=True)
-        candidates = (
+        # The window is the newest `cap` matches (a walk back along the primary key that stops
+        # after `cap`); only those whose title matches are ranked.
+        select, q = self._matches(criteria)
+        window = (
             select.add_columns(self.title.label("title"), q.label("q"))
             .order_by(self.docs.c.article_id.desc())
             .limit(cap)
-            .subquery("candidates")
+            .subquery("window")
         )
-        # Ranked outside the LIMIT, so only the candidates are ranked.
-        score = sa.func.ts_rank_cd(WEIGHTS, candidates.c.title, candidates.c.q).label("score")
+        score = sa.func.ts_rank_cd(WEIGHTS, window.c.title, window.c.q).label("score")
         rows = db.session.execute(
-            sa.select(candidates.c.article_id, score).order_by(
-                score.desc(), candidates.c.article_id.desc()
-            )
+            sa.select(window.c.article_id, score)
+            .where(window.c.title.bool_op("@@")(window.c.q))
+            .order_by(score.desc(), window.c.article_id.desc())
         )
         return [(article_id, float(score)) for article_id, score in rows]
 

@@ -82,8 +82,11 @@ class SQLiteEngine(Engine):
         return set(rows.scalars())
 
     def title_ranked(self, criteria: Criteria, *, cap: int) -> list[tuple[int, float]]:
-        where, params = self._where(criteria, columns=TITLE_COLUMNS)
-        # A rowid range, not a list: FTS5 seeks to it, and ranks only what lies inside.
+        # The window is the newest `cap` matches: finding its oldest reads `cap` entries of the
+        # words' lists, where the newest `cap` title matches could mean reading all of them
+        # (words every article uses, but few questions). A rowid range, not a list: FTS5
+        # seeks to it, and ranks only what lies inside.
+        where, params = self._where(criteria)
         cutoff = db.session.execute(
             sa.text(
                 f"SELECT {self.fts}.rowid {where}"
@@ -91,6 +94,7 @@ class SQLiteEngine(Engine):
             ),
             {**params, "skip": cap - 1},
         ).scalar()
+        where, params = self._where(criteria, columns=TITLE_COLUMNS)
         rows = db.session.execute(
             sa.text(
                 f"SELECT {self.fts}.rowid, {self.bm25} AS score {where}"
@@ -115,6 +119,23 @@ class SQLiteEngine(Engine):
     def snippets(
         self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
     ) -> dict[int, tuple[ReadingLevel, str]]:
+        # The first level alone, then the others only where it has no match: snippet()
+        # tokenizes the whole column, and the first level nearly always has a match.
+        first = self._excerpts(criteria, article_ids, levels[:1])
+        found = {article_id: (levels[0], texts[0]) for article_id, texts in first.items()}
+        unmatched = [i for i, (_level, text) in found.items() if MARK_START not in text]
+        if unmatched and len(levels) > 1:
+            for article_id, texts in self._excerpts(criteria, unmatched, levels[1:]).items():
+                matched = [
+                    (lv, t) for lv, t in zip(levels[1:], texts, strict=True) if MARK_START in t
+                ]
+                if matched:
+                    found[article_id] = matched[0]
+        return found
+
+    def _excerpts(
+        self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
+    ) -> dict[int, list[str]]:
         if not article_ids:
             return {}
         where, params = self._where(Criteria(criteria.query, criteria.any_clause))
@@ -129,11 +150,7 @@ class SQLiteEngine(Engine):
             ).bindparams(sa.bindparam("ids", expanding=True)),
             {**params, "ids": article_ids},
         )
-        found = {}
-        for article_id, *texts in rows:
-            matched = [(lv, t) for lv, t in zip(levels, texts, strict=True) if MARK_START in t]
-            found[article_id] = matched[0] if matched else (levels[0], texts[0])
-        return found
+        return {article_id: texts for article_id, *texts in rows}
 
     def tidy_after_bulk(self) -> None:
         # Merge the many b-trees a bulk load leaves into one, as FTS5's docs advise.

@@ -8,7 +8,8 @@ from models import Article, ReadingLevel, Role, SearchDocument, SectionKind, Spa
 from services import search
 from services.editorial import review
 from services.editorial.revisions import SectionInput, save_revision
-from services.search import spanish
+from services.search import excerpts, spanish
+from services.search.engine import MARK_END, MARK_START
 from services.search.query import parse
 from tests.factories import make_article, make_user
 
@@ -41,10 +42,9 @@ def test_search_without_accents_finds_the_blast_crisis_article(demo):
     slugs, page = _slugs("tratamiento crisis blastica")
     assert slugs and slugs[0] == BLAST
     hit = page.hits[0]
-    # The excerpt quotes the real, accented Spanish text, and the title is the Spanish question.
+    # The excerpt quotes the real, accented Spanish text.
     assert "<mark>" in hit.snippet
     assert "á" in hit.snippet or "ó" in hit.snippet or "é" in hit.snippet
-    assert hit.question.startswith("¿") and hit.question_lang is None
 
 
 def test_a_plural_finds_the_singular(demo):
@@ -62,7 +62,7 @@ def test_a_plural_finds_the_singular(demo):
 def test_english_search_is_unchanged(demo):
     page = search.search("blast crisis treatment", level=ReadingLevel.PLAIN)
     assert page.hits and page.hits[0].article.slug == BLAST
-    assert page.hits[0].question == page.hits[0].article.question
+    assert "lang=" not in page.hits[0].snippet
 
 
 def test_an_article_without_spanish_wording_is_found_in_english(demo):
@@ -147,7 +147,8 @@ def test_a_section_without_spanish_is_indexed_in_english_for_spanish_readers(app
     assert _found("onlyenglish") == 1
     page = search.search("onlyenglish", level=L.CLINICAL, language="es")
     assert page.hits[0].article == article
-    assert page.hits[0].question_lang == "en"  # no Spanish question: marked as English
+    # The excerpt quotes English: marked as such for screen readers (WCAG 3.1.2).
+    assert page.hits[0].snippet == '<span lang="en"><mark>Onlyenglish</mark> words.</span>'
 
 
 def test_rebuild_writes_both_languages(demo):
@@ -155,3 +156,31 @@ def test_rebuild_writes_both_languages(demo):
     assert search.rebuild() == before
     db.session.commit()
     assert _slugs("tratamiento crisis blastica")[0][0] == BLAST
+
+
+# -- English parts of Spanish excerpts ----------------------------------------------------------
+
+
+def test_english_lines_are_those_the_english_row_has():
+    text = "Línea en español.\nEnglish line.\nOtra línea."
+    ranges = excerpts.english_lines(text, "Short answer.\nEnglish line.")
+    assert [text[a:b] for a, b in ranges] == ["English line."]
+
+
+def test_a_mark_never_straddles_the_english_span():
+    text = "uno dos\nthree four"
+    ranges = excerpts.english_lines(text, "three four")
+    # A highlighted phrase running from the Spanish line into the English one, after an
+    # ellipsis the engine added.
+    excerpt = f"…{MARK_START}dos\nthree{MARK_END} four"
+    assert str(excerpts.marked(excerpt, text, ranges)) == (
+        '…<mark>dos</mark> <span lang="en"><mark>three</mark> four</span>'
+    )
+
+
+def test_an_excerpt_with_no_english_is_as_before():
+    text = "uno dos tres\nthree four"
+    ranges = excerpts.english_lines(text, "three four")
+    excerpt = f"uno {MARK_START}dos{MARK_END}  tres…"
+    assert excerpts.marked(excerpt, text, ranges) == excerpts.plain(excerpt)
+    assert str(excerpts.plain(excerpt)) == "uno <mark>dos</mark> tres…"

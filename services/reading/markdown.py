@@ -51,10 +51,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "ol": {"start"}}
 
 
 def renderer_version(catalogs: str) -> str:
-    """What made a rendering: this module, the libraries it drives, and the compiled catalogs
-    whose words it writes (a citation's screen-reader label, "Referencia"; `catalogs`, a digest
-    of them). Stored renderings are keyed by it (caching/renders.py), so a change to how text
-    renders, or to the words it renders with, is never hidden by one made before."""
+    """What made a rendering: this module, its libraries, and the compiled catalogs whose words
+    it writes ("Referencia"; `catalogs`: their digest). Renderings are keyed by it (caching/
+    renders.py), so a change to how text renders, or to its words, never hides behind an old one."""
     libraries = [version(n).encode() for n in ("markdown-it-py", "nh3")]
     parts = [Path(__file__).read_bytes(), *libraries, catalogs.encode()]
     return hashlib.blake2b(b"\0".join(parts), digest_size=8).hexdigest()

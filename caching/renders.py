@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from caching.versions import GLOSSARY
 from caching.writes import insert, write_apart
+from config import catalogs_digest
 from extensions import db
 from models import (
     SOURCE_LANGUAGE,
@@ -49,8 +50,9 @@ def glossary_version() -> int:
 
 
 def references_fingerprint(revision_id: int, renderer: str = "") -> str:
-    """A digest of the renderer's version and of (key, version) of every reference the revision
-    cites (0 for an unknown key)."""
+    """A digest of the renderer's version, of the compiled catalogs (a rendering holds their
+    words: a citation's screen-reader label, "Referencia") and of (key, version) of every
+    reference the revision cites (0 for an unknown key)."""
     rows = db.session.execute(
         sa.select(revision_references.c.reference_key, Reference.version)
         .select_from(revision_references)
@@ -58,7 +60,7 @@ def references_fingerprint(revision_id: int, renderer: str = "") -> str:
         .where(revision_references.c.revision_id == revision_id)
         .order_by(revision_references.c.reference_key)
     )
-    digest = hashlib.blake2b(renderer.encode(), digest_size=8)
+    digest = hashlib.blake2b(f"{renderer}\0{catalogs_digest()}".encode(), digest_size=8)
     for key, version in rows:
         digest.update(f"{key}\0{version or 0}\n".encode())
     return digest.hexdigest()

@@ -10,10 +10,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from extensions import db, limiter, login_manager
+from models.language import SOURCE_LANGUAGE
 from services.errors import DomainError
 from web import csrf
 from web.i18n import has_catalog
-from web.language import address_language
+from web.language import address_language, take_address_language
 from web.rescue import rescue_for_request
 
 log = logging.getLogger("vetted.error")
@@ -96,10 +97,8 @@ def init_app(app: Flask) -> None:
         # Nor may it ask the languages table whether the address's language is enabled: a
         # language whose words the site has, compiled, is taken from the address as it is, so
         # a reader of /es/... is told in Spanish.
-        if not hasattr(request, "vetted_language"):
-            code = address_language()
-            if code and has_catalog(code):
-                request.vetted_language = code
+        code = address_language()
+        take_address_language(code if code and has_catalog(code) else SOURCE_LANGUAGE)
         body, status = error_page(503)
         # Flask-Limiter rewrites any Retry-After on a rate-limited route to its own window's
         # reset (60, or 29 by rounding); this answer's wait is the outage's, not the limit's.

@@ -92,6 +92,13 @@ def address_language() -> str | None:
     return None
 
 
+def take_address_language(code: str) -> None:
+    """The page is in `code`, unchecked: for a page that must not read the database (the 503,
+    web.errors), whose caller has decided from the address alone."""
+    request.vetted_language = code
+    request.vetted_language_unchecked = False
+
+
 def _language_of_unmatched_address() -> None:
     """A `/es/...` address no route matched still gets its 404 page in Spanish."""
     if request.routing_exception is None or hasattr(request, "vetted_language"):

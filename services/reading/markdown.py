@@ -24,8 +24,6 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from config import catalogs_digest
-
 CITATION = re.compile(r"\[(\s*@[^\s;\]\[]+\s*(?:;\s*@[^\s;\]\[]+\s*)*)\]")
 # Citations and glossary terms are rendered as placeholders that survive sanitising untouched,
 # then replaced. Each placeholder carries a secret drawn afresh for every rendering, so no text
@@ -49,17 +47,15 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "ol": {"start"}}
 
-
-def renderer_version(catalogs: str) -> str:
-    """What made a rendering: this module, its libraries, and the compiled catalogs whose words
-    it writes ("Referencia"; `catalogs`: their digest). Renderings are keyed by it (caching/
-    renders.py), so a change to how text renders, or to its words, never hides behind an old one."""
-    libraries = [version(n).encode() for n in ("markdown-it-py", "nh3")]
-    parts = [Path(__file__).read_bytes(), *libraries, catalogs.encode()]
-    return hashlib.blake2b(b"\0".join(parts), digest_size=8).hexdigest()
-
-
-RENDERER_VERSION = renderer_version(catalogs_digest())  # once per process
+# What made a rendering: this module and the libraries it drives. Stored renderings are keyed by
+# it (caching/renders.py, with the compiled catalogs whose words it writes), so a change to how
+# text renders is never hidden by one made before.
+RENDERER_VERSION = hashlib.blake2b(
+    b"\0".join(
+        [Path(__file__).read_bytes(), *(version(n).encode() for n in ("markdown-it-py", "nh3"))]
+    ),
+    digest_size=8,
+).hexdigest()
 
 PREVIEW_WORDS = 90  # a long section shows at least this many words before "Show full section"
 LONG_SECTION_WORDS = 220

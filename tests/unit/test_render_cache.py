@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from caching import purge
+from caching import renders as render_keys
 from caching.versions import SITE
 from config import build_id, catalogs_digest
 from extensions import db
@@ -25,7 +26,7 @@ from services.editorial.revisions import SectionInput, save_revision
 from services.library import glossary, references
 from services.library.glossary import TermInput
 from services.library.references import ReferenceInput
-from services.reading import markdown, view
+from services.reading import view
 from tests.factories import approved, make_article, make_reference, make_user
 
 L = ReadingLevel
@@ -224,10 +225,10 @@ def test_a_catalog_change_is_never_hidden_by_an_older_rendering(
     assert older != newer
     assert build_id(tmp_path / "older") != build_id(tmp_path / "newer")
     article = _article()
-    monkeypatch.setattr(view, "RENDERER_VERSION", markdown.renderer_version(older))
+    monkeypatch.setattr(render_keys, "catalogs_digest", lambda: older)
     _view(article, language="es")
     assert len(renders) == 2
-    monkeypatch.setattr(view, "RENDERER_VERSION", markdown.renderer_version(newer))
+    monkeypatch.setattr(render_keys, "catalogs_digest", lambda: newer)
     _view(article, language="es")
     assert len(renders) == 4, "a rendering made with the older catalogs was served"
     _view(article, language="es")

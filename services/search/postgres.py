@@ -88,6 +88,29 @@ class PostgresEngine(Engine):
             sa.select(sa.func.count()).select_from(select.limit(cap).subquery())
         ).scalar_one()
 
+    def window(
+        self, criteria: Criteria, *, cap: int
+    ) -> tuple[int, list[tuple[int, float]], list[int] | None]:
+        # One walk back along the primary key, stopping after `cap` + 1 matches, is the count,
+        # the title ranking's window and the newest matches at once; a narrow query's few
+        # matches come from the GIN index instead (the planner's choice).
+        select, q = self._matches(criteria)
+        score = sa.case(
+            (
+                self.title.bool_op("@@")(q),
+                sa.func.ts_rank_cd(WEIGHTS, self.title, q),
+            ),
+        ).label("score")
+        rows = db.session.execute(
+            select.add_columns(score).order_by(self.docs.c.article_id.desc()).limit(cap + 1)
+        ).all()
+        if len(rows) <= cap:
+            return len(rows), [], None
+        rows = rows[:cap]
+        titles = [(article_id, float(s)) for article_id, s in rows if s is not None]
+        titles.sort(key=lambda hit: (-hit[1], -hit[0]))
+        return cap + 1, titles, [article_id for article_id, _ in rows]
+
     def ranked(self, criteria: Criteria, *, limit: int, offset: int) -> list[tuple[int, float]]:
         select, q = self._matches(criteria)
         score = sa.func.ts_rank_cd(WEIGHTS, self.document, q, 1).label("score")

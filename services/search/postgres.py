@@ -3,7 +3,7 @@
 The migration adds two generated columns to `search_documents`, so they always follow the row's
 text: `document` (question A, headings B, every level's wording C, reference titles D) and
 `title` (question A, headings B), each with a GIN index. Snippets come from `ts_headline` over
-the stored wording at the reader's level.
+the stored wording at the reader's level: its opening PREFIX characters first.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from services.search.query import ParsedQuery, Unit
 # article does not win by length alone.
 WEIGHTS = sa.literal_column("'{0.05, 0.2, 0.5, 1.0}'::float4[]")
 # One excerpt around the best match: a third of the cost of ts_headline's fragment mode.
+# The characters the first, cheap excerpt reads (services.search.postgres snippets).
+PREFIX = 1_000
 HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=32, MinWords=16"
 
 
@@ -153,6 +155,39 @@ class PostgresEngine(Engine):
         )
 
     def snippets(
+        self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
+    ) -> dict[int, tuple[ReadingLevel, str]]:
+        # ts_headline parses and stems its whole text: first only the opening PREFIX
+        # characters of the first level (cut at a space, so no word is cut short), where a
+        # broad query's words nearly always are; the whole texts only for the rest.
+        found = self._prefix_snippets(criteria, article_ids, levels[0])
+        rest = [i for i in article_ids if i not in found]
+        return found | self._full_snippets(criteria, rest, levels)
+
+    def _prefix_snippets(
+        self, criteria: Criteria, article_ids: list[int], level: ReadingLevel
+    ) -> dict[int, tuple[ReadingLevel, str]]:
+        if not article_ids:
+            return {}
+        docs, text = self.docs, self.docs.c[level.value]
+        q = sa.select(self._tsquery(criteria).label("q")).subquery("query")
+        prefix = sa.case(
+            (sa.func.length(text) <= PREFIX, text),
+            else_=sa.func.regexp_replace(sa.func.left(text, PREFIX + 1), r"\S*$", ""),
+        )
+        headline = sa.func.ts_headline(self.regconfig, prefix, q.c.q, HEADLINE)
+        rows = db.session.execute(
+            sa.select(docs.c.article_id, headline, sa.func.left(text, 40), sa.func.right(text, 40))
+            .select_from(docs.join(q, sa.true()))
+            .where(docs.c.article_id.in_(article_ids))
+        )
+        return {
+            article_id: (level, _ellipses(headline, start, end))
+            for article_id, headline, start, end in rows
+            if headline and MARK_START in headline
+        }
+
+    def _full_snippets(
         self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
     ) -> dict[int, tuple[ReadingLevel, str]]:
         if not article_ids:

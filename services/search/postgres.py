@@ -93,9 +93,14 @@ class PostgresEngine(Engine):
     def window(
         self, criteria: Criteria, *, cap: int
     ) -> tuple[int, list[tuple[int, float]], list[int] | None]:
-        # One walk back along the primary key, stopping after `cap` + 1 matches, is the count,
-        # the title ranking's window and the newest matches at once; a narrow query's few
-        # matches come from the GIN index instead (the planner's choice).
+        # Counted first: the planner's guess of how many articles match is rough for
+        # unknown words and ORs, and a walk back along the primary key for a query with few
+        # matches reads the whole table (seconds), where the count uses the GIN index. Then
+        # one walk, stopping after `cap` matches, is the title ranking's window and the newest
+        # matches at once.
+        total = self.count(criteria, cap=cap + 1)
+        if total <= cap:
+            return total, [], None
         select, q = self._matches(criteria)
         score = sa.case(
             (
@@ -104,14 +109,11 @@ class PostgresEngine(Engine):
             ),
         ).label("score")
         rows = db.session.execute(
-            select.add_columns(score).order_by(self.docs.c.article_id.desc()).limit(cap + 1)
+            select.add_columns(score).order_by(self.docs.c.article_id.desc()).limit(cap)
         ).all()
-        if len(rows) <= cap:
-            return len(rows), [], None
-        rows = rows[:cap]
         titles = [(article_id, float(s)) for article_id, s in rows if s is not None]
         titles.sort(key=lambda hit: (-hit[1], -hit[0]))
-        return cap + 1, titles, [article_id for article_id, _ in rows]
+        return total, titles, [article_id for article_id, _ in rows]
 
     def ranked(self, criteria: Criteria, *, limit: int, offset: int) -> list[tuple[int, float]]:
         select, q = self._matches(criteria)

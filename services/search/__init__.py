@@ -115,7 +115,7 @@ def _ranked(
     Articles whose question or headings match come first, then the articles that match in
     their text only, each group best first: a title match always outranks a body match.
     """
-    total = engine.count(criteria, cap=RANK_LIMIT + 1)
+    total, ranked, newest = engine.window(criteria, cap=RANK_LIMIT)
     if total == 0:
         return [], 0, False
     wanted = offset + limit
@@ -126,11 +126,11 @@ def _ranked(
         ranked = engine.ranked(criteria, limit=total, offset=0)
         ranked.sort(key=lambda hit: hit[0] not in titles)  # stable: keeps the ranking
         return ranked[offset:wanted], total, False
-    ranked = engine.title_ranked(criteria, cap=RANK_LIMIT)
     wanted = min(wanted, RANK_LIMIT)
     if len(ranked) < wanted:
         seen = {article_id for article_id, _ in ranked}
-        newest = engine.newest(criteria, limit=wanted + len(ranked))
+        if newest is None:
+            newest = engine.newest(criteria, limit=wanted + len(ranked))
         ranked += [(article_id, 0.0) for article_id in newest if article_id not in seen]
     return ranked[offset:wanted], RANK_LIMIT, True
 

@@ -29,6 +29,16 @@ class Engine(ABC):
     def count(self, criteria: Criteria, *, cap: int) -> int:
         """How many articles match, counting no further than `cap`."""
 
+    def window(
+        self, criteria: Criteria, *, cap: int
+    ) -> tuple[int, list[tuple[int, float]], list[int] | None]:
+        """How many articles match, counting no further than `cap` + 1; when that is more than
+        `cap`, of the newest `cap` matches those whose question or headings match, best first
+        (else an empty list); and those newest `cap` match ids, newest first, if the engine read
+        them anyway (else None: `newest` finds them)."""
+        total = self.count(criteria, cap=cap + 1)
+        return total, (self.title_ranked(criteria, cap=cap) if total > cap else []), None
+
     @abstractmethod
     def ranked(self, criteria: Criteria, *, limit: int, offset: int) -> list[tuple[int, float]]:
         """(article id, score) of the matches, best first, one page of them."""

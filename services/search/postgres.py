@@ -3,7 +3,7 @@
 The migration adds two generated columns to `search_documents`, so they always follow the row's
 text: `document` (question A, headings B, every level's wording C, reference titles D) and
 `title` (question A, headings B), each with a GIN index. Snippets come from `ts_headline` over
-the stored wording at the reader's level.
+the stored wording at the reader's level: its opening PREFIX characters first.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from services.search.query import ParsedQuery, Unit
 # article does not win by length alone.
 WEIGHTS = sa.literal_column("'{0.05, 0.2, 0.5, 1.0}'::float4[]")
 # One excerpt around the best match: a third of the cost of ts_headline's fragment mode.
+# The characters the first, cheap excerpt reads (services.search.postgres snippets).
+PREFIX = 1_000
 HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=32, MinWords=16"
 
 
@@ -88,6 +90,31 @@ class PostgresEngine(Engine):
             sa.select(sa.func.count()).select_from(select.limit(cap).subquery())
         ).scalar_one()
 
+    def window(
+        self, criteria: Criteria, *, cap: int
+    ) -> tuple[int, list[tuple[int, float]], list[int] | None]:
+        # Counted first: the planner's guess of how many articles match is rough for
+        # unknown words and ORs, and a walk back along the primary key for a query with few
+        # matches reads the whole table (seconds), where the count uses the GIN index. Then
+        # one walk, stopping after `cap` matches, is the title ranking's window and the newest
+        # matches at once.
+        total = self.count(criteria, cap=cap + 1)
+        if total <= cap:
+            return total, [], None
+        select, q = self._matches(criteria)
+        score = sa.case(
+            (
+                self.title.bool_op("@@")(q),
+                sa.func.ts_rank_cd(WEIGHTS, self.title, q),
+            ),
+        ).label("score")
+        rows = db.session.execute(
+            select.add_columns(score).order_by(self.docs.c.article_id.desc()).limit(cap)
+        ).all()
+        titles = [(article_id, float(s)) for article_id, s in rows if s is not None]
+        titles.sort(key=lambda hit: (-hit[1], -hit[0]))
+        return total, titles, [article_id for article_id, _ in rows]
+
     def ranked(self, criteria: Criteria, *, limit: int, offset: int) -> list[tuple[int, float]]:
         select, q = self._matches(criteria)
         score = sa.func.ts_rank_cd(WEIGHTS, self.document, q, 1).label("score")
@@ -130,6 +157,39 @@ class PostgresEngine(Engine):
         )
 
     def snippets(
+        self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
+    ) -> dict[int, tuple[ReadingLevel, str]]:
+        # ts_headline parses and stems its whole text: first only the opening PREFIX
+        # characters of the first level (cut at a space, so no word is cut short), where a
+        # broad query's words nearly always are; the whole texts only for the rest.
+        found = self._prefix_snippets(criteria, article_ids, levels[0])
+        rest = [i for i in article_ids if i not in found]
+        return found | self._full_snippets(criteria, rest, levels)
+
+    def _prefix_snippets(
+        self, criteria: Criteria, article_ids: list[int], level: ReadingLevel
+    ) -> dict[int, tuple[ReadingLevel, str]]:
+        if not article_ids:
+            return {}
+        docs, text = self.docs, self.docs.c[level.value]
+        q = sa.select(self._tsquery(criteria).label("q")).subquery("query")
+        prefix = sa.case(
+            (sa.func.length(text) <= PREFIX, text),
+            else_=sa.func.regexp_replace(sa.func.left(text, PREFIX + 1), r"\S*$", ""),
+        )
+        headline = sa.func.ts_headline(self.regconfig, prefix, q.c.q, HEADLINE)
+        rows = db.session.execute(
+            sa.select(docs.c.article_id, headline, sa.func.left(text, 40), sa.func.right(text, 40))
+            .select_from(docs.join(q, sa.true()))
+            .where(docs.c.article_id.in_(article_ids))
+        )
+        return {
+            article_id: (level, _ellipses(headline, start, end))
+            for article_id, headline, start, end in rows
+            if headline and MARK_START in headline
+        }
+
+    def _full_snippets(
         self, criteria: Criteria, article_ids: list[int], levels: list[ReadingLevel]
     ) -> dict[int, tuple[ReadingLevel, str]]:
         if not article_ids:

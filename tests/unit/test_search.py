@@ -152,6 +152,24 @@ def test_snippet_falls_back_to_the_nearest_more_technical_wording(app):
     assert "Only clinical wording mentions <mark>zorblatt</mark>" in snippet
 
 
+def test_snippet_quotes_a_match_deep_in_a_long_wording_at_the_readers_level(app):
+    # PostgreSQL reads the opening of each text first; a match further on is still quoted.
+    filler = "Filler sentence about nothing in particular. " * 60
+    make_article(
+        question="Test question?",
+        sections=sections(
+            "Short answer.",
+            "Clinical wording: zorblatt early on.",
+            plain_body=filler + "Plain wording names zorblatt late.",
+        ),
+    )
+    db.session.commit()
+    hit = search.search("zorblatt", level=L.PLAIN).hits[0]
+    assert hit.snippet_level == L.PLAIN
+    assert "Plain wording names <mark>zorblatt</mark>" in hit.snippet
+    assert hit.snippet.startswith("…")
+
+
 def test_snippet_is_escaped_text_with_only_marks_added(app):
     make_article(
         question="Test question?",

@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from blueprints.ops import routes as ops_routes
+from config import engine_options
 from extensions import db, limiter
 from services.seeding.demo import load_demo
 from tests.conftest import _test_config
@@ -103,12 +104,18 @@ def test_database_away_gives_a_polite_503_with_retry_after(app_factory):
 MISSING_SQLITE_DB = "sqlite:////nonexistent-vetted-folder/vetted.db"
 
 
+def _database_at(url: str) -> dict:
+    """Settings for a database at `url`, with that backend's engine options (a PostgreSQL run's
+    options would not suit SQLite, nor the reverse)."""
+    return {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url)}
+
+
 @pytest.mark.parametrize("url", [MISSING_SQLITE_DB, CLOSED_PORT_DB])
 @pytest.mark.parametrize("path", ["/es" + SEED, "/es/", "/es/no-such-page"])
 def test_database_away_on_a_spanish_address_gives_the_spanish_503(app_factory, url, path):
     """The page cannot ask the languages table: the address's code is trusted for it, since
     the site's own words exist in Spanish."""
-    response = app_factory(SQLALCHEMY_DATABASE_URI=url).test_client().get(path)
+    response = app_factory(**_database_at(url)).test_client().get(path)
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert '<html lang="es">' in html
@@ -121,7 +128,7 @@ def test_database_away_on_a_spanish_address_gives_the_spanish_503(app_factory, u
 def test_database_away_elsewhere_gives_the_english_503(app_factory, path):
     """No catalog for "xx": a page under its lang would be English furniture read aloud in the
     wrong voice."""
-    response = app_factory(SQLALCHEMY_DATABASE_URI=MISSING_SQLITE_DB).test_client().get(path)
+    response = app_factory(**_database_at(MISSING_SQLITE_DB)).test_client().get(path)
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert '<html lang="en">' in html and "Vetted is briefly unavailable" in html

@@ -207,14 +207,18 @@ def lagging_sections() -> sa.Select:
     """The one definition of "a translation out of date": the sections with a wording in another
     language that follows older English than its revision's own (`SectionVariant.lags`, settled
     when the revision is saved), by the revision they belong to."""
-    # Asked per section, through the index (lags, section_id) on both its columns: a join on
-    # `lags` alone would let SQLite read every lagging wording ever saved for each revision.
-    lagging = (
+    return sa.select(Section.revision_id).where(section_lags())
+
+
+def section_lags() -> sa.Exists:
+    """Whether the enclosing query's `Section` has a wording that lags (see lagging_sections).
+    Asked per section, through the index (lags, section_id) on both its columns: a join on
+    `lags` alone would let SQLite read every lagging wording ever saved for each revision."""
+    return (
         sa.select(SectionVariant.id)
         .where(SectionVariant.lags == sa.true(), SectionVariant.section_id == Section.id)
         .exists()
     )
-    return sa.select(Section.revision_id).where(lagging)
 
 
 def translations_behind(revision_id: int) -> bool:

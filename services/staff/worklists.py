@@ -28,7 +28,7 @@ from models import (
     User,
 )
 from services.editorial.authorship import last_approval_before
-from services.editorial.publishing import wording_above_target
+from services.editorial.publishing import section_lags, wording_above_target
 from services.reading.readability import OverTarget
 from services.staff.permissions import Permission, can
 
@@ -195,15 +195,10 @@ def _translations_behind() -> sa.Select:
     through its own index) to their public sections, each asking the lagging wordings' index
     whether it has one. Superseded revisions' lagging wordings, which accumulate with history,
     are never read (scripts/bench_translations_behind.py)."""
-    lagging = (
-        sa.select(SectionVariant.id)
-        .where(SectionVariant.lags == sa.true(), SectionVariant.section_id == Section.id)
-        .exists()
-    )
     return (
         sa.select(Section)
         .join(Article, Article.public_revision_id == Section.revision_id)
-        .where(Article.public_translations_behind == sa.true(), lagging)
+        .where(Article.public_translations_behind == sa.true(), section_lags())
         .options(
             selectinload(Section.translations).selectinload(SectionVariant.source_revision),
             selectinload(Section.revision).selectinload(Revision.article),

@@ -7,12 +7,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from extensions import db
-from models import Article, ReadingLevel, Role
-from services.editorial import review, translations
+from models import Article
 from services.editorial.publishing import translations_behind
 from services.staff import worklists
-from tests.factories import make_reference, make_user
-from tests.web.test_editor_languages import _lagging_article
+from tests.factories import make_reference
+from tests.web.test_editor_languages import _lagging_article, approve_still_current
 
 
 def _listed() -> set[str]:
@@ -29,20 +28,7 @@ def test_the_flag_follows_the_public_revision(app):
 
     # The Spanish is marked as still current and approved: the public revision no longer lags,
     # though the superseded one's wording still does.
-    latest = behind.latest_revision
-    fresh = translations.mark_still_current(
-        behind,
-        actor=latest.author,
-        position=0,
-        language="es",
-        level=ReadingLevel.PLAIN,
-        based_on_id=latest.id,
-    )
-    review.submit(fresh, actor=latest.author)
-    reviewer = make_user(role=Role.REVIEWER, credentials="MD")
-    review.start_review(fresh, reviewer=reviewer)
-    review.approve(fresh, reviewer=reviewer, override_reason="Test")
-    db.session.commit()
+    latest = approve_still_current(behind)
     assert not behind.public_translations_behind
     assert translations_behind(latest.id), "the older revision's wording still lags"
     assert _listed() == {"other"}

@@ -282,6 +282,29 @@ def test_review_diff_shows_spanish(client, article):
 # -- The dashboard's "Translations out of date" --------------------------------------------------
 
 
+def approve_still_current(article):
+    """Mark the first section's plain Spanish of the latest revision as still current, and
+    approve that revision; returns the revision it superseded."""
+    from services.editorial import translations
+    from tests.factories import make_user
+
+    latest = article.latest_revision
+    fresh = translations.mark_still_current(
+        article,
+        actor=latest.author,
+        position=0,
+        language="es",
+        level=L.PLAIN,
+        based_on_id=latest.id,
+    )
+    review.submit(fresh, actor=latest.author)
+    reviewer = make_user(role=Role.REVIEWER, credentials="MD")
+    review.start_review(fresh, reviewer=reviewer)
+    review.approve(fresh, reviewer=reviewer, override_reason="Test")
+    db.session.commit()
+    return latest
+
+
 def _lagging_article(slug: str):
     from tests.factories import make_article, make_user
 
@@ -310,24 +333,7 @@ def test_dashboard_lists_translations_out_of_date(client, article):
     assert "Spanish plain: follows the English of revision 1; readers see revision 2." in listed
     assert f'href="/admin/articles/{article.id}/edit?language=es"' in listed
     # Marked as still current and approved: off the list.
-    latest = article.latest_revision
-    from services.editorial import translations
-
-    fresh = translations.mark_still_current(
-        article,
-        actor=latest.author,
-        position=0,
-        language="es",
-        level=L.PLAIN,
-        based_on_id=latest.id,
-    )
-    from tests.factories import make_user
-
-    review.submit(fresh, actor=latest.author)
-    reviewer = make_user(role=Role.REVIEWER, credentials="MD")
-    review.start_review(fresh, reviewer=reviewer)
-    review.approve(fresh, reviewer=reviewer, override_reason="Test")
-    db.session.commit()
+    approve_still_current(article)
     again = client.get("/admin/").get_data(as_text=True)
     start = again.index('id="translations_behind"')
     assert "Nothing here." in again[start : again.index("</section>", start)]
